@@ -1,0 +1,74 @@
+"""`jobfeed build`: postings -> the files of the output folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from .config import Config
+from .errors import PostingError, Problem
+from .feeds import EPOCH, FeedMeta, atom_and_rss, items_of, json_feed, link_of
+from .lifecycle import Catalog, classify
+from .markup import Rendered, render
+from .output import write_tree
+from .postings import Loaded, load_postings
+
+
+@dataclasses.dataclass
+class BuildReport:
+    catalog: Catalog
+    problems: list[Problem]
+    skipped: int
+    written: list[str]
+    unchanged: list[str]
+
+    def summary(self) -> str:
+        c = self.catalog
+        parts = [f"{len(c.open)} open", f"{len(c.closed)} closed"]
+        if c.scheduled:
+            parts.append(f"{len(c.scheduled)} scheduled")
+        parts.append(f"{self.skipped} skipped")
+        return (
+            ", ".join(parts)
+            + f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
+        )
+
+
+def skipped_files(loaded: Loaded) -> int:
+    return len({p.path for p in loaded.errors})
+
+
+def render_all(catalog: Catalog, config: Config) -> dict[str, Rendered]:
+    return {
+        role.id: render(role.posting, link_of(role.posting, config), config.markdown)
+        for role in catalog.open
+    }
+
+
+def feed_files(catalog: Catalog, config: Config) -> dict[str, bytes]:
+    """Relative path -> bytes of every feed; pure."""
+    rendered = render_all(catalog, config)
+    items = items_of(catalog.open, rendered, config)
+    fallback = max((r.posting.opened.at for r in catalog.roles if r.posting.opened), default=EPOCH)
+    meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
+    atom, rss = atom_and_rss(items, meta, config, fallback)
+    return {"atom.xml": atom, "rss.xml": rss, "feed.json": json_feed(items, config)}
+
+
+def build(
+    config: Config,
+    now: dt.datetime,
+    *,
+    postes: str | Path | None = None,
+    out: str | Path | None = None,
+    strict: bool = False,
+) -> BuildReport:
+    """Load, classify and write the feeds. With `strict`, any error writes nothing."""
+    loaded = load_postings(postes or config.postes, config)
+    if strict and loaded.errors:
+        raise PostingError(loaded.problems)
+    catalog = classify(loaded.postings, now)
+    files = feed_files(catalog, config)
+    written, unchanged = write_tree(Path(out or config.out), files)
+    return BuildReport(catalog, loaded.problems, skipped_files(loaded), written, unchanged)

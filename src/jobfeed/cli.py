@@ -1,0 +1,127 @@
+"""The `jobfeed` command: a thin click layer over the library; errors pass through `main()`."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .build import build as run_build
+from .clock import resolve_now
+from .config import Config, load_config
+from .errors import JobfeedError, PostingError, UsageError
+from .postings import load_postings
+from .report import FORMATS, format_problems, tally
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def common(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config and --now, turned into a Config and an aware datetime."""
+
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Configuration file (default: ./jobfeed.toml when present).",
+    )
+    @click.option("--now", "now_text", metavar="ISO", help="Decide states at this instant (ISO 8601).")
+    @functools.wraps(func)
+    def wrapper(config_path: str | None, now_text: str | None, **kwargs: Any) -> Any:
+        config = load_config(config_path)
+        return func(config=config, now_text=now_text, **kwargs)
+
+    return wrapper
+
+
+def postes_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--postes",
+        type=click.Path(file_okay=False),
+        help="Folder of postings (default: [postes] dir, else ./postes).",
+    )(func)
+
+
+class _Group(click.Group):
+    """Turns library errors into click errors in one place: `Error: …`, exit 1 (2 for usage)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as e:
+            error = click.ClickException(str(e))
+            error.exit_code = 2
+            raise error from e
+        except JobfeedError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="jobfeed")
+def cli() -> None:
+    """Feeds and chat announcements of a team's open roles, from Markdown postings."""
+
+
+@cli.command()
+@common
+@postes_option
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: feeds).")
+@click.option("--strict", is_flag=True, help="Fail on any invalid posting and write nothing.")
+def build(config: Config, now_text: str | None, postes: str | None, out: str | None, strict: bool) -> None:
+    """Write the Atom, RSS and JSON feeds of the open roles.
+
+    Invalid postings are reported on stderr and left out; the valid ones are published.
+
+    \b
+    Example:
+        jobfeed build --postes postes --out feeds --now 2024-03-01T09:00:00+01:00
+    """
+    now = resolve_now(now_text)
+    try:
+        report = run_build(config, now, postes=postes, out=out, strict=strict)
+    except PostingError as e:
+        _echo_problems(e.problems)
+        raise
+    _echo_problems(report.problems)
+    click.echo(report.summary())
+
+
+def _echo_problems(problems: list[Any]) -> None:
+    if problems:
+        click.echo(format_problems(problems, "text"), err=True)
+
+
+@cli.command()
+@common
+@postes_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: path:line: level: message; github: workflow annotations; json: for scripts.",
+)
+def check(config: Config, now_text: str | None, postes: str | None, fmt: str) -> None:
+    """Validate every posting and report every problem; exit 1 if any is an error.
+
+    \b
+    Example:
+        jobfeed check --postes postes --format github
+    """
+    loaded = load_postings(postes or config.postes, config)
+    output = format_problems(loaded.problems, fmt, loaded.files)
+    if output:
+        click.echo(output)
+    if fmt != "json":
+        click.echo(tally(loaded.problems, loaded.files), err=True)
+    if loaded.errors:
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="jobfeed")

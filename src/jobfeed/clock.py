@@ -1,0 +1,29 @@
+"""The one place jobfeed reads the wall clock: `--now`, else SOURCE_DATE_EPOCH, else now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from .dates import parse_now
+from .errors import UsageError
+
+
+def resolve_now(option: str | None, environ: dict[str, str] | None = None) -> dt.datetime:
+    environ = dict(os.environ) if environ is None else environ
+    if option:
+        try:
+            return parse_now(option)
+        except ValueError:
+            raise UsageError(
+                f"--now {option!r} is not an ISO 8601 date-time; write e.g. 2024-03-01T09:00:00+01:00"
+            ) from None
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds since 1970"
+            ) from None
+    return dt.datetime.now(dt.timezone.utc)

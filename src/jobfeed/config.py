@@ -1,0 +1,208 @@
+"""`jobfeed.toml`: site settings and the mapping from canonical fields to front-matter keys.
+
+Every setting has a default, so jobfeed works with no configuration file at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+#: Canonical field -> the front-matter keys that may hold it, first found wins.
+DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "role": ("role", "title", "roles"),
+    "team": ("equipe", "startup"),
+    "contact": ("contact",),
+    "contract": ("contrat",),
+    "opened": ("poste_ouvert", "date"),
+    "deadline": ("poste_ferme", "depublication_date"),
+    "status": ("status", "open"),
+    "filled": ("poste_pourvu",),
+    "application_form": ("airtable_formulaire",),
+    "updated": ("mis_a_jour", "updated"),
+}
+
+RENDERERS = ("cmark-gfm", "python-markdown")
+
+
+@dataclasses.dataclass(frozen=True)
+class ChannelConfig:
+    """One chat channel of `[[notify]]`; the webhook URL itself is never stored, only its variable."""
+
+    kind: str
+    env: str
+    name: str = ""
+    teams: tuple[str, ...] = ()
+    contracts: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    language: str = "fr"
+    username: str = ""
+    icon_url: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.kind}:{self.env}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """Everything jobfeed reads from `jobfeed.toml`, with its defaults."""
+
+    title: str = "Offres d'emploi"
+    description: str = "Les postes ouverts"
+    site_url: str = ""
+    language: str = "fr"
+    timezone: str = "Europe/Paris"
+    author: str = ""
+    id_authority: str = "jobfeed,2024"
+    link: str = "{site_url}postes/{slug}.html"
+    postes: str = "postes"
+    out: str = "feeds"
+    state: str = ""
+    markdown: str = "cmark-gfm"
+    max_file_size: int = 1_048_576
+    closing_soon_days: int = 7
+    fields: dict[str, tuple[str, ...]] = dataclasses.field(
+        default_factory=lambda: dict(DEFAULT_FIELDS)
+    )
+    channels: tuple[ChannelConfig, ...] = ()
+    pages: dict[str, Any] = dataclasses.field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def state_path(self) -> str:
+        return self.state or f"{self.out}/state.json"
+
+    def field_of_key(self) -> dict[str, str]:
+        """Front-matter key -> canonical field."""
+        return {key: field for field, keys in self.fields.items() for key in keys}
+
+
+_SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
+    # toml section -> {toml key: (Config attribute, type)}
+    "site": {
+        "title": ("title", str),
+        "description": ("description", str),
+        "url": ("site_url", str),
+        "language": ("language", str),
+        "timezone": ("timezone", str),
+        "author": ("author", str),
+        "id_authority": ("id_authority", str),
+    },
+    "postes": {
+        "dir": ("postes", str),
+        "link": ("link", str),
+        "max_file_size": ("max_file_size", int),
+    },
+    "build": {"out": ("out", str), "markdown": ("markdown", str)},
+    "announce": {"state": ("state", str), "closing_soon_days": ("closing_soon_days", int)},
+}
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read `path` (or `./jobfeed.toml` when it exists and `path` is None); defaults otherwise."""
+    if path is None:
+        default = Path("jobfeed.toml")
+        if not default.is_file():
+            return Config()
+        path = default
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read: {e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from e
+    return config_from_dict(raw, str(path))
+
+
+def _expect(value: Any, kind: type, where: str) -> Any:
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise ConfigError(f"{where} must be a {kind.__name__}, not {value!r}")
+    return value
+
+
+def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config:
+    """Build a Config from parsed TOML, reporting unknown sections and keys by name."""
+    values: dict[str, Any] = {"path": where}
+    known = set(_SECTIONS) | {"fields", "notify", "pages"}
+    for section in raw:
+        if section not in known:
+            raise ConfigError(f"{where}: unknown section [{section}]; known: {', '.join(sorted(known))}")
+    for section, keys in _SECTIONS.items():
+        table = raw.get(section, {})
+        table = _expect(table, dict, f"{where}: [{section}]")
+        for key, value in table.items():
+            if key not in keys:
+                raise ConfigError(
+                    f"{where}: unknown key '{key}' in [{section}]; known: {', '.join(sorted(keys))}"
+                )
+            attr, kind = keys[key]
+            values[attr] = _expect(value, kind, f"{where}: [{section}] {key}")
+    if values.get("markdown", "cmark-gfm") not in RENDERERS:
+        raise ConfigError(f"{where}: [build] markdown must be one of {', '.join(RENDERERS)}")
+    try:
+        zoneinfo.ZoneInfo(values.get("timezone", "Europe/Paris"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: [site] timezone {values['timezone']!r} is not an IANA time zone "
+            "(e.g. 'Europe/Paris')"
+        ) from None
+    url = values.get("site_url", "")
+    if url and not url.endswith("/"):
+        values["site_url"] = url + "/"
+    fields = dict(DEFAULT_FIELDS)
+    for field, keys in _expect(raw.get("fields", {}), dict, f"{where}: [fields]").items():
+        if field not in DEFAULT_FIELDS:
+            raise ConfigError(
+                f"{where}: unknown field '{field}' in [fields]; known: {', '.join(DEFAULT_FIELDS)}"
+            )
+        if isinstance(keys, str):
+            keys = [keys]
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            raise ConfigError(f'{where}: [fields] {field} must be a list of keys, e.g. ["{field}"]')
+        fields[field] = tuple(keys)
+    values["fields"] = fields
+    values["pages"] = _expect(raw.get("pages", {}), dict, f"{where}: [pages]")
+    values["channels"] = tuple(_channels(raw.get("notify"), where))
+    return Config(**values)
+
+
+def _channels(notify: Any, where: str) -> list[ChannelConfig]:
+    if notify is None or isinstance(notify, dict):
+        return []
+    channels = []
+    for i, table in enumerate(_expect(notify, list, f"{where}: [[notify]]"), 1):
+        table = _expect(table, dict, f"{where}: [[notify]] #{i}")
+        kind = table.get("kind")
+        if kind not in ("slack", "mattermost"):
+            raise ConfigError(f"{where}: [[notify]] #{i}: kind must be 'slack' or 'mattermost'")
+        allowed = {f.name for f in dataclasses.fields(ChannelConfig)}
+        for key in table:
+            if key not in allowed:
+                raise ConfigError(
+                    f"{where}: [[notify]] #{i}: unknown key '{key}'; known: {', '.join(sorted(allowed))}"
+                )
+        args: dict[str, Any] = {"kind": kind, "env": f"{kind.upper()}_WEBHOOK_URL"}
+        for key, value in table.items():
+            if key in ("teams", "contracts", "events"):
+                value = tuple(_expect(value, list, f"{where}: [[notify]] #{i} {key}"))
+            else:
+                value = _expect(value, str, f"{where}: [[notify]] #{i} {key}")
+            args[key] = value
+        if args.get("language", "fr") not in ("fr", "en"):
+            raise ConfigError(f"{where}: [[notify]] #{i}: language must be 'fr' or 'en'")
+        channels.append(ChannelConfig(**args))
+    return channels

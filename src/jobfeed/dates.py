@@ -1,0 +1,75 @@
+"""Dates as the postings write them, read in the site's time zone.
+
+A CMS date widget stores local midnight converted to UTC: `2022-02-22T23:00:00.000Z` is
+23 February in Paris. A value that falls exactly on local midnight is therefore taken as that
+whole day (`all_day`), like a plain `2022-02-23`; a deadline given as a day runs to the end of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+EXPECTED = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2022-02-22T23:00:00Z"
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Moment:
+    """An instant in the site time zone; `all_day` when only the day is meant."""
+
+    at: dt.datetime
+    all_day: bool = False
+
+    @property
+    def day(self) -> dt.date:
+        return self.at.date()
+
+    @property
+    def end(self) -> dt.datetime:
+        """The instant this moment ends: the next local midnight for a whole day."""
+        if not self.all_day:
+            return self.at
+        tz = self.at.tzinfo
+        return dt.datetime.combine(self.day + dt.timedelta(days=1), dt.time(0), tz)
+
+    def isoformat(self) -> str:
+        """`2022-02-23` for a day, the full local date-time with its offset otherwise."""
+        return self.day.isoformat() if self.all_day else self.at.isoformat()
+
+
+def to_moment(value: object, tz: ZoneInfo) -> Moment | None:
+    """A date, datetime or text as YAML gives it -> Moment; None when it is not a date."""
+    if isinstance(value, dt.datetime):
+        local = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        return Moment(local, all_day=local.time() == dt.time(0))
+    if isinstance(value, dt.date):
+        return Moment(dt.datetime.combine(value, dt.time(0), tz), all_day=True)
+    if isinstance(value, str):
+        text = value.strip()
+        match = _DAY_FIRST.match(text)
+        try:
+            if match:
+                day, month, year = (int(g) for g in match.groups())
+                return to_moment(dt.date(year, month, day), tz)
+            if len(text) == 10:
+                return to_moment(dt.date.fromisoformat(text), tz)
+            return to_moment(dt.datetime.fromisoformat(text), tz)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_now(text: str) -> dt.datetime:
+    """`--now` as ISO 8601; a naive value is UTC. Raises ValueError with the reason."""
+    value = dt.datetime.fromisoformat(text.strip())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def aware_utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.timezone.utc)

@@ -1,0 +1,53 @@
+"""One exception tree for everything jobfeed reports, and the Problem record.
+
+`str()` of an error reads ``message: context: cause`` so that the CLI can print it as is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+class JobfeedError(Exception):
+    """Base of every error jobfeed raises on purpose."""
+
+
+class ConfigError(JobfeedError):
+    """`jobfeed.toml` is unreadable or holds a value jobfeed cannot use."""
+
+
+class OutputError(JobfeedError):
+    """A file under the output directory could not be written; what was there is intact."""
+
+
+class PostingError(JobfeedError):
+    """One or more postings are invalid (raised by strict builds)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.level == "error"]
+        super().__init__(f"{len(errors)} error(s) in postings; nothing was written")
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Problem:
+    """Something wrong in one input file, at a line when one is known (1-based)."""
+
+    path: str
+    line: int
+    level: Level
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.level}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+
+class UsageError(JobfeedError):
+    """A command-line option or environment variable has a value jobfeed cannot use (exit 2)."""

@@ -1,0 +1,166 @@
+"""Atom 1.0, RSS 2.0 and JSON Feed 1.1 of the open roles, byte-identical for the same input and now.
+
+feedgen stamps the build clock unless told otherwise and prepends entries by default: every date
+here is set explicitly and entries are appended in the catalog's order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from feedgen.feed import FeedGenerator
+
+from . import __version__
+from .config import Config
+from .lifecycle import Role
+from .markup import Rendered
+from .postings import Posting
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+GENERATOR_URI = "https://github.com/jobfeed/jobfeed"
+
+
+def entry_id(posting: Posting, config: Config) -> str:
+    """A `tag:` URI that survives edits of the file and moves of the site."""
+    return f"tag:{config.id_authority}:{posting.id}"
+
+
+def link_of(posting: Posting, config: Config) -> str:
+    return config.link.format(site_url=config.site_url, slug=posting.slug, id=posting.id)
+
+
+def published(posting: Posting) -> dt.datetime | None:
+    return posting.opened.at if posting.opened else None
+
+
+def updated(posting: Posting) -> dt.datetime:
+    """The newest of the posting's own dates; never the build clock."""
+    dates = [m.at for m in (posting.opened, posting.updated) if m is not None]
+    return max(dates, default=EPOCH)
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedItem:
+    role: Role
+    rendered: Rendered
+    link: str
+    id: str
+
+
+def items_of(roles: Sequence[Role], rendered: dict[str, Rendered], config: Config) -> list[FeedItem]:
+    return [
+        FeedItem(r, rendered[r.id], link_of(r.posting, config), entry_id(r.posting, config))
+        for r in roles
+    ]
+
+
+def feed_updated(items: Sequence[FeedItem], fallback: dt.datetime = EPOCH) -> dt.datetime:
+    return max((updated(i.role.posting) for i in items), default=fallback)
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedMeta:
+    """What differs between the main feed and a facet feed (one team, one contract)."""
+
+    title: str
+    path: str  # without extension, relative to the output folder: "atom" -> atom.xml
+    feed_id: str
+
+
+def _generator(items: Sequence[FeedItem], meta: FeedMeta, config: Config, fallback: dt.datetime) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(meta.feed_id)
+    fg.title(meta.title)
+    fg.subtitle(config.description)
+    fg.description(config.description)
+    fg.language(config.language)
+    fg.author({"name": config.author or config.title})
+    fg.generator("jobfeed", __version__, GENERATOR_URI)
+    newest = feed_updated(items, fallback)
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
+    for item in items:
+        posting = item.role.posting
+        fe = fg.add_entry(order="append")
+        fe.id(item.id)
+        fe.title(posting.title)
+        fe.link(href=item.link, rel="alternate")
+        when = published(posting)
+        if when is not None:
+            fe.published(when)
+            fe.pubDate(when)
+        fe.updated(updated(posting))
+        for term in (posting.team, posting.contract):
+            if term:
+                fe.category(term=term, label=term)
+        if "@" in posting.contact:
+            fe.author({"name": posting.team or config.author or config.title, "email": posting.contact})
+        if item.rendered.summary:
+            fe.summary(item.rendered.summary)
+        fe.content(item.rendered.content, type="html")
+    return fg
+
+
+def atom_and_rss(
+    items: Sequence[FeedItem], meta: FeedMeta, config: Config, fallback: dt.datetime = EPOCH
+) -> tuple[bytes, bytes]:
+    """(atom.xml, rss.xml) bytes for `items`, in that order."""
+    fg = _generator(items, meta, config, fallback)
+    home = config.site_url or "./"
+    fg.link(href=home, rel="alternate")
+    fg.link(href=f"{config.site_url}{meta.path}.xml", rel="self", type="application/atom+xml")
+    atom = fg.atom_str(pretty=True)
+    rss_path = "rss" if meta.path == "atom" else f"{meta.path}.rss"
+    # feedgen gives RSS's <link> the last link added: the self link goes first.
+    fg.link(href=f"{config.site_url}{rss_path}.xml", rel="self", type="application/rss+xml", replace=True)
+    fg.link(href=home, rel="alternate")
+    rss = fg.rss_str(pretty=True)
+    return atom, rss
+
+
+def json_feed(items: Sequence[FeedItem], config: Config) -> bytes:
+    """JSON Feed 1.1, with a `_jobfeed` object per item for what feed readers have no field for."""
+    feed: dict[str, object] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "authors": [{"name": config.author or config.title}],
+    }
+    if config.site_url:
+        feed["home_page_url"] = config.site_url
+        feed["feed_url"] = f"{config.site_url}feed.json"
+    feed["items"] = [_json_item(item) for item in items]
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(item: FeedItem) -> dict[str, object]:
+    posting = item.role.posting
+    out: dict[str, object] = {
+        "id": item.id,
+        "url": item.link,
+        "title": posting.title,
+        "content_html": item.rendered.content,
+    }
+    if item.rendered.summary:
+        out["summary"] = item.rendered.summary
+    when = published(posting)
+    if when is not None:
+        out["date_published"] = when.isoformat()
+    out["date_modified"] = updated(posting).isoformat()
+    tags = [t for t in (posting.team, posting.contract) if t]
+    if tags:
+        out["tags"] = tags
+    out["_jobfeed"] = {
+        "about": "https://github.com/jobfeed/jobfeed#json-feed",
+        "team": posting.team or None,
+        "contract": posting.contract or None,
+        "opened": posting.opened.isoformat() if posting.opened else None,
+        "deadline": posting.deadline.isoformat() if posting.deadline else None,
+        "contact": posting.contact or None,
+        "state": str(item.role.state),
+    }
+    return out

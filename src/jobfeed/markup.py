@@ -1,0 +1,85 @@
+"""Posting bodies -> safe HTML: Markdown rendering, sanitizing, absolute links, a plain-text summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from urllib.parse import urljoin
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+
+from .postings import Posting, clean_text
+
+SUMMARY_MAX = 500
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_URL_ATTRIBUTES = {"href", "src", "cite"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    content: str  # sanitized HTML fragment
+    summary: str  # plain text
+
+
+def markdown_to_html(text: str, renderer: str = "cmark-gfm") -> str:
+    """Unsanitized HTML, as the authors saw it on GitHub (or with Python-Markdown when asked)."""
+    if renderer == "python-markdown":
+        import markdown  # only sites written for it pay its import
+
+        return str(markdown.markdown(text, extensions=["extra", "sane_lists"]))
+    return str(cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE))
+
+
+class _Sanitizer:
+    """nh3 with relative links made absolute against the page the HTML will appear on."""
+
+    def __init__(self) -> None:
+        self.base = ""
+        self._cleaner = nh3.Cleaner(
+            attribute_filter=self._absolute,
+            link_rel="noopener noreferrer",
+            url_schemes={"http", "https", "mailto", "tel"},
+        )
+        self._text = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
+
+    def _absolute(self, tag: str, attribute: str, value: str) -> str | None:
+        if attribute in _URL_ATTRIBUTES and self.base:
+            return urljoin(self.base, value.strip())
+        return value
+
+    def clean(self, fragment: str, base: str) -> str:
+        self.base = base
+        return clean_text(self._cleaner.clean(fragment))
+
+    def text(self, fragment: str) -> str:
+        return " ".join(html.unescape(self._text.clean(fragment)).split())
+
+
+_sanitizer = _Sanitizer()
+
+
+def sanitize(fragment: str, base: str = "") -> str:
+    return _sanitizer.clean(fragment, base)
+
+
+def plain_text(fragment: str) -> str:
+    """Text of an HTML fragment, tags removed and white space collapsed."""
+    return _sanitizer.text(fragment)
+
+
+def render(posting: Posting, link: str, renderer: str = "cmark-gfm") -> Rendered:
+    """The posting's content and summary; links are resolved against `link`."""
+    body = posting.body.replace("<!--more-->", "", 1)
+    content = sanitize(markdown_to_html(body, renderer), link)
+    head = posting.summary_markdown
+    if head is not None:
+        summary = plain_text(markdown_to_html(head, renderer))
+    else:
+        first = _FIRST_PARAGRAPH.search(content)
+        summary = plain_text(first.group(1)) if first else ""
+    if len(summary) > SUMMARY_MAX:
+        summary = summary[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return Rendered(content=content, summary=summary)
