@@ -1,3 +1,38 @@
-"""jobfeed: feeds, pages and chat announcements of a team's open roles, from Markdown postings."""
+"""jobfeed: feeds, pages and chat announcements of a team's open roles, from Markdown postings.
+
+The public API; everything the command line does can be done from here.
+"""
 
 __version__ = "0.1.0"
+
+from .build import BuildReport, build
+from .config import ChannelConfig, Config, config_from_dict, load_config
+from .dates import Moment
+from .errors import ConfigError, JobfeedError, OutputError, PostingError, Problem, UsageError
+from .lifecycle import Catalog, Role, State, classify
+from .postings import Loaded, Posting, load_posting, load_postings
+
+__all__ = [
+    "BuildReport",
+    "Catalog",
+    "ChannelConfig",
+    "Config",
+    "ConfigError",
+    "JobfeedError",
+    "Loaded",
+    "Moment",
+    "OutputError",
+    "Posting",
+    "PostingError",
+    "Problem",
+    "Role",
+    "State",
+    "UsageError",
+    "__version__",
+    "build",
+    "classify",
+    "config_from_dict",
+    "load_config",
+    "load_posting",
+    "load_postings",
+]

@@ -23,16 +23,26 @@ class BuildReport:
     written: list[str]
     unchanged: list[str]
 
+    def as_dict(self) -> dict[str, object]:
+        c = self.catalog
+        return {
+            "now": c.now.isoformat(),
+            "open": len(c.open),
+            "closed": len(c.closed),
+            "scheduled": len(c.scheduled),
+            "skipped": self.skipped,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "problems": [dataclasses.asdict(p) for p in sorted(self.problems)],
+        }
+
     def summary(self) -> str:
         c = self.catalog
         parts = [f"{len(c.open)} open", f"{len(c.closed)} closed"]
         if c.scheduled:
             parts.append(f"{len(c.scheduled)} scheduled")
         parts.append(f"{self.skipped} skipped")
-        return (
-            ", ".join(parts)
-            + f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
-        )
+        return ", ".join(parts) + f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
 
 
 def skipped_files(loaded: Loaded) -> int:
@@ -41,8 +51,7 @@ def skipped_files(loaded: Loaded) -> int:
 
 def render_all(catalog: Catalog, config: Config) -> dict[str, Rendered]:
     return {
-        role.id: render(role.posting, link_of(role.posting, config), config.markdown)
-        for role in catalog.open
+        role.id: render(role.posting, link_of(role.posting, config), config.markdown) for role in catalog.open
     }
 
 

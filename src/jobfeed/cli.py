@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -46,6 +47,10 @@ def postes_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+class _UsageFailure(click.ClickException):
+    exit_code = 2
+
+
 class _Group(click.Group):
     """Turns library errors into click errors in one place: `Error: …`, exit 1 (2 for usage)."""
 
@@ -53,9 +58,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as e:
-            error = click.ClickException(str(e))
-            error.exit_code = 2
-            raise error from e
+            raise _UsageFailure(str(e)) from e
         except JobfeedError as e:
             raise click.ClickException(str(e)) from e
 
@@ -71,7 +74,10 @@ def cli() -> None:
 @postes_option
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: feeds).")
 @click.option("--strict", is_flag=True, help="Fail on any invalid posting and write nothing.")
-def build(config: Config, now_text: str | None, postes: str | None, out: str | None, strict: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout, for scripts.")
+def build(
+    config: Config, now_text: str | None, postes: str | None, out: str | None, strict: bool, as_json: bool
+) -> None:
     """Write the Atom, RSS and JSON feeds of the open roles.
 
     Invalid postings are reported on stderr and left out; the valid ones are published.
@@ -87,7 +93,7 @@ def build(config: Config, now_text: str | None, postes: str | None, out: str | N
         _echo_problems(e.problems)
         raise
     _echo_problems(report.problems)
-    click.echo(report.summary())
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else report.summary())
 
 
 def _echo_problems(problems: list[Any]) -> None:

@@ -21,9 +21,7 @@ def resolve_now(option: str | None, environ: dict[str, str] | None = None) -> dt
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except (ValueError, OverflowError, OSError):
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds since 1970"
-            ) from None
-    return dt.datetime.now(dt.timezone.utc)
+            raise UsageError(f"SOURCE_DATE_EPOCH {epoch!r} is not a number of seconds since 1970") from None
+    return dt.datetime.now(dt.UTC)

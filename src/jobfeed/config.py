@@ -68,9 +68,7 @@ class Config:
     markdown: str = "cmark-gfm"
     max_file_size: int = 1_048_576
     closing_soon_days: int = 7
-    fields: dict[str, tuple[str, ...]] = dataclasses.field(
-        default_factory=lambda: dict(DEFAULT_FIELDS)
-    )
+    fields: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=lambda: dict(DEFAULT_FIELDS))
     channels: tuple[ChannelConfig, ...] = ()
     pages: dict[str, Any] = dataclasses.field(default_factory=dict)
     path: str = ""
@@ -129,7 +127,7 @@ def load_config(path: str | Path | None) -> Config:
 
 
 def _expect(value: Any, kind: type, where: str) -> Any:
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ConfigError(f"{where} must be a {kind.__name__}, not {value!r}")
     return value
 
@@ -157,23 +155,22 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
         zoneinfo.ZoneInfo(values.get("timezone", "Europe/Paris"))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"{where}: [site] timezone {values['timezone']!r} is not an IANA time zone "
-            "(e.g. 'Europe/Paris')"
+            f"{where}: [site] timezone {values['timezone']!r} is not an IANA time zone (e.g. 'Europe/Paris')"
         ) from None
     url = values.get("site_url", "")
     if url and not url.endswith("/"):
         values["site_url"] = url + "/"
     fields = dict(DEFAULT_FIELDS)
-    for field, keys in _expect(raw.get("fields", {}), dict, f"{where}: [fields]").items():
+    for field, listed in _expect(raw.get("fields", {}), dict, f"{where}: [fields]").items():
         if field not in DEFAULT_FIELDS:
             raise ConfigError(
                 f"{where}: unknown field '{field}' in [fields]; known: {', '.join(DEFAULT_FIELDS)}"
             )
-        if isinstance(keys, str):
-            keys = [keys]
-        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+        if isinstance(listed, str):
+            listed = [listed]
+        if not isinstance(listed, list) or not listed or not all(isinstance(k, str) for k in listed):
             raise ConfigError(f'{where}: [fields] {field} must be a list of keys, e.g. ["{field}"]')
-        fields[field] = tuple(keys)
+        fields[field] = tuple(listed)
     values["fields"] = fields
     values["pages"] = _expect(raw.get("pages", {}), dict, f"{where}: [pages]")
     values["channels"] = tuple(_channels(raw.get("notify"), where))

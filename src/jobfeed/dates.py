@@ -67,9 +67,9 @@ def parse_now(text: str) -> dt.datetime:
     """`--now` as ISO 8601; a naive value is UTC. Raises ValueError with the reason."""
     value = dt.datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value
 
 
 def aware_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)

@@ -19,7 +19,7 @@ from .lifecycle import Role
 from .markup import Rendered
 from .postings import Posting
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 GENERATOR_URI = "https://github.com/jobfeed/jobfeed"
 
 
@@ -52,8 +52,7 @@ class FeedItem:
 
 def items_of(roles: Sequence[Role], rendered: dict[str, Rendered], config: Config) -> list[FeedItem]:
     return [
-        FeedItem(r, rendered[r.id], link_of(r.posting, config), entry_id(r.posting, config))
-        for r in roles
+        FeedItem(r, rendered[r.id], link_of(r.posting, config), entry_id(r.posting, config)) for r in roles
     ]
 
 
@@ -70,7 +69,9 @@ class FeedMeta:
     feed_id: str
 
 
-def _generator(items: Sequence[FeedItem], meta: FeedMeta, config: Config, fallback: dt.datetime) -> FeedGenerator:
+def _generator(
+    items: Sequence[FeedItem], meta: FeedMeta, config: Config, fallback: dt.datetime
+) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(meta.feed_id)
     fg.title(meta.title)

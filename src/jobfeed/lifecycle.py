@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from .postings import Posting
 
 
-class State(str, enum.Enum):
+class State(enum.StrEnum):
     SCHEDULED = "scheduled"
     FILLED = "filled"
     CLOSED = "closed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -40,17 +41,16 @@ def write_atomic(path: Path, data: bytes) -> bool:
         raise OutputError(f"cannot write {path}: {e.strerror or e}; the previous file is intact") from e
     finally:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
     return True
 
 
 def write_tree(folder: Path, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
     """Write every file of `files` (relative path -> bytes); returns (written, unchanged)."""
     targets = {relative: inside(folder, relative) for relative in sorted(files)}
-    written, unchanged = [], []
+    written: list[str] = []
+    unchanged: list[str] = []
     for relative, target in targets.items():
         (written if write_atomic(target, files[relative]) else unchanged).append(relative)
     return written, unchanged

@@ -210,9 +210,7 @@ def _decode(raw: bytes, shown: str, problems: list[Problem]) -> str:
 def _split(text: str, shown: str, problems: list[Problem]) -> tuple[str, str, int]:
     """(front matter, body, line of the first front-matter line)."""
     if not text.strip():
-        problems.append(
-            Problem(shown, 1, "error", "empty file; start it with '---', 'role: …', '---'")
-        )
+        problems.append(Problem(shown, 1, "error", "empty file; start it with '---', 'role: …', '---'"))
         raise _Skip()
     match = _FRONT.match(text)
     if match is None:
@@ -335,13 +333,17 @@ def _posting(
                 problem(field, "error", f"invalid date {str(value)!r} for {key}, {EXPECTED}")
             else:
                 if isinstance(value, str) and "/" in value:
-                    problem(field, "warning", f"{key}: write the date as {moment.day.isoformat()} (YYYY-MM-DD)")
+                    problem(
+                        field, "warning", f"{key}: write the date as {moment.day.isoformat()} (YYYY-MM-DD)"
+                    )
                 out[field] = moment
     if "status" in values:
-        out["status"] = _status(*values["status"], problem)
+        key, value = values["status"]
+        out["status"] = _status(key, value, problem)
     for field in ("filled", "application_form"):
         if field in values:
-            out[field] = _boolean(field, *values[field], problem)
+            key, value = values[field]
+            out[field] = _boolean(field, key, value, problem)
     posting_id = _id(path, values.get("id"), problem)
     if sum(p.is_error for p in problems) > errors_before:
         raise _Skip()
@@ -423,7 +425,9 @@ def _warn_typos(
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
         if close:
             problems.append(
-                Problem(shown, lines.get(key, 1), "warning", f"unknown key '{key}', did you mean '{close[0]}'?")
+                Problem(
+                    shown, lines.get(key, 1), "warning", f"unknown key '{key}', did you mean '{close[0]}'?"
+                )
             )
 
 

@@ -36,8 +36,7 @@ def format_problems(problems: Iterable[Problem], fmt: str, files: int = 0) -> st
                 "errors": errors,
                 "warnings": len(problems) - errors,
                 "problems": [
-                    {"path": p.path, "line": p.line, "level": p.level, "message": p.message}
-                    for p in problems
+                    {"path": p.path, "line": p.line, "level": p.level, "message": p.message} for p in problems
                 ],
             },
             ensure_ascii=False,
