@@ -23,9 +23,22 @@ from .dates import EXPECTED, Moment, to_moment
 from .errors import Problem
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same results.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
+    """Safe loader that keeps an impossible date (`2024-13-01`) as text, so it is reported by key."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+        except ValueError:
+            return self.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 SUFFIXES = (".md", ".markdown")
 MORE = "<!--more-->"
@@ -162,8 +175,8 @@ def load_posting(
         mapping, lines = _parse_yaml(front, first_line, shown, problems)
         posting = _posting(path, shown, mapping, lines, body, raw, config, problems)
     except _Skip:
-        return None, problems
-    return posting, problems
+        return None, sorted(problems)
+    return posting, sorted(problems)
 
 
 def _read(path: Path, root: Path | None, limit: int, shown: str, problems: list[Problem]) -> bytes:
@@ -233,9 +246,15 @@ def _parse_yaml(
             _check_size(node, shown, first_line, problems)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        # An unclosed bracket or quote is noticed lines later: point at where it was opened.
+        opened = e.context and ("flow" in e.context or e.context.startswith("while scanning"))
+        mark = (e.context_mark if opened else None) or e.problem_mark or e.context_mark
         line = first_line + (mark.line if mark else 0)
-        reason = e.problem or e.context or "invalid YAML"
+        reason = e.problem or "invalid YAML"
+        if opened:
+            reason = f"{reason} {e.context} that starts here"
+        if "mapping values are not allowed" in reason:
+            reason += "; if the value contains ': ', put it in quotes"
         problems.append(Problem(shown, line, "error", f"invalid YAML front matter: {reason}"))
         raise _Skip() from e
     except (yaml.YAMLError, ValueError, OverflowError) as e:

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from jobfeed import Config, config_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+PARIS = dt.timezone(dt.timedelta(hours=1))
+NOW = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def posting(role: str = "Développeur·euse", body: str = "Texte du poste.\n", **fields: str) -> str:
+    """The text of a posting file with `role` and the given front-matter lines, in order."""
+    lines = [f"role: {role}"] if role else []
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body
+
+
+@pytest.fixture
+def config() -> Config:
+    return config_from_dict(
+        {
+            "site": {
+                "title": "Offres de test",
+                "url": "https://jobs.example.org/",
+                "id_authority": "jobs.example.org,2024",
+                "author": "Équipe de test",
+            }
+        }
+    )
+
+
+@pytest.fixture
+def postes(tmp_path: Path) -> Path:
+    folder = tmp_path / "postes"
+    folder.mkdir()
+    return folder

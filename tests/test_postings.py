@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from jobfeed import Config, config_from_dict, load_postings
+from jobfeed.postings import SLUG_MAX, slug_of
+
+from .bad_inputs import EXPECTED, LONG_NAME, VALID, make_bad_postes
+from .conftest import ROOT, posting
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_seed_posting_is_read_with_every_field(config: Config) -> None:
+    loaded = load_postings(ROOT / "postes", config)
+    assert loaded.problems == []
+    seed = next(p for p in loaded.postings if p.id == "2022-01-07-charge-deploiement-portefeuille")
+    assert seed.role == "Chargé.e de déploiement de portefeuille"
+    assert seed.team == "Incubateur des Territoires"
+    assert seed.contact == "incubateur@anct.gouv.fr"
+    assert seed.contract == "indépendant"
+    assert seed.status == "open"
+    assert seed.filled is False
+    assert seed.application_form is True
+    assert seed.opened is not None and seed.opened.all_day
+    assert seed.opened.day == dt.date(2022, 1, 7)
+    # 2022-02-22T23:00:00.000Z is local midnight in Paris: the whole of 23 February.
+    assert seed.deadline is not None and seed.deadline.all_day
+    assert seed.deadline.day == dt.date(2022, 2, 23)
+    assert seed.deadline.end == dt.datetime(2022, 2, 24, tzinfo=PARIS)
+    assert seed.lines == {
+        "role": 7,
+        "team": 8,
+        "contact": 2,
+        "contract": 6,
+        "opened": 3,
+        "deadline": 4,
+        "status": 5,
+        "filled": 9,
+        "application_form": 10,
+    }
+
+
+def test_every_bad_input_is_reported_on_its_line(tmp_path: Path, config: Config) -> None:
+    folder = make_bad_postes(tmp_path / "postes")
+    loaded = load_postings(folder, config)
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for p in loaded.problems:
+        found.setdefault(Path(p.path).name, []).append((p.line, p.level, p.message))
+    assert set(found) == set(EXPECTED)
+    for name, expected in EXPECTED.items():
+        got = found[name]
+        assert len(got) == len(expected), (name, got)
+        for (line, level, words), (got_line, got_level, message) in zip(expected, got, strict=True):
+            assert (got_line, got_level) == (line, level), (name, message)
+            assert words in message, (name, message)
+    assert {Path(p.path).name for p in loaded.postings} == VALID
+
+
+def test_dates_in_every_form(postes: Path, config: Config) -> None:
+    (postes / "a.md").write_text(
+        posting(
+            poste_ouvert="2020-11-03T11:06:40.248Z",
+            poste_ferme="'2024-03-10'",
+            mis_a_jour="2024-02-01 10:00:00",
+        )
+    )
+    (postes / "b.md").write_text(
+        posting(poste_ouvert="'23/02/2022'", poste_ferme="2024-06-30T14:00:00+02:00")
+    )
+    loaded = load_postings(postes, config)
+    a, b = loaded.postings
+    assert a.opened is not None and not a.opened.all_day
+    assert a.opened.at == dt.datetime(2020, 11, 3, 12, 6, 40, 248000, tzinfo=PARIS)
+    assert a.deadline is not None and a.deadline.all_day and a.deadline.day == dt.date(2024, 3, 10)
+    # A date-time without an offset is local time.
+    assert a.updated is not None and a.updated.at == dt.datetime(2024, 2, 1, 10, tzinfo=PARIS)
+    assert b.opened is not None and b.opened.day == dt.date(2022, 2, 23) and b.opened.all_day
+    assert b.deadline is not None and b.deadline.at == dt.datetime(2024, 6, 30, 14, tzinfo=PARIS)
+    assert [str(p) for p in loaded.problems] == [
+        f"{postes / 'b.md'}:3: warning: poste_ouvert: write the date as 2022-02-23 (YYYY-MM-DD)"
+    ]
+
+
+def test_field_mapping_for_another_community(postes: Path) -> None:
+    config = config_from_dict({"fields": {"contract": ["type_contrat"]}})
+    (postes / "a.md").write_text(
+        "---\ntitle: Designer\nstartup: Démarches simplifiées\nopen: false\n"
+        "date: 2024-01-05\ndepublication_date: 2024-02-01\ntype_contrat: CDI\nlayout: poste\n---\nTexte\n"
+    )
+    (postes / "b.md").write_text("---\nroles: [Développeur, Designer]\nopen: true\n---\n")
+    loaded = load_postings(postes, config)
+    assert loaded.problems == []
+    a, b = loaded.postings
+    assert (a.role, a.team, a.status, a.contract) == ("Designer", "Démarches simplifiées", "closed", "CDI")
+    assert a.opened is not None and a.opened.day == dt.date(2024, 1, 5)
+    assert a.deadline is not None and a.deadline.day == dt.date(2024, 2, 1)
+    assert a.extra == {"layout": "poste"}
+    assert (b.role, b.status) == ("Développeur, Designer", "open")
+
+
+def test_unknown_keys_are_kept_and_typos_flagged(postes: Path, config: Config) -> None:
+    (postes / "a.md").write_text(posting(post_ouvert="2024-01-01", layout="poste", equpe="X"))
+    loaded = load_postings(postes, config)
+    assert loaded.postings[0].extra == {"post_ouvert": dt.date(2024, 1, 1), "layout": "poste", "equpe": "X"}
+    assert [(p.line, p.message) for p in loaded.problems] == [
+        (3, "unknown key 'post_ouvert', did you mean 'poste_ouvert'?"),
+        (5, "unknown key 'equpe', did you mean 'equipe'?"),
+    ]
+
+
+def test_control_characters_are_removed(postes: Path, config: Config) -> None:
+    (postes / "a.md").write_text(posting(role='"Dev\\x07 ops\\x1b"', body="Texte\x0b avec\x00 contrôle\n"))
+    (p,) = load_postings(postes, config).postings
+    assert p.role == "Dev ops"
+    assert p.body.strip() == "Texte avec contrôle"
+
+
+def test_repeated_key_warns_and_last_wins(postes: Path, config: Config) -> None:
+    (postes / "a.md").write_text("---\nrole: A\nequipe: X\nequipe: Y\n---\n")
+    loaded = load_postings(postes, config)
+    assert loaded.postings[0].team == "Y"
+    assert [str(p) for p in loaded.problems] == [
+        f"{postes / 'a.md'}:4: warning: key 'equipe' repeats line 3; the last one wins"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [("open", "open"), ("closed", "closed"), ("Fermé", "closed"), ("true", "open"), ("false", "closed")],
+)
+def test_status_words(postes: Path, config: Config, value: str, status: str) -> None:
+    (postes / "a.md").write_text(posting(status=value))
+    assert load_postings(postes, config).postings[0].status == status
+
+
+def test_slugs_are_ascii_short_and_unique() -> None:
+    assert slug_of("2022-01-07 Chargé·e d'études") == "2022-01-07-charge-e-d-etudes"
+    long_a, long_b = slug_of(LONG_NAME[:-3] + "a"), slug_of(LONG_NAME[:-3] + "b")
+    assert len(long_a) <= SLUG_MAX and long_a.isascii()
+    assert long_a != long_b
+
+
+def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path, config: Config) -> None:
+    loaded = load_postings(tmp_path / "nope", config)
+    assert loaded.postings == []
+    assert [p.message for p in loaded.problems] == ["cannot read the folder: No such file or directory"]
