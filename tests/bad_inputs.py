@@ -25,6 +25,7 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
     "list.md": [(2, "error", "front matter is a list; write 'key: value' lines")],
     "scalar.md": [(2, "error", "front matter is the single value 'Just a sentence'")],
     "no-role.md": [(1, "error", "no role; add a line 'role: <title of the role>'")],
+    "empty-front-matter.md": [(1, "error", "no role; add a line 'role: <title of the role>'")],
     "role-number.md": [(3, "error", "role must be the title of the role as text, not int '42'")],
     "role-list-of-maps.md": [(2, "error", "role must be the title of the role as text, not a list")],
     "bad-dates.md": [
@@ -66,6 +67,7 @@ def make_bad_postes(folder: Path) -> Path:
     write("list.md", "---\n- role\n- Dev\n---\n")
     write("scalar.md", "---\nJust a sentence\n---\n")
     write("no-role.md", "---\nequipe: X\ncontrat: CDD\n---\n")
+    write("empty-front-matter.md", "---\n---\n")
     write("role-number.md", "---\nequipe: X\nrole: 42\n---\n")
     write("role-list-of-maps.md", "---\nrole:\n  - a: 1\n---\n")
     write(

@@ -271,8 +271,7 @@ def _parse_yaml(
         )
         raise _Skip()
     lines: dict[str, int] = {}
-    assert node is not None
-    for key_node, _ in node.value:
+    for key_node, _ in node.value if node is not None else ():
         key = str(key_node.value)
         line = first_line + key_node.start_mark.line
         if key in lines:
