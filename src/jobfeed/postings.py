@@ -386,10 +386,16 @@ def _role(found: tuple[str, Any] | None, config: Config, problem: Any) -> str | 
     key, value = found
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         value = ", ".join(v.strip() for v in value)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         problem("role", "error", f"{key} must be the title of the role as text, not {_kind(value)}")
         return None
-    return " ".join(clean_text(value).split())
+    role = " ".join(clean_text(value).split())
+    if not role:
+        problem(
+            "role", "error", f"{key} is empty; write the title of the role, e.g. '{key}: Développeur·euse'"
+        )
+        return None
+    return role
 
 
 def _status(key: str, value: Any, problem: Any) -> str:
