@@ -22,8 +22,17 @@ SITE = {
     },
     "pages": {
         "form_url": "https://forms.example.org/apply?role={role}&id={id}",
-        "organization": {"name": "Agence Exemple", "url": "https://example.org/", "logo": "https://example.org/logo.png"},
-        "location": {"street_address": "20 avenue de Ségur", "locality": "Paris", "postal_code": "75007", "country": "fr"},
+        "organization": {
+            "name": "Agence Exemple",
+            "url": "https://example.org/",
+            "logo": "https://example.org/logo.png",
+        },
+        "location": {
+            "street_address": "20 avenue de Ségur",
+            "locality": "Paris",
+            "postal_code": "75007",
+            "country": "fr",
+        },
     },
 }
 

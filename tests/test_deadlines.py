@@ -3,9 +3,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-from pagekit import NOW, OPEN_IDS, catalog_of, site_config, write_postings
 
 from jobfeed.build import feed_files
+from pagekit import NOW, OPEN_IDS, catalog_of, site_config, write_postings
 
 
 def events(data: bytes) -> list[icalendar.Event]:

@@ -1,11 +1,11 @@
 from pathlib import Path
 
 import feedparser
-from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
 
 from jobfeed.build import render_all
 from jobfeed.facets import all_facets, facet_files, facet_slug
 from jobfeed.feeds import items_of
+from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
 
 
 def test_slugs_are_ascii_and_depend_on_the_name_only() -> None:
@@ -48,9 +48,12 @@ x
     assert team.name == "Aides-Territoires"
     assert "clash" not in {r.id for r in team.roles}
     messages = [(Path(p.path).name, p.line, p.level, p.message) for p in problems]
-    assert ("clash.md", 3, "warning") == messages[0][:3]
-    assert "team 'aides territoires' and 'Aides-Territoires' would share the feed equipes/aides-territoires.xml" in messages[0][3]
-    assert ("clash.md", 4, "warning") == messages[1][:3]
+    assert messages[0][:3] == ("clash.md", 3, "warning")
+    assert (
+        "team 'aides territoires' and 'Aides-Territoires' would share the feed equipes/aides-territoires.xml"
+        in messages[0][3]
+    )
+    assert messages[1][:3] == ("clash.md", 4, "warning")
     assert "contract 'Stage' and 'stage'" in messages[1][3]
     assert len(problems) == 2
 

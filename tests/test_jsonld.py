@@ -3,11 +3,11 @@ import json
 from pathlib import Path
 
 import pytest
-from pagekit import NOW, catalog_of, site_config, write_postings
 
 from jobfeed.feeds import link_of
 from jobfeed.jsonld import employment_types, job_posting, script_json, valid_through
 from jobfeed.markup import render
+from pagekit import NOW, catalog_of, site_config, write_postings
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,11 @@ def test_job_posting_of_an_open_role(tmp_path: Path) -> None:
     # A day deadline runs to the end of that day in the site time zone.
     assert data["validThrough"] == "2024-03-15T23:59:59+01:00"
     assert data["employmentType"] == ["FULL_TIME", "TEMPORARY"]
-    assert data["identifier"] == {"@type": "PropertyValue", "name": "Agence Exemple", "value": "tag:example.org,2024:dev"}
+    assert data["identifier"] == {
+        "@type": "PropertyValue",
+        "name": "Agence Exemple",
+        "value": "tag:example.org,2024:dev",
+    }
     assert data["hiringOrganization"]["name"] == "Agence Exemple"
     assert data["hiringOrganization"]["logo"] == "https://example.org/logo.png"
     assert data["jobLocation"]["address"] == {

@@ -1,10 +1,10 @@
 from pathlib import Path
 
 import listparser
-from pagekit import NOW, catalog_of, site_config, write_postings
 
 from jobfeed.build import feed_files
 from jobfeed.facets import all_facets
+from pagekit import NOW, catalog_of, site_config, write_postings
 
 
 def test_opml_lists_the_main_feed_and_every_facet_feed(tmp_path: Path) -> None:

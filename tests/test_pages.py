@@ -3,7 +3,6 @@ import json
 from pathlib import Path
 
 import pytest
-from pagekit import NOW, catalog_of, scan, site_config, write_postings
 
 from jobfeed.build import build, feed_files
 from jobfeed.errors import OutputError
@@ -11,6 +10,7 @@ from jobfeed.lifecycle import Catalog, Role, State
 from jobfeed.output import write_tree
 from jobfeed.pages import is_safe_path, page_path, relative_href
 from jobfeed.postings import Posting
+from pagekit import NOW, catalog_of, scan, site_config, write_postings
 
 
 @pytest.fixture
@@ -63,7 +63,10 @@ def test_index_autodiscovery_and_links_to_every_feed(files: dict[str, bytes]) ->
     ]
     for path in feeds:
         assert f'href="{path}"' in html, path
-    assert '<link rel="alternate" type="application/atom+xml" title="Offres de l&#39;équipe (Atom)" href="atom.xml">' in html
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Offres de l&#39;équipe (Atom)" href="atom.xml">'
+        in html
+    )
     assert '<link rel="alternate" type="application/feed+json"' in html
     assert 'title="Offres de l&#39;équipe — Aides-Territoires" href="equipes/aides-territoires.xml"' in html
     assert "Mon Espace Collectivité (0 poste ouvert)" in html
@@ -76,9 +79,14 @@ def test_open_posting_page(files: dict[str, bytes]) -> None:
     assert 'href="../index.html"' in html and 'href="../atom.xml"' in html
     assert "banner" not in html.split("<body>")[1]
     # airtable_formulaire with a configured form: the form, its values URL-encoded.
-    assert 'href="https://forms.example.org/apply?role=D%C3%A9veloppeur%C2%B7euse%20fullstack&amp;id=dev"' in html
+    assert (
+        'href="https://forms.example.org/apply?role=D%C3%A9veloppeur%C2%B7euse%20fullstack&amp;id=dev"'
+        in html
+    )
     data = json_ld(html)
-    assert data["title"] == "Développeur·euse fullstack" and data["validThrough"] == "2024-03-15T23:59:59+01:00"
+    assert (
+        data["title"] == "Développeur·euse fullstack" and data["validThrough"] == "2024-03-15T23:59:59+01:00"
+    )
     assert '<link rel="canonical" href="https://jobs.example.org/postes/dev.html">' in html
 
 
@@ -90,9 +98,14 @@ def test_mailto_when_there_is_no_form(files: dict[str, bytes]) -> None:
 
 @pytest.mark.parametrize(
     ("page", "banner"),
-    [("postes/filled.html", "Ce poste a été pourvu"), ("postes/expired.html", "Les candidatures sont closes")],
+    [
+        ("postes/filled.html", "Ce poste a été pourvu"),
+        ("postes/expired.html", "Les candidatures sont closes"),
+    ],
 )
-def test_closed_posting_page_keeps_its_page_with_a_banner(files: dict[str, bytes], page: str, banner: str) -> None:
+def test_closed_posting_page_keeps_its_page_with_a_banner(
+    files: dict[str, bytes], page: str, banner: str
+) -> None:
     html = text(files, page)
     assert f'<p class="banner" role="status">{banner}</p>' in html
     assert "mailto:" not in html and "forms.example.org" not in html
@@ -143,7 +156,9 @@ def test_relative_hrefs() -> None:
     assert relative_href("atom.xml", "index.html") == "atom.xml"
 
 
-@pytest.mark.parametrize("path", ["../x.html", "postes/../../x.html", "/etc/x.html", "a//b.html", "a\\b.html", "c:x.html", ""])
+@pytest.mark.parametrize(
+    "path", ["../x.html", "postes/../../x.html", "/etc/x.html", "a//b.html", "a\\b.html", "c:x.html", ""]
+)
 def test_unsafe_paths(path: str) -> None:
     assert not is_safe_path(path)
 

@@ -17,7 +17,11 @@ def test_full_table() -> None:
             "pages": {
                 "calendar": False,
                 "form_url": "https://airtable.com/shr1?prefill_Poste={role}",
-                "organization": {"name": "ANCT", "url": "https://anct.gouv.fr/", "logo": "https://x.fr/l.png"},
+                "organization": {
+                    "name": "ANCT",
+                    "url": "https://anct.gouv.fr/",
+                    "logo": "https://x.fr/l.png",
+                },
                 "location": {"locality": "Paris", "country": "fr", "remote": True},
             }
         }
@@ -40,7 +44,10 @@ def test_enabled_false_turns_everything_off() -> None:
         ({"indexx": True}, "unknown key 'indexx' in [pages]; known: calendar, enabled"),
         ({"index": "yes"}, "[pages] index must be true or false, not 'yes'"),
         ({"form_url": "javascript:alert(1)"}, "[pages] form_url must start with https://"),
-        ({"form_url": "https://f.org/?r={poste}"}, "form_url 'https://f.org/?r={poste}' has an unknown placeholder"),
+        (
+            {"form_url": "https://f.org/?r={poste}"},
+            "form_url 'https://f.org/?r={poste}' has an unknown placeholder",
+        ),
         ({"organization": "ANCT"}, "[pages.organization] must be a table"),
         ({"organization": {"nom": "x"}}, "unknown key 'nom' in [pages.organization]; known: logo, name, url"),
         ({"organization": {"logo": "logo.png"}}, "[pages.organization] logo must start with https://"),

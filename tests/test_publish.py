@@ -6,12 +6,14 @@ from pathlib import Path
 
 import feedparser
 from click.testing import CliRunner
-from pagekit import NOW, POSTINGS, catalog_of, scan, site_config, write_postings
 
 from jobfeed.build import build, feed_files
 from jobfeed.cli import cli
+from pagekit import NOW, POSTINGS, catalog_of, scan, site_config, write_postings
 
-HOSTILE_ROLE = 'Dev </script><script>alert(1)</script><img src=x onerror="alert(2)"> <a href="javascript:alert(3)">x</a>'
+HOSTILE_ROLE = (
+    'Dev </script><script>alert(1)</script><img src=x onerror="alert(2)"> <a href="javascript:alert(3)">x</a>'
+)
 HOSTILE = f"""---
 role: '{HOSTILE_ROLE}'
 equipe: '<b onmouseover=alert(4)>Équipe</b></script>'
@@ -77,7 +79,9 @@ def _xml_html_payloads(data: bytes) -> list[str]:
     payloads = []
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1]
-        if tag in ("content", "description", "encoded") or (tag == "summary" and element.get("type") == "html"):
+        if tag in ("content", "description", "encoded") or (
+            tag == "summary" and element.get("type") == "html"
+        ):
             payloads.append(element.text or "")
     return payloads
 
@@ -85,7 +89,12 @@ def _xml_html_payloads(data: bytes) -> list[str]:
 def test_hostile_posting_is_inert_in_every_feed(tmp_path: Path) -> None:
     files = hostile_files(tmp_path)
     feeds = [p for p in files if p.endswith(".xml")]
-    assert {"atom.xml", "rss.xml", "equipes/b-onmouseover-alert-4-equipe-b-script.xml", "contrats/script-alert-5-script.xml"} <= set(feeds)
+    assert {
+        "atom.xml",
+        "rss.xml",
+        "equipes/b-onmouseover-alert-4-equipe-b-script.xml",
+        "contrats/script-alert-5-script.xml",
+    } <= set(feeds)
     checked = 0
     for path in feeds:
         data = files[path]
@@ -122,28 +131,56 @@ def test_build_writes_everything_and_rewrites_nothing_the_second_time(tmp_path: 
     out = tmp_path / "feeds"
     first = build(config, NOW, postes=folder, out=out)
     assert first.problems == [] and first.unchanged == []
-    assert {"index.html", "feeds.opml", "deadlines.ics", "postes/dev.html", "equipes/aides-territoires.xml"} <= set(first.written)
+    assert {
+        "index.html",
+        "feeds.opml",
+        "deadlines.ics",
+        "postes/dev.html",
+        "equipes/aides-territoires.xml",
+    } <= set(first.written)
     second = build(config, NOW, postes=folder, out=out)
     assert second.written == [] and sorted(second.unchanged) == sorted(first.written)
 
 
 def test_cli_build_writes_the_pages_and_reports_facet_collisions(tmp_path: Path) -> None:
-    postings = {**POSTINGS, "clash.md": "---\nrole: X\nequipe: aides territoires\nposte_ouvert: 2024-02-20\n---\nx\n"}
+    postings = {
+        **POSTINGS,
+        "clash.md": "---\nrole: X\nequipe: aides territoires\nposte_ouvert: 2024-02-20\n---\nx\n",
+    }
     folder = write_postings(tmp_path / "postes", postings)
-    (tmp_path / "jobfeed.toml").write_text('[site]\nurl = "https://jobs.example.org/"\n[pages]\ncalendar = false\n', encoding="utf-8")
+    (tmp_path / "jobfeed.toml").write_text(
+        '[site]\nurl = "https://jobs.example.org/"\n[pages]\ncalendar = false\n', encoding="utf-8"
+    )
     result = CliRunner().invoke(
         cli,
-        ["build", "--config", str(tmp_path / "jobfeed.toml"), "--postes", str(folder), "--out", str(tmp_path / "feeds"), "--now", NOW.isoformat()],
+        [
+            "build",
+            "--config",
+            str(tmp_path / "jobfeed.toml"),
+            "--postes",
+            str(folder),
+            "--out",
+            str(tmp_path / "feeds"),
+            "--now",
+            NOW.isoformat(),
+        ],
     )
     assert result.exit_code == 0, result.output
-    assert f"{folder / 'clash.md'}:3: warning: team 'aides territoires' and 'Aides-Territoires' would share the feed" in result.stderr
+    assert (
+        f"{folder / 'clash.md'}:3: warning: team 'aides territoires' and 'Aides-Territoires' would share the feed"
+        in result.stderr
+    )
     assert result.stdout.startswith("4 open, 2 closed, 1 scheduled, 0 skipped; ")
-    assert (tmp_path / "feeds" / "index.html").is_file() and not (tmp_path / "feeds" / "deadlines.ics").exists()
+    assert (tmp_path / "feeds" / "index.html").is_file() and not (
+        tmp_path / "feeds" / "deadlines.ics"
+    ).exists()
 
 
 def test_cli_reports_a_bad_pages_table(tmp_path: Path) -> None:
     (tmp_path / "jobfeed.toml").write_text('[pages]\nform_url = "airtable.com/x"\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["build", "--config", str(tmp_path / "jobfeed.toml"), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        cli, ["build", "--config", str(tmp_path / "jobfeed.toml"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {tmp_path / 'jobfeed.toml'}: [pages] form_url must start with https:// (or http://), not 'airtable.com/x'\n"
