@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .config import Config
+from .dates import Moment
 from .facets import Facet, facet_slug
 from .humandates import days_until, deadline_words, long_date
 from .jsonld import job_posting, script_json
@@ -112,6 +113,13 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def time_attribute(moment: Moment | None) -> str:
+    """A valid HTML `datetime`: the day, or the local time to the second (HTML allows 3 decimals at most)."""
+    if moment is None:
+        return ""
+    return moment.day.isoformat() if moment.all_day else moment.at.isoformat(timespec="seconds")
 
 
 def open_count(n: int, lang: str) -> str:
@@ -221,10 +229,10 @@ def index_html(
             contract_slug=_slug_in(p.contract, contracts),
             deadline_words=deadline_words(deadline, catalog_now, lang),
             deadline_day=long_date(deadline.day, lang) if deadline else "",
-            deadline_iso=deadline.isoformat() if deadline else "",
+            deadline_iso=time_attribute(deadline),
             soon=deadline is not None and days_until(deadline, catalog_now) <= config.closing_soon_days,
             opened_day=long_date(p.opened.day, lang) if p.opened else "",
-            opened_iso=p.opened.isoformat() if p.opened else "",
+            opened_iso=time_attribute(p.opened),
             summary=rendered[role.id].summary if role.id in rendered else "",
         )
         groups.setdefault(p.team, []).append(view)
@@ -304,9 +312,9 @@ def posting_html(
         "index_href": relative_href(index, page) if index else "",
         "banner": banner,
         "is_open": role.is_open,
-        "opened_iso": p.opened.isoformat() if p.opened else "",
+        "opened_iso": time_attribute(p.opened),
         "opened_day": long_date(p.opened.day, lang) if p.opened else "",
-        "deadline_iso": deadline.isoformat() if deadline else "",
+        "deadline_iso": time_attribute(deadline),
         "deadline_day": long_date(deadline.day, lang) if deadline else "",
         "deadline_words": deadline_words(deadline, now, lang),
         # Sanitized by markup.render (nh3): no script, no event handler, no javascript: URL.
