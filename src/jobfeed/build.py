@@ -13,6 +13,7 @@ from .lifecycle import Catalog, classify
 from .markup import Rendered, render
 from .output import write_tree
 from .postings import Loaded, load_postings
+from .publish import extra_files
 
 
 @dataclasses.dataclass
@@ -56,13 +57,20 @@ def render_all(catalog: Catalog, config: Config) -> dict[str, Rendered]:
 
 
 def feed_files(catalog: Catalog, config: Config) -> dict[str, bytes]:
-    """Relative path -> bytes of every feed; pure."""
+    """Relative path -> bytes of every file of the output folder; pure."""
+    return site_files(catalog, config)[0]
+
+
+def site_files(catalog: Catalog, config: Config) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every file of the output folder, and the problems found building them (facet names, page paths)."""
     rendered = render_all(catalog, config)
     items = items_of(catalog.open, rendered, config)
     fallback = max((r.posting.opened.at for r in catalog.roles if r.posting.opened), default=EPOCH)
     meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
     atom, rss = atom_and_rss(items, meta, config, fallback)
-    return {"atom.xml": atom, "rss.xml": rss, "feed.json": json_feed(items, config)}
+    files = {"atom.xml": atom, "rss.xml": rss, "feed.json": json_feed(items, config)}
+    extras = extra_files(catalog, config, rendered, taken=files)
+    return {**files, **extras.files}, extras.problems
 
 
 def build(
@@ -78,6 +86,6 @@ def build(
     if strict and loaded.errors:
         raise PostingError(loaded.problems)
     catalog = classify(loaded.postings, now)
-    files = feed_files(catalog, config)
+    files, problems = site_files(catalog, config)
     written, unchanged = write_tree(Path(out or config.out), files)
-    return BuildReport(catalog, loaded.problems, skipped_files(loaded), written, unchanged)
+    return BuildReport(catalog, loaded.problems + problems, skipped_files(loaded), written, unchanged)

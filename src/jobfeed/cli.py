@@ -78,7 +78,7 @@ def cli() -> None:
 def build(
     config: Config, now_text: str | None, postes: str | None, out: str | None, strict: bool, as_json: bool
 ) -> None:
-    """Write the Atom, RSS and JSON feeds of the open roles.
+    """Write the feeds, pages, OPML and deadlines calendar of the open roles.
 
     Invalid postings are reported on stderr and left out; the valid ones are published.
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .pages_config import PagesConfig, parse_pages
 
 #: Canonical field -> the front-matter keys that may hold it, first found wins.
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -70,7 +71,7 @@ class Config:
     closing_soon_days: int = 7
     fields: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=lambda: dict(DEFAULT_FIELDS))
     channels: tuple[ChannelConfig, ...] = ()
-    pages: dict[str, Any] = dataclasses.field(default_factory=dict)
+    pages: PagesConfig = dataclasses.field(default_factory=PagesConfig)
     path: str = ""
 
     @property
@@ -172,7 +173,7 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
             raise ConfigError(f'{where}: [fields] {field} must be a list of keys, e.g. ["{field}"]')
         fields[field] = tuple(listed)
     values["fields"] = fields
-    values["pages"] = _expect(raw.get("pages", {}), dict, f"{where}: [pages]")
+    values["pages"] = parse_pages(raw.get("pages", {}), where)
     values["channels"] = tuple(_channels(raw.get("notify"), where))
     return Config(**values)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import json
 from collections.abc import Sequence
 
@@ -101,6 +102,8 @@ def _generator(
             fe.author({"name": posting.team or config.author or config.title, "email": posting.contact})
         if item.rendered.summary:
             fe.summary(item.rendered.summary)
+            # RSS readers take <description> as HTML: the plain-text summary must stay text there.
+            fe.description(html.escape(item.rendered.summary, quote=False))
         fe.content(item.rendered.content, type="html")
     return fg
 

@@ -1,0 +1,244 @@
+"""The built pages in a real headless Chromium (Debian's `chromium`, driven by Playwright).
+
+Pages are opened from file://, as someone opening the folder would; each test asserts that no
+console error, page error, failed request, request to another file or dialog happened.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from jobfeed.build import build
+from jobfeed.config import Config
+from jobfeed.feeds import link_of
+from jobfeed.jsonld import job_posting
+from jobfeed.lifecycle import Catalog
+from jobfeed.markup import render
+from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
+from test_publish import HOSTILE, HOSTILE_ROLE
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it",
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclasses.dataclass
+class Site:
+    out: Path
+    config: Config
+    catalog: Catalog
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = tmp_path_factory.mktemp("site")
+    config = site_config()
+    folder = write_postings(root / "postes", {**POSTINGS, "hostile.md": HOSTILE})
+    report = build(config, NOW, postes=folder, out=root / "feeds")
+    assert report.problems == []
+    return Site(root / "feeds", config, catalog_of(folder, config, NOW))
+
+
+@dataclasses.dataclass
+class Visit:
+    page: Page
+    requests: list[str] = dataclasses.field(default_factory=list)
+    failed: list[str] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    dialogs: list[str] = dataclasses.field(default_factory=list)
+    outside: list[str] = dataclasses.field(default_factory=list)  # blocked: tests never leave the machine
+
+    def assert_clean(self, url: str, outside: tuple[str, ...] = ()) -> None:
+        """No error, no dialog, no failed request; no request but the page itself and `outside`."""
+        assert self.dialogs == [], self.dialogs
+        assert self.outside == list(outside), self.outside
+        assert self.errors == ["Failed to load resource: net::ERR_FAILED"] * len(outside), self.errors
+        assert self.failed == [f"{u} net::ERR_FAILED" for u in outside], self.failed
+        # Self-contained: the page is the only request of its own (no CSS, font, image or script file).
+        assert self.requests == [url, *outside], self.requests
+
+
+def visit(browser: Browser, path: Path, viewport: dict[str, int], scheme: str = "light") -> Visit:
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    v = Visit(page)
+    page.on("request", lambda r: v.requests.append(r.url))
+    page.on("requestfailed", lambda r: v.failed.append(f"{r.url} {r.failure}"))
+    page.on("console", lambda m: v.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: v.errors.append(str(e)))
+
+    def dialog(d: Any) -> None:
+        v.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            v.outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(path.as_uri(), wait_until="load")
+    return v
+
+
+WORST_CONTRAST = """() => {
+  const parse = c => { const p = c.match(/[\\d.]+/g).map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = ({r, g, b}) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c.a > 0) return c; }
+                             return parse(getComputedStyle(document.documentElement).backgroundColor || 'rgb(255,255,255)'); };
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const s = getComputedStyle(el), box = el.getBoundingClientRect();
+    if (s.display === 'none' || s.visibility === 'hidden' || box.right <= 0) continue;
+    const a = lum(parse(s.color)), b = lum(background(el));
+    found.push([(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), el.tagName, el.textContent.trim().slice(0, 40)]);
+  }
+  found.sort((x, y) => x[0] - y[0]);
+  return found[0];
+}"""
+
+
+def visible_roles(page: Page) -> list[str]:
+    return [a.inner_text().strip() for a in page.locator(".role h4 a").all() if a.is_visible()]
+
+
+def test_index_in_chromium(browser: Browser, site: Site, tmp_path: Path) -> None:
+    index = site.out / "index.html"
+    v = visit(browser, index, DESKTOP)
+    page = v.page
+    assert page.title() == "Offres de l'équipe"
+    assert page.get_attribute("html", "lang") == "fr"
+    assert page.locator("h1").count() == 1
+    open_titles = sorted(r.posting.role for r in site.catalog.open)
+    assert sorted(visible_roles(page)) == open_titles
+    assert "clôture dans 14 jours" in page.inner_text("main")
+    # Every local link points to a file of the build.
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    local = [h for h in hrefs if not h.startswith(("#", "https:", "mailto:"))]
+    assert len(local) >= 20
+    for href in local:
+        assert (site.out / href).is_file(), href
+    feeds = page.eval_on_selector_all("link[rel=alternate]", "els => els.map(e => e.href)")
+    assert feeds[0] == (site.out / "atom.xml").as_uri()
+    # Accessible: every control has a label, the first Tab reaches the skip link, contrast >= 4.5:1.
+    assert page.eval_on_selector_all("input", "els => els.every(e => e.labels.length === 1)") is True
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.evaluate("document.activeElement.getBoundingClientRect().left") >= 0
+    ratio, tag, text = page.evaluate(WORST_CONTRAST)
+    assert ratio >= 4.5, (ratio, tag, text)
+    # Filterable without a script of its own: CSS :has() and radio buttons.
+    page.get_by_label("stage (1)").check()
+    assert visible_roles(page) == ["Stagiaire data"]
+    page.get_by_label("Tous les contrats").check()
+    page.get_by_label("Aides-Territoires (1)").check()
+    assert visible_roles(page) == ["Développeur·euse fullstack"]
+    page.screenshot(path=tmp_path / "index-desktop.png", full_page=True)
+    v.assert_clean(index.as_uri())
+
+    phone = visit(browser, index, PHONE)
+    # Readable on a phone: nothing wider than the screen.
+    assert phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.page.screenshot(path=tmp_path / "index-phone.png", full_page=True)
+    phone.assert_clean(index.as_uri())
+
+    dark = visit(browser, index, PHONE, scheme="dark")
+    ratio, tag, text = dark.page.evaluate(WORST_CONTRAST)
+    assert ratio >= 4.5, ("dark", ratio, tag, text)
+    for name in ("index-desktop.png", "index-phone.png"):
+        assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_posting_page_and_its_json_ld(browser: Browser, site: Site, tmp_path: Path) -> None:
+    path = site.out / "postes" / "dev.html"
+    role = site.catalog.get("dev")
+    assert role is not None
+    expected = job_posting(role, render(role.posting, link_of(role.posting, site.config)), site.config, NOW)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        v = visit(browser, path, viewport)
+        page = v.page
+        blocks = page.eval_on_selector_all(
+            'script[type="application/ld+json"]', "els => els.map(e => JSON.parse(e.textContent))"
+        )
+        assert blocks == [json.loads(json.dumps(expected))]
+        data = blocks[0]
+        assert data["title"] == role.posting.role
+        assert data["datePosted"] == role.posting.opened.isoformat()  # type: ignore[union-attr]
+        assert data["employmentType"] == ["FULL_TIME", "TEMPORARY"]
+        assert data["identifier"]["value"] == "tag:example.org,2024:dev"
+        assert page.locator("h1").inner_text() == "Développeur·euse fullstack"
+        assert page.get_by_role("link", name="Remplir le formulaire de candidature").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=tmp_path / f"posting-{name}.png", full_page=True)
+        v.assert_clean(path.as_uri())
+        assert (tmp_path / f"posting-{name}.png").stat().st_size > 10_000
+
+
+def test_closed_role_page_shows_its_banner(browser: Browser, site: Site) -> None:
+    path = site.out / "postes" / "filled.html"
+    v = visit(browser, path, PHONE)
+    assert v.page.get_by_role("status").inner_text() == "Ce poste a été pourvu"
+    data = v.page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    assert data["validThrough"] < NOW.isoformat()
+    v.assert_clean(path.as_uri())
+
+
+def test_hostile_posting_runs_nothing_in_chromium(browser: Browser, site: Site) -> None:
+    for path in (site.out / "postes" / "hostile.html", site.out / "index.html"):
+        v = visit(browser, path, DESKTOP)
+        page = v.page
+        # Only the JSON-LD block is a script, and no element carries an event handler.
+        assert page.evaluate("[...document.scripts].map(s => s.type)") == (
+            ["application/ld+json"] if path.name == "hostile.html" else []
+        )
+        handlers = page.evaluate(
+            "[...document.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => a.name))"
+            ".filter(n => n.startsWith('on'))"
+        )
+        assert handlers == []
+        assert page.evaluate("[...document.links].filter(a => a.protocol === 'javascript:').length") == 0
+        assert HOSTILE_ROLE in page.inner_text("body")
+        # The posting's own <img src=x> (its onerror removed) is the one request that leaves the page;
+        # it is blocked here, so an onerror handler, had one survived, would have run.
+        images = ("https://jobs.example.org/postes/x",) if path.name == "hostile.html" else ()
+        v.assert_clean(path.as_uri(), outside=images)
+    v = visit(browser, site.out / "postes" / "hostile.html", DESKTOP)
+    data = v.page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    assert data["title"] == HOSTILE_ROLE

@@ -1,0 +1,92 @@
+from pathlib import Path
+
+import feedparser
+
+from jobfeed.build import render_all
+from jobfeed.facets import all_facets, facet_files, facet_slug
+from jobfeed.feeds import items_of
+from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
+
+
+def test_slugs_are_ascii_and_depend_on_the_name_only() -> None:
+    assert facet_slug("Mon Espace Collectivité") == "mon-espace-collectivite"
+    assert facet_slug("indépendant/freelance") == "independant-freelance"
+    assert facet_slug("Équipe « Données » & Co.") == "equipe-donnees-co"
+    long = facet_slug("Très " * 40)
+    assert len(long) <= 60 and long.isascii()
+
+
+def test_facets_of_published_roles(tmp_path: Path) -> None:
+    config = site_config()
+    facets, problems = all_facets(catalog_of(write_postings(tmp_path / "p"), config, NOW))
+    assert problems == []
+    teams = {f.slug: f for f in facets["team"]}
+    # Closed roles keep their team's feed alive; the scheduled role's team is not announced yet.
+    assert sorted(teams) == ["aides-territoires", "incubateur-des-territoires", "mon-espace-collectivite"]
+    assert [r.id for r in teams["incubateur-des-territoires"].open_roles] == ["freelance", "stage"]
+    assert teams["mon-espace-collectivite"].open_roles == []
+    assert teams["aides-territoires"].atom == "equipes/aides-territoires.xml"
+    contracts = {f.slug for f in facets["contract"]}
+    assert contracts == {"cdd", "cdi", "independant-freelance", "stage"}
+
+
+def test_collisions_are_reported_not_merged(tmp_path: Path) -> None:
+    postings = dict(POSTINGS)
+    postings["clash.md"] = """---
+role: Intrus
+equipe: aides territoires
+contrat: Stage
+poste_ouvert: 2024-02-20
+---
+x
+"""
+    config = site_config()
+    catalog = catalog_of(write_postings(tmp_path / "p", postings), config, NOW)
+    facets, problems = all_facets(catalog)
+    team = next(f for f in facets["team"] if f.slug == "aides-territoires")
+    # "Aides-Territoires" was seen first (2023-11-01), it keeps the slug; the newcomer is reported.
+    assert team.name == "Aides-Territoires"
+    assert "clash" not in {r.id for r in team.roles}
+    messages = [(Path(p.path).name, p.line, p.level, p.message) for p in problems]
+    assert messages[0][:3] == ("clash.md", 3, "warning")
+    assert (
+        "team 'aides territoires' and 'Aides-Territoires' would share the feed equipes/aides-territoires.xml"
+        in messages[0][3]
+    )
+    assert messages[1][:3] == ("clash.md", 4, "warning")
+    assert "contract 'Stage' and 'stage'" in messages[1][3]
+    assert len(problems) == 2
+
+
+def test_a_name_without_letters_is_reported(tmp_path: Path) -> None:
+    config = site_config()
+    postings = {"a.md": "---\nrole: R\nequipe: '???'\nposte_ouvert: 2024-01-01\n---\nx\n"}
+    facets, problems = all_facets(catalog_of(write_postings(tmp_path / "p", postings), config, NOW))
+    assert facets["team"] == []
+    assert [p.message for p in problems] == [
+        "team '???' has no letters or digits to name its feed; its roles are left out of the team feeds"
+    ]
+
+
+def test_facet_feeds_read_back(tmp_path: Path) -> None:
+    config = site_config()
+    catalog = catalog_of(write_postings(tmp_path / "p"), config, NOW)
+    facets, _ = all_facets(catalog)
+    items = {i.role.id: i for i in items_of(catalog.open, render_all(catalog, config), config)}
+    files = facet_files(facets, items, config)
+    assert len(files) == 2 * (len(facets["team"]) + len(facets["contract"]))
+    atom = feedparser.parse(files["equipes/incubateur-des-territoires.xml"])
+    assert not atom.bozo, atom.get("bozo_exception")
+    assert atom.feed.title == "Offres de l'équipe — Incubateur des Territoires"
+    assert atom.feed.id == "tag:example.org,2024:feed:equipes/incubateur-des-territoires"
+    assert [e.id for e in atom.entries] == ["tag:example.org,2024:freelance", "tag:example.org,2024:stage"]
+    rss = feedparser.parse(files["equipes/incubateur-des-territoires.rss.xml"])
+    assert not rss.bozo and rss.version == "rss20"
+    assert [e.link for e in rss.entries] == [
+        "https://jobs.example.org/postes/freelance.html",
+        "https://jobs.example.org/postes/stage.html",
+    ]
+    empty = feedparser.parse(files["equipes/mon-espace-collectivite.xml"])
+    assert not empty.bozo and empty.entries == []
+    cdd = feedparser.parse(files["contrats/cdd.xml"])
+    assert [e.title for e in cdd.entries] == ["Développeur·euse fullstack — Aides-Territoires"]
