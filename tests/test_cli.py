@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bad_inputs import EXPECTED, make_bad_postes
+from conftest import ROOT, posting
 from jobfeed import __version__
 from jobfeed.cli import cli
-
-from .bad_inputs import EXPECTED, make_bad_postes
-from .conftest import ROOT, posting
 
 NOW = "2024-03-01T09:00:00+01:00"
 
@@ -45,14 +44,22 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
     out = tmp_path / "feeds"
     code, stdout, stderr = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
     assert code == 0
-    assert stdout == "1 open, 1 closed, 1 skipped; 3 file(s) written, 0 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 8 file(s) written, 0 unchanged\n"
     assert stderr == (
         f"{postes / 'c.md'}:1: error: no front matter; the file must start with a line '---', "
         "then 'role: …', then '---'\n"
     )
-    assert sorted(p.name for p in out.iterdir()) == ["atom.xml", "feed.json", "rss.xml"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "atom.xml",
+        "deadlines.ics",
+        "feed.json",
+        "feeds.opml",
+        "index.html",
+        "postes",
+        "rss.xml",
+    ]
     code, stdout, _ = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
-    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 3 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 8 unchanged\n"
 
 
 def test_build_json(tmp_path: Path) -> None:
@@ -69,7 +76,15 @@ def test_build_json(tmp_path: Path) -> None:
         "closed": 0,
         "scheduled": 0,
         "skipped": 0,
-        "written": ["atom.xml", "feed.json", "rss.xml"],
+        "written": [
+            "atom.xml",
+            "deadlines.ics",
+            "feed.json",
+            "feeds.opml",
+            "index.html",
+            "postes/a.html",
+            "rss.xml",
+        ],
         "unchanged": [],
         "problems": [],
     }
@@ -211,7 +226,7 @@ def test_full_disk_keeps_the_previous_feeds(tmp_path: Path) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()
     if subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True
     ).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
@@ -220,11 +235,11 @@ def test_full_disk_keeps_the_previous_feeds(tmp_path: Path) -> None:
         (postes / "a.md").write_text(posting("A"))
         out = disk / "feeds"
         assert run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)[0] == 0
-        before = {p.name: p.read_bytes() for p in out.iterdir()}
-        (postes / "b.md").write_text(posting("B", body="x" * 20_000))
+        before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        (postes / "b.md").write_text(posting("B", body="x" * 200_000))
         code, _, stderr = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
         assert code == 1
         assert "No space left on device; the previous file is intact" in stderr
-        assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp file left either
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # no temp file left
     finally:
         subprocess.run(["umount", str(disk)], check=False)

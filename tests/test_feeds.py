@@ -12,10 +12,9 @@ import feedparser
 import jsonschema
 import pytest
 
+from bad_inputs import make_bad_postes
+from conftest import DATA, NOW, ROOT, posting
 from jobfeed import Config, build, load_config
-
-from .bad_inputs import make_bad_postes
-from .conftest import DATA, NOW, ROOT, posting
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 ATOM = "{http://www.w3.org/2005/Atom}"

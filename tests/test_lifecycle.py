@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import posting
 from jobfeed import Config, State, classify, load_postings
 from jobfeed.lifecycle import state_of
-
-from .conftest import posting
 
 PARIS = ZoneInfo("Europe/Paris")
 MINUTE = dt.timedelta(minutes=1)

@@ -6,11 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bad_inputs import EXPECTED, LONG_NAME, VALID, make_bad_postes
+from conftest import ROOT, posting
 from jobfeed import Config, config_from_dict, load_postings
 from jobfeed.postings import SLUG_MAX, slug_of
-
-from .bad_inputs import EXPECTED, LONG_NAME, VALID, make_bad_postes
-from .conftest import ROOT, posting
 
 PARIS = ZoneInfo("Europe/Paris")
 

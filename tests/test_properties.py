@@ -20,10 +20,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import DATA
 from jobfeed import build, config_from_dict, load_postings
 from jobfeed.lifecycle import State, state_of
-
-from .conftest import DATA
 
 settings.register_profile(
     "ci", max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -19,38 +19,63 @@ def inside(folder: Path, relative: str) -> Path:
     return target
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` through a temporary file and a rename; False when already identical."""
+def _unchanged(path: Path, data: bytes) -> bool:
     try:
-        if path.read_bytes() == data:
-            return False
+        return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
-        pass
-    tmp = None
+        return False
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """Write `data` to a synced temporary file next to `path`; returns its name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        tmp = None
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` through a temporary file and a rename; False when already identical."""
+    return bool(write_tree(path.parent, {path.name: data}, check_inside=False)[0])
+
+
+def write_tree(
+    folder: Path, files: dict[str, bytes], *, check_inside: bool = True
+) -> tuple[list[str], list[str]]:
+    """Write every changed file of `files` (relative path -> bytes); returns (written, unchanged).
+
+    Two phases: every changed file is first written to a synced temporary file; only when all of
+    them are on disk are they renamed into place. A full disk or an unwritable folder therefore
+    leaves the previous files all intact, never a mix of old and new.
+    """
+    targets = {
+        relative: inside(folder, relative) if check_inside else folder / relative
+        for relative in sorted(files)
+    }
+    changed = [r for r, target in targets.items() if not _unchanged(target, files[r])]
+    staged: dict[str, str] = {}
+    current = ""
+    try:
+        for current in changed:
+            staged[current] = _stage(targets[current], files[current])
+        for relative in changed:
+            current = relative
+            os.replace(staged.pop(relative), targets[relative])
     except OSError as e:
-        raise OutputError(f"cannot write {path}: {e.strerror or e}; the previous file is intact") from e
+        raise OutputError(
+            f"cannot write {targets[current]}: {e.strerror or e}; the previous file is intact"
+        ) from e
     finally:
-        if tmp is not None:
+        for tmp in staged.values():
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    return True
-
-
-def write_tree(folder: Path, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
-    """Write every file of `files` (relative path -> bytes); returns (written, unchanged)."""
-    targets = {relative: inside(folder, relative) for relative in sorted(files)}
-    written: list[str] = []
-    unchanged: list[str] = []
-    for relative, target in targets.items():
-        (written if write_atomic(target, files[relative]) else unchanged).append(relative)
-    return written, unchanged
+    return changed, [r for r in targets if r not in set(changed)]
