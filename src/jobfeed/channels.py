@@ -41,6 +41,10 @@ class RetryPolicy:
     read_timeout: float = 20.0
 
 
+#: The policy of `post_message` when none is given: about two minutes at most per message.
+DEFAULT_POLICY = RetryPolicy()
+
+
 class DeliveryError(JobfeedError):
     """A message was not delivered; `transient` tells whether trying later may succeed."""
 
@@ -180,7 +184,7 @@ def post_message(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Post `payload` until it is delivered; returns the number of attempts. Raises DeliveryError."""
-    policy = policy or RetryPolicy()
+    policy = policy or DEFAULT_POLICY
     secrets = secrets_of(url)
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
