@@ -8,13 +8,18 @@ import re
 from pathlib import Path
 from typing import Any
 
+EARLY = "2024-02-20T09:00:00+01:00"
 NOW = "2024-03-01T09:00:00+01:00"
 LATER = "2024-03-02T09:00:00+01:00"
 
 
 def write_posting(folder: Path, slug: str, role: str, team: str = "Équipe", **front: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["---", f"role: {json.dumps(role, ensure_ascii=False)}", f"equipe: {json.dumps(team, ensure_ascii=False)}"]
+    lines = [
+        "---",
+        f"role: {json.dumps(role, ensure_ascii=False)}",
+        f"equipe: {json.dumps(team, ensure_ascii=False)}",
+    ]
     front.setdefault("poste_ouvert", "2024-01-15")
     front.setdefault("contrat", "CDD")
     for key, value in front.items():

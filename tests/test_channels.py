@@ -5,10 +5,11 @@ import pytest
 import requests
 
 from jobfeed.channels import DeliveryError, RetryPolicy, classify, post_message, redact, secrets_of
-
 from webhook_server import SECRET_PATH, Fault, closed_port_url, http_fault, webhook
 
-FAST = RetryPolicy(attempts=4, first_wait=0.01, max_wait=0.05, budget=3.0, connect_timeout=0.5, read_timeout=0.3)
+FAST = RetryPolicy(
+    attempts=4, first_wait=0.01, max_wait=0.05, budget=3.0, connect_timeout=0.5, read_timeout=0.3
+)
 PAYLOAD = {"text": "hello"}
 SECRET_PARTS = [p for p in SECRET_PATH.split("/") if len(p) >= 6] + [SECRET_PATH]
 
@@ -20,7 +21,14 @@ def assert_no_secret(text: str, url: str) -> None:
 
 def fail_of(url: str, kind: str, sleeps: list[float] | None = None) -> DeliveryError:
     with requests.Session() as session, pytest.raises(DeliveryError) as info:
-        post_message(session, url, PAYLOAD, kind, policy=FAST, sleep=(sleeps.append if sleeps is not None else time.sleep))
+        post_message(
+            session,
+            url,
+            PAYLOAD,
+            kind,
+            policy=FAST,
+            sleep=(sleeps.append if sleeps is not None else time.sleep),
+        )
     error = info.value
     full = "".join(traceback.format_exception(error))
     assert_no_secret(full, url)
@@ -59,7 +67,9 @@ def test_permanent_failures_are_not_retried(platform: str, status: int, text: st
         assert server.requests == 1
 
 
-@pytest.mark.parametrize(("platform", "status"), [("slack", 500), ("slack", 503), ("mattermost", 500), ("mattermost", 503)])
+@pytest.mark.parametrize(
+    ("platform", "status"), [("slack", 500), ("slack", 503), ("mattermost", 500), ("mattermost", 503)]
+)
 def test_transient_failures_are_retried_then_delivered(platform: str, status: int) -> None:
     sleeps: list[float] = []
     with webhook() as server, requests.Session() as session:
@@ -97,7 +107,9 @@ def test_persistent_5xx_stops_after_the_attempts() -> None:
 def test_dropped_answer_is_retried_so_the_post_may_show_twice() -> None:
     with webhook() as server, requests.Session() as session:
         server.fail(Fault("drop"))
-        assert post_message(session, server.url, PAYLOAD, "mattermost", policy=FAST, sleep=lambda s: None) == 2
+        assert (
+            post_message(session, server.url, PAYLOAD, "mattermost", policy=FAST, sleep=lambda s: None) == 2
+        )
         assert server.shown == [PAYLOAD, PAYLOAD]
 
 

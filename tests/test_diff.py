@@ -7,7 +7,6 @@ from jobfeed.config import Config
 from jobfeed.diff import RoleSnapshot, diff, mass_disappearance, snapshot_of
 from jobfeed.lifecycle import classify
 from jobfeed.postings import load_postings
-
 from notify_fixtures import write_posting
 
 PARIS = dt.timezone(dt.timedelta(hours=1))
@@ -39,7 +38,11 @@ def test_new_open_role_is_opened_and_scheduled_one_waits_for_its_day(tmp_path: P
 
 @pytest.mark.parametrize(
     ("front", "reason"),
-    [({"poste_pourvu": "true"}, "filled"), ({"status": "closed"}, "closed"), ({"poste_ferme": "2024-03-01"}, "expired")],
+    [
+        ({"poste_pourvu": "true"}, "filled"),
+        ({"status": "closed"}, "closed"),
+        ({"poste_ferme": "2024-03-01"}, "expired"),
+    ],
 )
 def test_closed_with_its_reason(tmp_path: Path, front: dict[str, str], reason: str) -> None:
     write_posting(tmp_path, "a", "A", poste_ferme="2024-06-01")

@@ -61,7 +61,10 @@ def test_slack_card_has_header_fields_button_and_fallback() -> None:
     assert message.event_ids == ("r1:opened:2024-03-01",)
     assert payload["text"].startswith("Nouveau poste\n• Role 001 — Aides-territoires")
     header, card = payload["blocks"]
-    assert header == {"type": "header", "text": {"type": "plain_text", "text": "Nouveau poste", "emoji": False}}
+    assert header == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Nouveau poste", "emoji": False},
+    }
     assert [f["text"] for f in card["fields"]] == [
         "Équipe : Aides-territoires",
         "Contrat : CDD",
@@ -76,7 +79,9 @@ def test_slack_relative_link_gets_no_button() -> None:
 
 
 def test_mattermost_line_and_options() -> None:
-    [message] = mattermost_messages([ev(1, "closing_soon")], "en", username="jobs", icon_url="https://x.org/i.png")
+    [message] = mattermost_messages(
+        [ev(1, "closing_soon")], "en", username="jobs", icon_url="https://x.org/i.png"
+    )
     assert message.payload == {
         "text": "#### Closing soon\n"
         "- **[Role 001 — Aides\\-territoires](https://jobs.example.org/postes/r1.html)** · CDD · closes on 23 February 2022",

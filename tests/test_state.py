@@ -18,14 +18,19 @@ def test_missing_file_is_a_first_run(tmp_path: Path) -> None:
 
 def test_round_trip_is_readable_sorted_json(tmp_path: Path) -> None:
     path = tmp_path / "feeds" / "state.json"
-    state = NotifyState(roles={"b": RoleSnapshot("open", "B"), "a": RoleSnapshot("closed", "A", deadline="2024-03-01")})
+    state = NotifyState(
+        roles={"b": RoleSnapshot("open", "B"), "a": RoleSnapshot("closed", "A", deadline="2024-03-01")}
+    )
     state.enqueue("slack:SLACK_WEBHOOK_URL", [event(1), event(2)])
     state.last_run = "2024-03-01T09:00:00+01:00"
     save_state(path, state)
     raw = json.loads(path.read_text())
     assert raw["schema_version"] == SCHEMA_VERSION
     assert list(raw["roles"]) == ["a", "b"]
-    assert [e["id"] for e in raw["outbox"]["slack:SLACK_WEBHOOK_URL"]] == ["r1:opened:2024-03-01", "r2:opened:2024-03-01"]
+    assert [e["id"] for e in raw["outbox"]["slack:SLACK_WEBHOOK_URL"]] == [
+        "r1:opened:2024-03-01",
+        "r2:opened:2024-03-01",
+    ]
     again = load_state(path)
     assert again == state
     assert again.dumps() == state.dumps()
@@ -63,5 +68,5 @@ def test_corrupt_state_names_the_file_and_the_recovery(tmp_path: Path, text: str
 def test_newer_schema_asks_for_an_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     path.write_text(json.dumps({"schema_version": SCHEMA_VERSION + 1}))
-    with pytest.raises(StateError, match="newer jobfeed.*upgrade jobfeed"):
+    with pytest.raises(StateError, match=r"newer jobfeed.*upgrade jobfeed"):
         load_state(path)

@@ -44,7 +44,11 @@ MATTERMOST = {
         ),
         {"Content-Type": "application/json"},
     ),
-    404: (404, json.dumps({"id": "web.incoming_webhook.invalid.app_error", "message": "Invalid webhook."}), {}),
+    404: (
+        404,
+        json.dumps({"id": "web.incoming_webhook.invalid.app_error", "message": "Invalid webhook."}),
+        {},
+    ),
     429: (429, "rate limited", {"Retry-After": "0"}),
     500: (500, json.dumps({"id": "app.post.save.app_error", "message": "Unable to save the post."}), {}),
     501: (
