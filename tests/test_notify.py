@@ -330,7 +330,7 @@ def test_unset_variable_is_reported_and_events_wait(tmp_path: Path) -> None:
         result = site.run(env={"TEAM_HOOK": server.url})
         assert result.exit_code == 0
         [payload] = server.shown
-    assert payload["username"] == "jobs" and payload["text"].startswith("#### New roles \\(2\\)")
+    assert payload["username"] == "jobs" and payload["text"].startswith("#### New roles (2)")
 
 
 def test_channel_filters(tmp_path: Path) -> None:

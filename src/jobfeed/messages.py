@@ -217,7 +217,7 @@ def slack_escape(text: str) -> str:
     return neutralise_mentions(text)
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-!|<>~:&$=")
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#!|<>~:&$")
 
 
 def mattermost_escape(text: str) -> str:
@@ -357,7 +357,7 @@ def _mattermost_line(event: Event, language: str) -> str:
     parts = [title]
     if event.contract:
         parts.append(mattermost_escape(event.contract))
-    parts.append(mattermost_escape(details(event, language)))
+    parts.append(details(event, language))  # jobfeed's own words and dates
     return "- " + " · ".join(parts)
 
 
@@ -373,7 +373,7 @@ def mattermost_messages(
 
     for kind, group in _groups(events):
         title = heading(kind, len(group), language)
-        block = [f"#### {mattermost_escape(title)}"]
+        block = [f"#### {title}"]
         if posts[-1][0]:
             block.insert(0, "")
         if size(posts[-1][0]) + size(block) + 200 > limit:
@@ -383,7 +383,7 @@ def mattermost_messages(
         for event in group:
             line = _clip(_mattermost_line(event, language), 4000)
             if size(posts[-1][0]) + len(line) + 1 > limit:
-                posts.append(([f"#### {mattermost_escape(_t(language, 'continued', title=title))}"], []))
+                posts.append(([f"#### {_t(language, 'continued', title=title)}"], []))
             posts[-1][0].append(line)
             posts[-1][1].append(event.id)
     messages = []
