@@ -156,3 +156,15 @@ def test_redact_and_classify() -> None:
     assert classify(200, "ok", "slack") is None
     unexpected = classify(200, "<html>proxy</html>", "slack")
     assert unexpected is not None and not unexpected.transient
+
+
+@pytest.mark.parametrize(
+    ("platform", "status"),
+    [("slack", s) for s in (400, 403, 404, 410, 429, 500, 503)]
+    + [("mattermost", s) for s in (400, 404, 429, 500, 501, 503)],
+)
+def test_no_secret_in_any_failure(platform: str, status: int) -> None:
+    with webhook() as server:
+        server.fail(http_fault(platform, status), sticky=True)
+        error = fail_of(server.url, platform, [])  # checks the whole traceback, chained errors included
+        assert str(error).startswith(f"HTTP {status} ")

@@ -419,3 +419,8 @@ def test_json_output_is_byte_identical_for_the_same_input(tmp_path: Path) -> Non
         )
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
+
+
+def test_bad_now_is_a_usage_error(site: Site) -> None:
+    result = site.run(now="yesterday")
+    assert result.exit_code == 2 and "--now 'yesterday' is not an ISO 8601 date-time" in result.stderr
