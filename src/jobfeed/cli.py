@@ -131,3 +131,71 @@ def check(config: Config, now_text: str | None, postes: str | None, fmt: str) ->
 
 def main() -> None:
     cli(prog_name="jobfeed")
+
+
+@cli.command()
+@common
+@postes_option
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False),
+    help="State file (default: [announce] state, else feeds/state.json).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the exact JSON each channel would get; change and send nothing."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout, for scripts.")
+@click.option(
+    "--announce-existing",
+    is_flag=True,
+    help="On the first run, announce the open roles instead of a silent baseline.",
+)
+@click.option("--force", is_flag=True, help="Announce closures even when most roles disappeared at once.")
+def notify(
+    config: Config,
+    now_text: str | None,
+    postes: str | None,
+    state_path: str | None,
+    dry_run: bool,
+    as_json: bool,
+    announce_existing: bool,
+    force: bool,
+) -> None:
+    """Announce opened, closing-soon and closed roles to Mattermost and Slack.
+
+    Webhook URLs come from environment variables only (SLACK_WEBHOOK_URL, MATTERMOST_WEBHOOK_URL,
+    or those named in [[notify]]). Exit 1 when a delivery failed (its events stay pending for the
+    next run), when most roles disappeared at once (see --force), or on invalid postings.
+
+    \b
+    Example:
+        SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… jobfeed notify --json
+    """
+    from .notify import notify as run_notify
+
+    now = resolve_now(now_text)
+    report = run_notify(
+        config,
+        now,
+        postes=postes,
+        state_path=state_path,
+        dry_run=dry_run,
+        announce_existing=announce_existing,
+        force=force,
+    )
+    _echo_problems(report.problems)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    elif dry_run:
+        channels = [{"name": c.name, "kind": c.kind, "payloads": c.payloads} for c in report.channels]
+        click.echo(json.dumps({"channels": channels}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.summary())
+    for c in report.channels:
+        if c.status == "failed":
+            click.echo(f"Error: {c.name}: {c.error}; {c.pending} event(s) stay pending", err=True)
+        elif c.status == "unset":
+            click.echo(f"Warning: {c.name}: {c.error}; {c.pending} event(s) stay pending", err=True)
+    if report.failures or report.input_errors:
+        sys.exit(1)

@@ -1,0 +1,325 @@
+"""`jobfeed notify`: diff the roles against the state and deliver the events to each chat channel.
+
+The order of the steps is what makes delivery reliable:
+
+1. take the lock next to the state file, so two runs on one machine never both send;
+2. load the state, the postings, classify, diff; refuse a mass disappearance unless forced;
+3. put the new events in each channel's outbox and save the state, *before* sending anything;
+4. send each channel's outbox as a digest, and after every message answered 200 "ok", mark its
+   events delivered and save the state again.
+
+A crash at any point leaves the events pending (at worst, the message in flight is sent again).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import filelock
+import requests
+
+from .channels import DeliveryError, RetryPolicy, new_session, post_message, secrets_of
+from .config import ChannelConfig, Config
+from .diff import Event, diff, disappeared, mass_disappearance, snapshot_of
+from .errors import JobfeedError, Problem
+from .feeds import link_of
+from .lifecycle import classify
+from .messages import Message, channel_messages
+from .postings import load_postings
+from .state import NotifyState, load_state, save_state
+
+DEFAULT_CHANNELS = (("slack", "SLACK_WEBHOOK_URL"), ("mattermost", "MATTERMOST_WEBHOOK_URL"))
+
+
+class GuardError(JobfeedError):
+    """Too many roles vanished at once: nothing is announced until a person confirms with --force."""
+
+
+class LockedError(JobfeedError):
+    """Another `jobfeed notify` holds the lock of this state file."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Channel:
+    """A configured channel and its webhook URL (None when the variable is unset). Never printed."""
+
+    config: ChannelConfig
+    url: str | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        return self.config.label
+
+
+def resolve_channels(
+    config: Config, environ: Mapping[str, str], known: list[str] | None = None
+) -> list[Channel]:
+    """`[[notify]]` channels; without any, each default variable that is set, plus each default
+    channel the state already knows (so a run without the secret keeps its events pending)."""
+    if config.channels:
+        return [Channel(c, environ.get(c.env) or None) for c in config.channels]
+    channels = []
+    for kind, env in DEFAULT_CHANNELS:
+        channel = ChannelConfig(kind=kind, env=env)
+        if environ.get(env) or channel.label in (known or []):
+            channels.append(Channel(channel, environ.get(env) or None))
+    return channels
+
+
+def wants(channel: ChannelConfig, event: Event) -> bool:
+    """The channel's filters: event kinds, teams, contracts (case-insensitive); empty means all."""
+    if channel.events and event.kind not in channel.events:
+        return False
+    if channel.teams and event.team.casefold() not in {t.casefold() for t in channel.teams}:
+        return False
+    return not (
+        channel.contracts and event.contract.casefold() not in {c.casefold() for c in channel.contracts}
+    )
+
+
+@dataclasses.dataclass
+class ChannelReport:
+    name: str
+    kind: str
+    status: str  # delivered | failed | unset | dry-run | nothing
+    messages: int = 0
+    delivered: int = 0
+    pending: int = 0
+    error: str | None = None
+    payloads: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "messages": self.messages,
+            "delivered": self.delivered,
+            "pending": self.pending,
+            "error": self.error,
+        }
+
+
+@dataclasses.dataclass
+class NotifyReport:
+    now: dt.datetime
+    baseline: bool
+    last_success: str | None
+    open: int
+    events: list[Event]
+    channels: list[ChannelReport]
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+    @property
+    def failures(self) -> int:
+        return sum(c.status == "failed" for c in self.channels)
+
+    @property
+    def input_errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "baseline": self.baseline,
+            "last_success": self.last_success,
+            "open": self.open,
+            "events": [
+                {
+                    "id": e.id,
+                    "kind": e.kind,
+                    "role": e.role,
+                    "title": e.title,
+                    "reason": e.reason,
+                    "deadline": e.deadline,
+                    "link": e.link,
+                }
+                for e in self.events
+            ],
+            "channels": [c.as_dict() for c in self.channels],
+            "failures": self.failures,
+        }
+
+    def summary(self) -> str:
+        lines = []
+        if self.baseline and not self.events:
+            lines.append(
+                f"baseline recorded: {self.open} open role(s), nothing announced "
+                "(--announce-existing announces them)"
+            )
+        else:
+            counts: dict[str, int] = {}
+            for e in self.events:
+                counts[e.kind] = counts.get(e.kind, 0) + 1
+            detail = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+            lines.append(f"{len(self.events)} new event(s)" + (f": {detail}" if detail else ""))
+        if not self.channels:
+            lines.append("no channel: set SLACK_WEBHOOK_URL or MATTERMOST_WEBHOOK_URL, or add [[notify]]")
+        for c in self.channels:
+            if c.status == "delivered":
+                text = f"{c.delivered} message(s) delivered"
+            elif c.status == "failed":
+                text = f"failed after {c.delivered} of {c.messages} message(s): {c.error}"
+            elif c.status == "unset":
+                text = f"not sent: {c.error}"
+            elif c.status == "dry-run":
+                text = f"dry run: {c.messages} message(s) would be sent"
+            else:
+                text = "nothing to send"
+            if c.pending and c.status != "dry-run":
+                text += f"; {c.pending} event(s) pending for the next run"
+            lines.append(f"{c.name}: {text}")
+        return "\n".join(lines)
+
+
+def _lock(path: Path) -> filelock.BaseFileLock:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(str(path) + ".lock", timeout=0)
+
+
+def notify(
+    config: Config,
+    now: dt.datetime,
+    *,
+    postes: str | Path | None = None,
+    state_path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    session: requests.Session | None = None,
+    dry_run: bool = False,
+    announce_existing: bool = False,
+    force: bool = False,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> NotifyReport:
+    """Diff, record, deliver; see the module docstring for the order. Dry runs change nothing."""
+    path = Path(state_path or config.state_path)
+    environ = dict(os.environ) if environ is None else environ
+    if dry_run:
+        return _run(config, now, path, environ, None, postes, True, announce_existing, force, policy, sleep)
+    lock = _lock(path)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockedError(
+            f"{path}: another 'jobfeed notify' is running with this state (lock {lock.lock_file}); "
+            "wait for it to finish"
+        ) from None
+    own = session is None
+    http = new_session() if session is None else session
+    try:
+        return _run(config, now, path, environ, http, postes, False, announce_existing, force, policy, sleep)
+    finally:
+        if own:
+            http.close()
+        lock.release()
+
+
+def _run(
+    config: Config,
+    now: dt.datetime,
+    path: Path,
+    environ: Mapping[str, str],
+    session: requests.Session | None,
+    postes: str | Path | None,
+    dry_run: bool,
+    announce_existing: bool,
+    force: bool,
+    policy: RetryPolicy | None,
+    sleep: Callable[[float], None],
+) -> NotifyReport:
+    state = load_state(path)
+    channels = resolve_channels(config, environ, state.known_channels())
+    loaded = load_postings(postes or config.postes, config)
+    catalog = classify(loaded.postings, now)
+    current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
+    previous = state.roles or {}
+    if loaded.errors:
+        # A posting that failed to load is not a removed role: keep what was known of it.
+        for role_id in disappeared(previous, current):
+            current[role_id] = previous[role_id]
+        current = dict(sorted(current.items()))
+    baseline = state.is_baseline
+    if not baseline and not force and mass_disappearance(previous, current):
+        gone = disappeared(previous, current)
+        raise GuardError(
+            f"{len(gone)} of {len(previous)} known roles disappeared at once (a wrong --postes, a bad "
+            f"merge?); nothing was announced and {path} is unchanged. Check the postings folder, or "
+            "run again with --force if these roles were really removed"
+        )
+    events = (
+        diff(previous, current, now.astimezone(config.tz).date()) if not baseline or announce_existing else []
+    )
+    last_success = state.last_success
+    for channel in channels:
+        state.enqueue(channel.label, [e for e in events if wants(channel.config, e)])
+    state.roles = current
+    state.last_run = now.isoformat()
+    if not dry_run:
+        save_state(path, state)
+    reports = [
+        _deliver(channel, state, path, config, session, dry_run, policy, sleep) for channel in channels
+    ]
+    if not dry_run and not any(r.status == "failed" for r in reports):
+        state.last_success = now.isoformat()
+        save_state(path, state)
+    return NotifyReport(now, baseline, last_success, len(catalog.open), events, reports, loaded.problems)
+
+
+def _messages(channel: Channel, events: list[Event], config: Config) -> list[Message]:
+    c = channel.config
+    return channel_messages(
+        c.kind, events, c.language, username=c.username, icon_url=c.icon_url, site_url=config.site_url
+    )
+
+
+def _deliver(
+    channel: Channel,
+    state: NotifyState,
+    path: Path,
+    config: Config,
+    session: requests.Session | None,
+    dry_run: bool,
+    policy: RetryPolicy | None,
+    sleep: Callable[[float], None],
+) -> ChannelReport:
+    c = channel.config
+    pending = state.pending(channel.label)
+    messages = _messages(channel, pending, config)
+    report = ChannelReport(channel.label, c.kind, "nothing", messages=len(messages), pending=len(pending))
+    if dry_run:
+        report.status = "dry-run"
+        report.payloads = [m.payload for m in messages]
+        return report
+    if not messages:
+        return report
+    if channel.url is None:
+        report.status = "unset"
+        report.error = f"{c.env} is not set"
+        return report
+    assert session is not None
+    for message in messages:
+        try:
+            post_message(session, channel.url, message.payload, c.kind, policy=policy, sleep=sleep)
+        except DeliveryError as e:
+            report.status = "failed"
+            report.error = _redacted(str(e), channel.url)
+            break
+        state.delivered(channel.label, message.event_ids)
+        save_state(path, state)
+        report.delivered += 1
+    else:
+        report.status = "delivered"
+    report.pending = len(state.pending(channel.label))
+    return report
+
+
+def _redacted(text: str, url: str) -> str:
+    for secret in secrets_of(url):
+        text = text.replace(secret, "***")
+    return text

@@ -1,0 +1,106 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from jobfeed.config import Config
+from jobfeed.diff import RoleSnapshot, diff, mass_disappearance, snapshot_of
+from jobfeed.lifecycle import classify
+from jobfeed.postings import load_postings
+from notify_fixtures import write_posting
+
+PARIS = dt.timezone(dt.timedelta(hours=1))
+DAY1 = dt.datetime(2024, 3, 1, 9, tzinfo=PARIS)
+
+
+def snap(folder: Path, now: dt.datetime, days: int = 7) -> dict[str, RoleSnapshot]:
+    loaded = load_postings(folder, Config())
+    assert not loaded.errors, loaded.problems
+    return snapshot_of(classify(loaded.postings, now), days, lambda p: f"https://x.org/{p.id}")
+
+
+def kinds(events: list) -> list[tuple[str, str, str | None]]:
+    return [(e.kind, e.role, e.reason) for e in events]
+
+
+def test_new_open_role_is_opened_and_scheduled_one_waits_for_its_day(tmp_path: Path) -> None:
+    write_posting(tmp_path, "a", "A")
+    write_posting(tmp_path, "b", "B", poste_ouvert="2024-03-05")
+    first = snap(tmp_path, DAY1)
+    events = diff({}, first, DAY1.date())
+    assert kinds(events) == [("opened", "a", None)]
+    assert events[0].id == "a:opened:2024-01-15"
+    later = DAY1 + dt.timedelta(days=5)
+    events = diff(first, snap(tmp_path, later), later.date())
+    assert kinds(events) == [("opened", "b", None)]
+    assert events[0].id == "b:opened:2024-03-05"
+
+
+@pytest.mark.parametrize(
+    ("front", "reason"),
+    [
+        ({"poste_pourvu": "true"}, "filled"),
+        ({"status": "closed"}, "closed"),
+        ({"poste_ferme": "2024-03-01"}, "expired"),
+    ],
+)
+def test_closed_with_its_reason(tmp_path: Path, front: dict[str, str], reason: str) -> None:
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-06-01")
+    before = snap(tmp_path, DAY1)
+    write_posting(tmp_path, "a", "A", **{"poste_ferme": "2024-06-01", **front})
+    after_now = DAY1 + dt.timedelta(days=1)
+    events = diff(before, snap(tmp_path, after_now), after_now.date())
+    assert kinds(events) == [("closed", "a", reason)]
+    assert events[0].id == "a:closed:2024-03-02"
+
+
+def test_removed_file_is_closed_removed_and_reopened_role(tmp_path: Path) -> None:
+    write_posting(tmp_path, "a", "A")
+    write_posting(tmp_path, "b", "B", status="closed")
+    before = snap(tmp_path, DAY1)
+    (tmp_path / "a.md").unlink()
+    write_posting(tmp_path, "b", "B", status="open")
+    events = diff(before, snap(tmp_path, DAY1), DAY1.date())
+    assert kinds(events) == [("reopened", "b", None), ("closed", "a", "removed")]
+
+
+def test_deadline_changed_extended_or_brought_forward(tmp_path: Path) -> None:
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-06-01")
+    before = snap(tmp_path, DAY1)
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-07-01")
+    events = diff(before, snap(tmp_path, DAY1), DAY1.date())
+    assert kinds(events) == [("deadline_changed", "a", None)]
+    assert (events[0].previous_deadline, events[0].deadline) == ("2024-06-01", "2024-07-01")
+    assert events[0].id == "a:deadline_changed:2024-07-01"
+
+
+def test_closing_soon_once_per_role_and_deadline(tmp_path: Path) -> None:
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-03-10")
+    s1 = snap(tmp_path, DAY1)  # 9 days left: not yet
+    d2 = DAY1 + dt.timedelta(days=3)
+    s2 = snap(tmp_path, d2)  # 6 days left: closing soon
+    assert kinds(diff(s1, s2, d2.date())) == [("closing_soon", "a", None)]
+    d3 = d2 + dt.timedelta(days=1)
+    s3 = snap(tmp_path, d3)
+    assert diff(s2, s3, d3.date()) == []  # said once
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-04-30")
+    s4 = snap(tmp_path, d3)
+    assert kinds(diff(s3, s4, d3.date())) == [("deadline_changed", "a", None)]
+    d5 = dt.datetime(2024, 4, 25, 9, tzinfo=PARIS)
+    events = diff(s4, snap(tmp_path, d5), d5.date())
+    assert [e.id for e in events] == ["a:closing_soon:2024-04-30"]  # again, for the new deadline
+
+
+def test_same_snapshot_gives_no_event(tmp_path: Path) -> None:
+    write_posting(tmp_path, "a", "A")
+    s = snap(tmp_path, DAY1)
+    assert diff(s, s, DAY1.date()) == []
+
+
+def test_mass_disappearance() -> None:
+    role = RoleSnapshot(state="open", title="x")
+    ten = {str(i): role for i in range(10)}
+    assert mass_disappearance(ten, {str(i): role for i in range(4)})  # 6 of 10 gone
+    assert not mass_disappearance(ten, {str(i): role for i in range(5)})  # half is not more than half
+    four = {str(i): role for i in range(4)}
+    assert not mass_disappearance(four, {})  # fewer than 5

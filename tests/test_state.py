@@ -1,0 +1,72 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from jobfeed.diff import Event, RoleSnapshot
+from jobfeed.state import SCHEMA_VERSION, NotifyState, StateError, load_state, save_state
+
+
+def event(n: int, kind: str = "opened") -> Event:
+    return Event(id=f"r{n}:{kind}:2024-03-01", kind=kind, role=f"r{n}", name=f"Role {n}", team="T")
+
+
+def test_missing_file_is_a_first_run(tmp_path: Path) -> None:
+    state = load_state(tmp_path / "state.json")
+    assert state.is_baseline and state.outbox == {}
+
+
+def test_round_trip_is_readable_sorted_json(tmp_path: Path) -> None:
+    path = tmp_path / "feeds" / "state.json"
+    state = NotifyState(
+        roles={"b": RoleSnapshot("open", "B"), "a": RoleSnapshot("closed", "A", deadline="2024-03-01")}
+    )
+    state.enqueue("slack:SLACK_WEBHOOK_URL", [event(1), event(2)])
+    state.last_run = "2024-03-01T09:00:00+01:00"
+    save_state(path, state)
+    raw = json.loads(path.read_text())
+    assert raw["schema_version"] == SCHEMA_VERSION
+    assert list(raw["roles"]) == ["a", "b"]
+    assert [e["id"] for e in raw["outbox"]["slack:SLACK_WEBHOOK_URL"]] == [
+        "r1:opened:2024-03-01",
+        "r2:opened:2024-03-01",
+    ]
+    again = load_state(path)
+    assert again == state
+    assert again.dumps() == state.dumps()
+    assert path.read_text().startswith("{\n  ")
+
+
+def test_enqueue_replaces_same_id_and_delivered_keeps_channel_known() -> None:
+    state = NotifyState(roles={})
+    state.enqueue("c", [event(1), event(2)])
+    state.enqueue("c", [event(1)])
+    assert [e.id for e in state.pending("c")] == ["r2:opened:2024-03-01", "r1:opened:2024-03-01"]
+    state.delivered("c", ["r1:opened:2024-03-01", "r2:opened:2024-03-01"])
+    assert state.pending("c") == [] and state.known_channels() == ["c"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[]", "not a JSON object"),
+        ('{"schema_version": 1, "roles": {"a": {"title": "x"}}}', "damaged"),
+        ('{"schema_version": 1, "roles": [], "outbox": {}}', "damaged"),
+        ('{"roles": {}}', "unknown state schema_version None"),
+    ],
+)
+def test_corrupt_state_names_the_file_and_the_recovery(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(text)
+    with pytest.raises(StateError) as e:
+        load_state(path)
+    assert str(path) in str(e.value) and expected in str(e.value)
+    assert f"git checkout -- {path}" in str(e.value)
+
+
+def test_newer_schema_asks_for_an_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"schema_version": SCHEMA_VERSION + 1}))
+    with pytest.raises(StateError, match=r"newer jobfeed.*upgrade jobfeed"):
+        load_state(path)
