@@ -77,6 +77,7 @@ class _Pair:
     key: str
     key_line: int  # index in the file's lines
     key_column: int
+    key_end: int  # column just after the key on its line
     value: yaml.Node
     first: int  # index of the first front-matter line in the file's lines
 
@@ -123,7 +124,8 @@ def _pairs(node: yaml.Node | None, first: int, shown: str) -> list[_Pair]:
     if node.flow_style:
         raise EditError(f"{shown}: front matter is written as {{…}}; write one 'key: value' line per key")
     return [
-        _Pair(str(k.value), first + k.start_mark.line, k.start_mark.column, v, first) for k, v in node.value
+        _Pair(str(k.value), first + k.start_mark.line, k.start_mark.column, k.end_mark.column, v, first)
+        for k, v in node.value
     ]
 
 
@@ -183,10 +185,17 @@ def set_field(text: str, field: str, value: Value, config: Config, shown: str) -
         new = _quoted(written, style)
         if old == new:
             return text, None
-        lines[line].text = lines[line].text[:column] + new + lines[end_line].text[end_column:]
-        if end_line > line:
-            lines[line].eol = lines[end_line].eol
-            del lines[line + 1 : end_line + 1]
+        if line > pair.key_line:  # the value starts under its key (a nested list or mapping)
+            colon = lines[pair.key_line].text.index(":", pair.key_end) + 1
+            head, rest = lines[pair.key_line].text[:colon], lines[pair.key_line].text[colon:]
+            lines[pair.key_line].text = head + " " + new + (rest if rest.strip() else "")
+            del lines[pair.key_line + 1 : end_line + 1]
+            line = pair.key_line
+        else:
+            lines[line].text = lines[line].text[:column] + new + lines[end_line].text[end_column:]
+            if end_line > line:
+                lines[line].eol = lines[end_line].eol
+                del lines[line + 1 : end_line + 1]
         where = line
     elif pair is not None:  # `key:` with nothing after it
         line, column = pair.first + pair.value.start_mark.line, pair.value.start_mark.column
