@@ -18,6 +18,8 @@ from .postings import SUFFIXES, Loaded, Posting, load_posting, load_postings
 
 #: How many candidates an error message lists before "and N more".
 SHOWN = 10
+#: How alike (difflib ratio) a name must be to the query to be suggested.
+SIMILAR = 0.6
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
@@ -52,6 +54,21 @@ def _broken(name: str, problems: list[Problem]) -> RoleNotFound:
     return RoleNotFound(f"{name} is not a valid posting; fix it first (`jobfeed check`):\n{errors}")
 
 
+def _suggestions(folded: str, postings: list[Posting]) -> list[Posting]:
+    """Roles whose name contains the query, or is spelled nearly like it (the best few only)."""
+    scores = {
+        p.id: max(difflib.SequenceMatcher(None, folded, n.casefold()).ratio() for n in _names(p))
+        for p in postings
+    }
+    best = max(scores.values())
+    near = [
+        p
+        for p in postings
+        if folded in p.id.casefold() or (scores[p.id] >= SIMILAR and scores[p.id] >= best - 0.15)
+    ]
+    return sorted(near, key=lambda p: (-scores[p.id], p.id))
+
+
 def find_role(query: str, loaded: Loaded, config: Config) -> Posting:
     """The posting `query` names, in `loaded`; a path to a posting file works too."""
     query = query.strip()
@@ -79,11 +96,9 @@ def find_role(query: str, loaded: Loaded, config: Config) -> Posting:
         raise RoleNotFound(f"'{query}' matches {len(matches)} roles; give more of it:\n{_listing(matches)}")
     if not postings:
         raise RoleNotFound(f"no role '{query}': there are no valid postings in the folder")
-    ids = [p.id for p in postings]
-    close = set(difflib.get_close_matches(query, ids, n=SHOWN, cutoff=0.5))
-    contains = [p for p in postings if p.id in close or folded in p.id.casefold()]
-    if contains:
-        raise RoleNotFound(f"no role '{query}'; did you mean one of these?\n{_listing(contains)}")
+    suggestions = _suggestions(folded, postings)
+    if suggestions:
+        raise RoleNotFound(f"no role '{query}'; did you mean one of these?\n{_listing(suggestions)}")
     raise RoleNotFound(f"no role '{query}'; the roles are:\n{_listing(postings)}")
 
 
