@@ -55,21 +55,29 @@ def yaml_scalar(text: str) -> str:
 
 _BODY = {
     "fr": (
-        "{who} recrute : **{role}**{contract}.\n\n<!--more-->\n\n"
+        "{who} : **{role}**{contract}.\n\n<!--more-->\n\n"
         "<!--\nDécrivez ici le poste en Markdown ; ce commentaire n'est pas publié. Par exemple :\n\n"
         "## Missions\n- …\n\n## Profil recherché\n- …\n\n## Conditions\n- …\n-->\n"
         "{apply}"
     ),
     "en": (
-        "{who} is hiring: **{role}**{contract}.\n\n<!--more-->\n\n"
+        "{who}: **{role}**{contract}.\n\n<!--more-->\n\n"
         "<!--\nDescribe the role here in Markdown; this comment is not published. For example:\n\n"
         "## Missions\n- …\n\n## Who we are looking for\n- …\n\n## Terms\n- …\n-->\n"
         "{apply}"
     ),
 }
 _WORDS = {
-    "fr": {"team": "L'équipe {team}", "nobody": "Nous", "apply": "\nPour candidater : {contact}\n"},
-    "en": {"team": "The {team} team", "nobody": "We", "apply": "\nTo apply: {contact}\n"},
+    "fr": {
+        "team": "L'équipe {team} recrute",
+        "nobody": "Nous recrutons",
+        "apply": "\nPour candidater : {contact}\n",
+    },
+    "en": {
+        "team": "The {team} team is hiring",
+        "nobody": "We are hiring",
+        "apply": "\nTo apply: {contact}\n",
+    },
 }
 
 
