@@ -20,6 +20,7 @@ from lxml import etree
 from .config import ChannelConfig, Config
 from .feeds import FeedMeta, atom_and_rss, items_of, json_feed, link_of
 from .lifecycle import Role, state_of
+from .listing import days_left
 from .markup import render
 from .postings import Posting
 
@@ -37,6 +38,8 @@ class ChatMessage:
 @dataclasses.dataclass(frozen=True)
 class Preview:
     role: Role
+    link: str
+    days_left: int | None
     atom_entry: str  # the <entry> element, as in feeds/atom.xml
     json_item: dict[str, Any]  # the item, as in feeds/feed.json
     channels: tuple[ChannelConfig, ...]
@@ -52,6 +55,7 @@ class Preview:
             "path": self.role.posting.path,
             "state": str(self.role.state),
             "in_feeds": self.in_feeds,
+            "link": self.link,
             "atom_entry": self.atom_entry,
             "json_feed_item": self.json_item,
             "chat": [dataclasses.asdict(m) for m in self.messages],
@@ -64,14 +68,28 @@ class Preview:
             if self.in_feeds
             else f"not in the feeds: the role is {self.role.state} (only open roles are published)"
         )
+        shown_in = "as in" if self.in_feeds else "as it would be in"
+        deadline = "-"
+        if posting.deadline is not None:
+            deadline = posting.deadline.isoformat()
+            if self.days_left is not None and self.days_left >= 0:
+                deadline += f" ({self.days_left} day(s) left)"
         parts = [
             f"{posting.title}",
             f"id {posting.id}, {posting.path}, {self.role.state}; {where}",
             "",
-            "== Atom entry (feeds/atom.xml; RSS has the same content) ==",
+            f"Link:     {self.link}",
+            f"Team:     {posting.team or '-'}",
+            f"Contract: {posting.contract or '-'}",
+            f"Opened:   {posting.opened.isoformat() if posting.opened else '-'}",
+            f"Deadline: {deadline}",
+            f"Contact:  {posting.contact or '-'}",
+            f"Summary:  {self.json_item.get('summary', '')}",
+            "",
+            f"== Atom entry, {shown_in} feeds/atom.xml (rss.xml carries the same) ==",
             self.atom_entry.rstrip(),
             "",
-            "== JSON Feed item (feeds/feed.json) ==",
+            f"== JSON Feed item, {shown_in} feeds/feed.json ==",
             json.dumps(self.json_item, ensure_ascii=False, indent=2),
         ]
         if self.channels:
@@ -110,9 +128,12 @@ def chat_messages(role: Role, config: Config, now: dt.datetime) -> tuple[ChatMes
 def preview(posting: Posting, config: Config, now: dt.datetime) -> Preview:
     """The feed entry and chat messages of `posting` at `now`, whatever its state."""
     role = Role(posting, state_of(posting, now))
-    rendered = {role.id: render(posting, link_of(posting, config), config.markdown)}
+    link = link_of(posting, config)
+    rendered = {role.id: render(posting, link, config.markdown)}
     items = items_of([role], rendered, config)
     meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
     atom, _ = atom_and_rss(items, meta, config)
     item = json.loads(json_feed(items, config))["items"][0]
-    return Preview(role, atom_entry(atom), item, config.channels, chat_messages(role, config, now))
+    left = days_left(posting.deadline, now, config)
+    messages = chat_messages(role, config, now)
+    return Preview(role, link, left, atom_entry(atom), item, config.channels, messages)
