@@ -253,8 +253,8 @@ def list_command(
 @common
 @postes_option
 @click.argument("role_name", metavar="ROLE")
-@click.option("--filled", is_flag=True, help="The role was filled: sets poste_pourvu: true.")
-@click.option("--closed", is_flag=True, help="Recruiting stopped: sets status: closed.")
+@click.option("--filled", is_flag=True, help="The role was filled (poste_pourvu: true).")
+@click.option("--closed", is_flag=True, help="Recruiting stopped without a hire (status: closed).")
 def close_command(
     config: Config, now_text: str | None, postes: str | None, role_name: str, filled: bool, closed: bool
 ) -> None:
@@ -283,14 +283,20 @@ def close_command(
 @common
 @postes_option
 @click.argument("role_name", metavar="ROLE")
-@click.option("--until", "until", metavar="DATE", required=True, help="New deadline, YYYY-MM-DD.")
+@click.option(
+    "--until",
+    "until",
+    metavar="DATE",
+    required=True,
+    help="New deadline, YYYY-MM-DD (it runs to the end of that day).",
+)
 @click.option("--reopen", is_flag=True, help="Also reopen a role that is filled or closed.")
 def extend_command(
     config: Config, now_text: str | None, postes: str | None, role_name: str, until: str, reopen: bool
 ) -> None:
     """Move a role's deadline by editing its file in place; every other byte stays as it was.
 
-    A filled or closed role is not reopened unless --reopen is given: without it the command
+    ROLE is the role's id, its file name or path, or a unique prefix of them. A filled or closed role is not reopened unless --reopen is given: without it the command
     says so and changes nothing.
 
     \b
@@ -317,7 +323,9 @@ def preview_command(
 ) -> None:
     """Show a role's feed entry (Atom and JSON Feed) as `build` would write it; sends nothing.
 
-    Works for a role in any state, so a new or scheduled role can be checked before it opens.
+    ROLE is the role's id, its file name or path, or a unique prefix of them. Works for a role in
+    any state, so a new or scheduled role can be checked before it opens. Chat messages are not
+    shown yet: they come with `jobfeed notify`.
 
     \b
     Example:
