@@ -197,3 +197,19 @@ def test_extend_needs_until(site: Path) -> None:
     code, out = run("extend", "coach")
     assert code == 2
     assert out.endswith("Error: Missing option '--until'.\n")
+
+
+def test_close_in_a_missing_folder_or_on_a_broken_file(site: Path) -> None:
+    assert run("close", "x", "--closed", "--postes", "nope") == (
+        1,
+        "Error: nope:1: error: cannot read the folder: No such file or directory\n",
+    )
+    Path("postes/casse.md").write_text("---\nequipe: X\nstatus: open\n---\n", encoding="utf-8")
+    code, out = run("close", "casse", "--closed")
+    assert (code, out) == (
+        1,
+        "Error: postes/casse.md is not a valid posting; fix it first (`jobfeed check`):\n"
+        "  postes/casse.md:1: error: no role; add a line 'role: <title of the role>' "
+        "(key 'role' or 'title' or 'roles')\n",
+    )
+    assert Path("postes/casse.md").read_text(encoding="utf-8") == "---\nequipe: X\nstatus: open\n---\n"

@@ -229,6 +229,19 @@ def test_reopen_sets_every_blocking_key(tmp_path: Path) -> None:
     ]
 
 
+def test_a_null_key_yields_to_the_next_mapped_key_like_the_loader() -> None:
+    # The loader skips `status: null` and reads `open: false`; the edit must change the same key.
+    text = "---\ntitle: Dev\nstatus: null\nopen: true\n---\n"
+    config = config_from_dict({"fields": {"status": ["status", "open"]}})
+    new, change = set_field(text, "status", "closed", config, "p.md")
+    assert new == "---\ntitle: Dev\nstatus: null\nopen: false\n---\n"
+    new, change = set_field(
+        "---\nrole: Dev\nposte_ferme: ~ # plus tard\n---\n", "deadline", "2024-06-30", Config(), "p.md"
+    )
+    assert new == "---\nrole: Dev\nposte_ferme: 2024-06-30 # plus tard\n---\n"
+    assert change is not None and str(change) == "p.md:3: poste_ferme: ~ -> 2024-06-30"
+
+
 def test_an_indented_mapping_gets_an_indented_key() -> None:
     text, change = set_field("---\n  role: Dev\n  status: open\n---\n", "filled", True, Config(), "p.md")
     assert text == "---\n  role: Dev\n  status: open\n  poste_pourvu: true\n---\n"

@@ -147,3 +147,11 @@ def test_rows_without_a_deadline_come_last_among_open_roles(tmp_path: Path) -> N
         ("2024-02-10-charge-deploiement", "open"),
         ("2024-05-01-coach-produit", "scheduled"),
     ]
+
+
+def test_list_of_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["list", "--postes", str(tmp_path / "nope"), "--now", NOW])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {tmp_path / 'nope'}:1: error: cannot read the folder: No such file or directory\n",
+    )

@@ -226,3 +226,10 @@ def test_posting_text_without_optional_values() -> None:
         "",
         "Nous recrutons : **Dev**.",
     ]
+
+
+def test_new_with_a_missing_config_file(here: Path) -> None:
+    assert invoke("new", "--role", "Dev", "--config", "absent.toml", "--now", NOW) == (
+        1,
+        "Error: absent.toml: no such configuration file\n",
+    )

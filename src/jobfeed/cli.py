@@ -230,9 +230,13 @@ def list_command(
     """
     from .lifecycle import classify
     from .listing import rows, summary, table
+    from .resolve import unreadable_folder
 
     now = resolve_now(now_text)
     loaded = load_postings(postes or config.postes, config)
+    folder_error = unreadable_folder(loaded)
+    if folder_error is not None:
+        raise folder_error
     found = rows(classify(loaded.postings, now), config, include_all)
     broken = len({p.path for p in loaded.errors})
     if broken:

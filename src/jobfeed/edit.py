@@ -83,7 +83,13 @@ class _Pair:
 
     @property
     def is_null(self) -> bool:
-        return self.value.tag == _NULL and not str(self.value.value).strip()
+        """No value, as the loader sees it: `key:`, `key: ~` or `key: null`."""
+        return self.value.tag == _NULL
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing at all after the colon."""
+        return self.is_null and not str(self.value.value).strip()
 
     def span(self, lines: list[_Line]) -> tuple[int, int, int, int]:
         """(line, column, end line, end column) of the value in the file, block scalars included."""
@@ -173,7 +179,7 @@ def set_field(text: str, field: str, value: Value, config: Config, shown: str) -
     pairs = _pairs(node, first, shown)
     key, pair = key_for(field, pairs, config)
     written = value_text(field, key, value, pair.value if pair else None)
-    if pair is not None and not pair.is_null:
+    if pair is not None and not pair.is_empty:
         line, column, end_line, end_column = pair.span(lines)
         style = getattr(pair.value, "style", None)
         style = style if style in ('"', "'") and end_line == line else None
@@ -205,7 +211,7 @@ def set_field(text: str, field: str, value: Value, config: Config, shown: str) -
     else:
         if pairs:
             last = pairs[-1]
-            after = last.key_line if last.is_null else last.span(lines)[2]
+            after = last.key_line if last.is_empty else last.span(lines)[2]
             indent = " " * last.key_column
         else:
             after, indent = first - 1, ""

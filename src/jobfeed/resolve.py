@@ -69,6 +69,13 @@ def _suggestions(folded: str, postings: list[Posting]) -> list[Posting]:
     return sorted(near, key=lambda p: (-scores[p.id], p.id))
 
 
+def unreadable_folder(loaded: Loaded) -> JobfeedError | None:
+    """The error to stop on when the folder itself could not be read (no files, one problem)."""
+    if loaded.files == 0 and loaded.errors:
+        return JobfeedError(str(loaded.errors[0]))
+    return None
+
+
 def find_role(query: str, loaded: Loaded, config: Config) -> Posting:
     """The posting `query` names, in `loaded`; a path to a posting file works too."""
     query = query.strip()
@@ -95,6 +102,9 @@ def find_role(query: str, loaded: Loaded, config: Config) -> Posting:
     if matches:
         raise RoleNotFound(f"'{query}' matches {len(matches)} roles; give more of it:\n{_listing(matches)}")
     if not postings:
+        folder_error = unreadable_folder(loaded)
+        if folder_error is not None:
+            raise folder_error
         raise RoleNotFound(f"no role '{query}': there are no valid postings in the folder")
     suggestions = _suggestions(folded, postings)
     if suggestions:
