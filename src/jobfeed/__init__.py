@@ -36,3 +36,30 @@ __all__ = [
     "load_posting",
     "load_postings",
 ]
+
+# Managing roles without editing YAML (jobfeed new, list, close, extend, preview).
+from .actions import Outcome, close_role, extend_role
+from .edit import EditError, edit_file, set_field
+from .listing import Row, rows
+from .new import NewRole, PostingExists, create_posting
+from .preview import Preview, preview
+from .resolve import RoleNotFound, find_role, resolve
+
+__all__ += [
+    "EditError",
+    "NewRole",
+    "Outcome",
+    "PostingExists",
+    "Preview",
+    "RoleNotFound",
+    "Row",
+    "close_role",
+    "create_posting",
+    "edit_file",
+    "extend_role",
+    "find_role",
+    "preview",
+    "resolve",
+    "rows",
+    "set_field",
+]

@@ -199,3 +199,213 @@ def notify(
             click.echo(f"Warning: {c.name}: {c.error}; {c.pending} event(s) stay pending", err=True)
     if report.failures or report.input_errors:
         sys.exit(1)
+
+
+# Managing roles without editing YAML: new, list, close, extend, preview (issue 7).
+
+
+@cli.command("new")
+@common
+@postes_option
+@click.option("--role", help="Title of the role. Without it, every value is asked for in turn.")
+@click.option("--team", default="", help="Team or product.")
+@click.option("--contract", default="", help="Contract type: CDI, CDD, stage, indépendant, …")
+@click.option("--contact", default="", help="Where to apply: an e-mail address or a URL.")
+@click.option("--deadline", metavar="DATE", default="", help="Application deadline, YYYY-MM-DD.")
+@click.option("--opened", metavar="DATE", default="", help="Day the role opens (default: today).")
+@click.option("--slug", default="", help="File name after the date (default: from the role's title).")
+def new_command(
+    config: Config,
+    now_text: str | None,
+    postes: str | None,
+    role: str | None,
+    team: str,
+    contract: str,
+    contact: str,
+    deadline: str,
+    opened: str,
+    slug: str,
+) -> None:
+    """Create a posting file with valid front matter and a body to fill in.
+
+    Without --role, asks for the role, team, contract, contact and deadline; with --role, takes
+    them from the options only, for scripts. Writes <postes>/<opened>-<slug>.md and never
+    overwrites a file.
+
+    \b
+    Example:
+        jobfeed new
+        jobfeed new --role "Développeur·euse back-end" --team Aides-territoires \\
+            --contract CDD --contact recrutement@example.org --deadline 2024-04-30
+    """
+    from .new import NewRole, create_posting, parse_day
+
+    now = resolve_now(now_text)
+    if role is None:
+        role = click.prompt("Role title", type=str).strip()
+        team = click.prompt("Team", default=team, show_default=False).strip()
+        contract = click.prompt(
+            "Contract (CDI, CDD, stage, indépendant…)", default=contract, show_default=False
+        ).strip()
+        contact = click.prompt(
+            "Contact (e-mail or URL to apply)", default=contact, show_default=False
+        ).strip()
+
+        def check_day(text: str) -> str:
+            if text.strip():
+                try:
+                    parse_day(text, config, "deadline")
+                except UsageError as e:
+                    raise click.BadParameter(str(e)) from e
+            return text.strip()
+
+        deadline = click.prompt(
+            "Deadline (YYYY-MM-DD, empty for none)",
+            default=deadline,
+            show_default=False,
+            value_proc=check_day,
+        )
+    new = NewRole(
+        role=role,
+        team=team,
+        contract=contract,
+        contact=contact,
+        opened=parse_day(opened, config, "--opened").day if opened else None,
+        deadline=parse_day(deadline, config, "--deadline") if deadline else None,
+    )
+    path = create_posting(new, config, now, postes=postes, slug=slug)
+    click.echo(f"Created {path}")
+    click.echo("Describe the role in that file, then run `jobfeed check` and `jobfeed preview`.")
+
+
+@cli.command("list")
+@common
+@postes_option
+@click.option("--all", "include_all", is_flag=True, help="Include filled, closed and expired roles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the roles as JSON, for scripts.")
+def list_command(
+    config: Config, now_text: str | None, postes: str | None, include_all: bool, as_json: bool
+) -> None:
+    """Show the roles with state, team, contract, deadline and days left, open roles first.
+
+    Colours only when the output is a terminal. Deadlines within [announce] closing_soon_days
+    are highlighted.
+
+    \b
+    Example:
+        jobfeed list --all
+        jobfeed list --json | jq '.[] | select(.days_left != null and .days_left < 7) | .id'
+    """
+    from .lifecycle import classify
+    from .listing import rows, summary, table
+    from .resolve import unreadable_folder
+
+    now = resolve_now(now_text)
+    loaded = load_postings(postes or config.postes, config)
+    folder_error = unreadable_folder(loaded)
+    if folder_error is not None:
+        raise folder_error
+    found = rows(classify(loaded.postings, now), config, include_all)
+    broken = len({p.path for p in loaded.errors})
+    if broken:
+        click.echo(f"{broken} file(s) left out because of errors; run `jobfeed check`", err=True)
+    if as_json:
+        from .listing import as_json as to_json
+
+        click.echo(to_json(found))
+        return
+    if found:
+        for line in table(found, config):
+            click.echo(line)
+        click.echo("")
+    click.echo(summary(found, include_all))
+
+
+@cli.command("close")
+@common
+@postes_option
+@click.argument("role_name", metavar="ROLE")
+@click.option("--filled", is_flag=True, help="The role was filled (poste_pourvu: true).")
+@click.option("--closed", is_flag=True, help="Recruiting stopped without a hire (status: closed).")
+def close_command(
+    config: Config, now_text: str | None, postes: str | None, role_name: str, filled: bool, closed: bool
+) -> None:
+    """Close a role by editing its file in place; every other byte stays as it was.
+
+    ROLE is the role's id, its file name or path, or a unique prefix of them. The keys edited are
+    the ones the file uses (see [fields] in jobfeed.toml); a missing key is added after the last.
+
+    \b
+    Example:
+        jobfeed close charge-deploiement --filled
+    """
+    from .actions import close_role
+    from .resolve import resolve
+
+    if filled == closed:
+        raise click.UsageError("say how the role ends: --filled or --closed (one of them)")
+    now = resolve_now(now_text)
+    posting = resolve(role_name, config, postes)
+    outcome = close_role(posting, "filled" if filled else "closed", config, now)
+    for line in outcome.lines():
+        click.echo(line)
+
+
+@cli.command("extend")
+@common
+@postes_option
+@click.argument("role_name", metavar="ROLE")
+@click.option(
+    "--until",
+    "until",
+    metavar="DATE",
+    required=True,
+    help="New deadline, YYYY-MM-DD (it runs to the end of that day).",
+)
+@click.option("--reopen", is_flag=True, help="Also reopen a role that is filled or closed.")
+def extend_command(
+    config: Config, now_text: str | None, postes: str | None, role_name: str, until: str, reopen: bool
+) -> None:
+    """Move a role's deadline by editing its file in place; every other byte stays as it was.
+
+    ROLE is the role's id, its file name or path, or a unique prefix of them. A filled or closed role is not reopened unless --reopen is given: without it the command
+    says so and changes nothing.
+
+    \b
+    Example:
+        jobfeed extend charge-deploiement --until 2024-04-30
+    """
+    from .actions import extend_role
+    from .resolve import resolve
+
+    now = resolve_now(now_text)
+    posting = resolve(role_name, config, postes)
+    outcome = extend_role(posting, until, config, now, reopen=reopen)
+    for line in outcome.lines():
+        click.echo(line)
+
+
+@cli.command("preview")
+@common
+@postes_option
+@click.argument("role_name", metavar="ROLE")
+@click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON, for scripts.")
+def preview_command(
+    config: Config, now_text: str | None, postes: str | None, role_name: str, as_json: bool
+) -> None:
+    """Show a role's feed entry (Atom and JSON Feed) as `build` would write it; sends nothing.
+
+    ROLE is the role's id, its file name or path, or a unique prefix of them. Works for a role in
+    any state, so a new or scheduled role can be checked before it opens. Chat messages are not
+    shown yet: they come with `jobfeed notify`.
+
+    \b
+    Example:
+        jobfeed preview charge-deploiement
+    """
+    from .preview import preview
+    from .resolve import resolve
+
+    now = resolve_now(now_text)
+    shown = preview(resolve(role_name, config, postes), config, now)
+    click.echo(json.dumps(shown.as_dict(), ensure_ascii=False, indent=2) if as_json else shown.text())
