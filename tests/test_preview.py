@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -99,18 +100,29 @@ def test_preview_of_a_role_not_in_the_feeds(site: Path) -> None:
     assert out.splitlines()[7] == "Deadline: 2023-10-01"  # no "days left" once past
 
 
-def test_preview_says_chat_messages_are_not_there_yet(site: Path, tmp_path: Path) -> None:
+def test_preview_shows_the_exact_chat_payload_of_each_channel(site: Path, tmp_path: Path) -> None:
+    from jobfeed import load_config
+    from jobfeed.preview import preview
+    from jobfeed.resolve import resolve
+
     (tmp_path / "jobfeed.toml").write_text(
-        '[[notify]]\nkind = "mattermost"\nname = "recrutement"\n[[notify]]\nkind = "slack"\n',
+        '[[notify]]\nkind = "mattermost"\nname = "recrutement"\n[[notify]]\nkind = "slack"\nlanguage = "en"\n',
         encoding="utf-8",
     )
     code, out = invoke("preview", "developpeur")
     assert code == 0
-    assert out.endswith(
-        "\n\n== Chat messages (nothing is sent) ==\n"
-        "Not available yet: chat messages come with `jobfeed notify`. "
-        "Channels configured: recrutement, slack:SLACK_WEBHOOK_URL\n"
-    )
+    _, _, chat = out.partition("\n\n== Chat messages, the exact payloads (nothing is sent) ==\n")
+    assert chat.startswith("-- recrutement --\n{")
+    mattermost_text, _, slack_text = chat.partition("\n-- slack:SLACK_WEBHOOK_URL --\n")
+    mattermost = json.loads(mattermost_text.removeprefix("-- recrutement --\n"))
+    slack = json.loads(slack_text)
+    assert "Développeur" in mattermost["text"]
+    assert slack["blocks"][0]["type"] == "header" and "Développeur" in slack["text"]
+    # Exactly what notify's renderer makes for an "opened" event of this role.
+    config = load_config(tmp_path / "jobfeed.toml")
+    shown = preview(resolve("developpeur", config, None), config, dt.datetime.fromisoformat(NOW))
+    assert [json.loads(m.text) for m in shown.messages] == [mattermost, slack]
+    assert "WEBHOOK_URL=" not in out and "http://127" not in out
 
 
 def test_preview_of_an_unknown_role(site: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -407,5 +408,5 @@ def preview_command(
     from .resolve import resolve
 
     now = resolve_now(now_text)
-    shown = preview(resolve(role_name, config, postes), config, now)
+    shown = preview(resolve(role_name, config, postes), config, now, os.environ)
     click.echo(json.dumps(shown.as_dict(), ensure_ascii=False, indent=2) if as_json else shown.text())

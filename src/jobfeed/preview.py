@@ -1,11 +1,8 @@
-"""`jobfeed preview`: what one role looks like in the feeds (and, later, in each chat channel).
+"""`jobfeed preview`: what one role looks like in the feeds and in each chat channel.
 
 Nothing is written or sent. The feed entry is made by the same code as `jobfeed build`, from a
-one-entry feed, so it is exactly what `feeds/atom.xml` and `feeds/feed.json` hold for this role.
-
-Chat messages: `jobfeed notify` (messages.py, channels.py) is built on another branch. When it is
-merged, `chat_messages()` below becomes one call to its message renderer; the CLI and the text and
-JSON outputs already carry the messages through.
+one-entry feed, so it is exactly what `feeds/atom.xml` and `feeds/feed.json` hold for this role;
+the chat payloads are made by the same code as `jobfeed notify` (messages.py).
 """
 
 from __future__ import annotations
@@ -13,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from lxml import etree
@@ -92,16 +90,10 @@ class Preview:
             f"== JSON Feed item, {shown_in} feeds/feed.json ==",
             json.dumps(self.json_item, ensure_ascii=False, indent=2),
         ]
-        if self.channels:
-            parts += ["", "== Chat messages (nothing is sent) =="]
-            if self.messages:
-                for message in self.messages:
-                    parts += [f"-- {message.channel} --", message.text]
-            else:
-                parts.append(
-                    "Not available yet: chat messages come with `jobfeed notify`. Channels configured: "
-                    + ", ".join(c.label for c in self.channels)
-                )
+        if self.messages:
+            parts += ["", "== Chat messages, the exact payloads (nothing is sent) =="]
+            for message in self.messages:
+                parts += [f"-- {message.channel} --", message.text]
         return "\n".join(parts)
 
 
@@ -116,16 +108,55 @@ def atom_entry(atom: bytes) -> str:
     return str(etree.tostring(entry, encoding="unicode", pretty_print=True))
 
 
-def chat_messages(role: Role, config: Config, now: dt.datetime) -> tuple[ChatMessage, ...]:
-    """The message each configured channel would get for this role.
+def chat_messages(
+    role: Role, config: Config, now: dt.datetime, environ: Mapping[str, str] | None = None
+) -> tuple[ChatMessage, ...]:
+    """The exact payload each channel would get when this role is announced (opened, or closed
+    with its reason once it has ended): the `[[notify]]` channels, else each default channel whose
+    variable is set in `environ`, as `jobfeed notify` decides. Nothing is sent."""
+    from .diff import Event, snapshot_of
+    from .lifecycle import Catalog, State
+    from .messages import channel_messages
+    from .notify import DEFAULT_CHANNELS
 
-    Empty until `jobfeed notify` is merged: that branch owns the message format (messages.py) and
-    the channels (channels.py); this is the single place to call it from.
-    """
-    return ()
+    snapshot = snapshot_of(Catalog(now, (role,)), config.closing_soon_days, lambda p: link_of(p, config))
+    shot = snapshot[role.id]
+    ended = role.state in (State.FILLED, State.CLOSED, State.EXPIRED)
+    kind = "closed" if ended else "opened"
+    day = now.astimezone(config.tz).date().isoformat() if ended else (shot.opened or "")[:10]
+    event = Event(
+        id=f"{role.id}:{kind}:{day}",
+        kind=kind,
+        role=role.id,
+        name=shot.title,
+        team=shot.team,
+        contract=shot.contract,
+        link=shot.link,
+        deadline=shot.deadline,
+        reason=role.state.value if ended else None,
+    )
+    channels = config.channels or tuple(
+        ChannelConfig(kind=k, env=env) for k, env in DEFAULT_CHANNELS if (environ or {}).get(env)
+    )
+    shown = []
+    for channel in channels:
+        for message in channel_messages(
+            channel.kind,
+            [event],
+            channel.language,
+            username=channel.username,
+            icon_url=channel.icon_url,
+            site_url=config.site_url,
+        ):
+            shown.append(
+                ChatMessage(channel.label, json.dumps(message.payload, ensure_ascii=False, indent=2))
+            )
+    return tuple(shown)
 
 
-def preview(posting: Posting, config: Config, now: dt.datetime) -> Preview:
+def preview(
+    posting: Posting, config: Config, now: dt.datetime, environ: Mapping[str, str] | None = None
+) -> Preview:
     """The feed entry and chat messages of `posting` at `now`, whatever its state."""
     role = Role(posting, state_of(posting, now))
     link = link_of(posting, config)
@@ -135,5 +166,5 @@ def preview(posting: Posting, config: Config, now: dt.datetime) -> Preview:
     atom, _ = atom_and_rss(items, meta, config)
     item = json.loads(json_feed(items, config))["items"][0]
     left = days_left(posting.deadline, now, config)
-    messages = chat_messages(role, config, now)
+    messages = chat_messages(role, config, now, environ)
     return Preview(role, link, left, atom_entry(atom), item, config.channels, messages)
