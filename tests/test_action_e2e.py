@@ -26,6 +26,7 @@ import secrets
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -272,6 +273,17 @@ def _read_json(path: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
+def text_of(body: bytes) -> str:
+    """A webhook request's payload as text, whether JSON (maybe with \\u escapes) or `payload=` form."""
+    raw = body.decode("utf-8")
+    if raw.startswith("payload="):
+        raw = urllib.parse.unquote_plus(raw.removeprefix("payload="))
+    try:
+        return json.dumps(json.loads(raw), ensure_ascii=False)
+    except ValueError:
+        return raw
+
+
 def show(scenario: Scenario, rev: str, path: str) -> str:
     return subprocess.run(
         ["git", "show", f"{rev}:{path}"], cwd=scenario.origin, capture_output=True, text=True, check=True
@@ -350,6 +362,10 @@ def test_summary(scenario: Scenario) -> None:
         assert "### Opened" in third and "Chargé·e de mission déploiement — France Services" in third
         assert "### Closed" in fourth and "Designer UX — Mon Espace Collectivité" in fourth
         assert "| deadline passed |" in fourth
+        # Four days since the previous run (the third): the schedule may have stopped.
+        assert "> [!WARNING]\n> The previous successful run was 4 days ago (2024-03-02)" in fourth
+        assert "::warning title=jobfeed::The previous successful run" in scenario.runs[3].log
+        assert "[!WARNING]" not in third
     else:
         assert "Announcements are off (`notify: false`)." in first
 
@@ -422,11 +438,11 @@ def test_announcements_reach_the_webhook_once(scenario: Scenario) -> None:
     assert all(path == "/" + secret_path for run in scenario.received for path, _ in run)
     assert second == []
     # The first run is the baseline: what is open then is recorded, not announced.
-    assert not any("Designer UX" in body.decode() for _, body in first)
-    assert any("Chargé·e de mission déploiement" in body.decode() for _, body in third)
-    assert any("Designer UX" in body.decode() for _, body in fourth)
+    assert not any("Designer UX" in text_of(body) for _, body in first)
+    assert any("Chargé·e de mission déploiement" in text_of(body) for _, body in third)
+    assert any("Designer UX" in text_of(body) for _, body in fourth)
     # commit: false stops the commit, not the announcements.
-    assert any("Chargé·e de mission déploiement" in body.decode() for _, body in fifth)
+    assert any("Chargé·e de mission déploiement" in text_of(body) for _, body in fifth)
     state = json.loads(show(scenario, scenario.heads[3], "feeds/state.json"))
     assert secret_path not in json.dumps(state)
 

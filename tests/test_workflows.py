@@ -271,3 +271,28 @@ def test_action_interface() -> None:
     }
     assert set(action["outputs"]) == {"opened", "closed", "closing-soon", "errors", "changed"}
     assert action["runs"]["using"] == "composite"
+
+
+def readme_workflow(tmp_path: Path) -> Path:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## GitHub Action") :]
+    match = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert match, "README's GitHub Action section has no workflow"
+    path = tmp_path / "readme-jobfeed.yml"
+    path.write_text(match.group(1), encoding="utf-8")
+    return path
+
+
+def test_readme_workflow_is_valid(actionlint: Any, tmp_path: Path) -> None:
+    """The copy-paste workflow of the README passes actionlint and GitHub's schema, and matches ours."""
+    path = readme_workflow(tmp_path)
+    assert actionlint(path) == []
+    result = check_jsonschema("vendor.github-workflows", path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    theirs = yaml.safe_load(path.read_text(encoding="utf-8"))
+    ours = yaml.safe_load((ROOT / ".github/workflows/jobfeed.yml").read_text(encoding="utf-8"))
+    for key in (True, "concurrency", "permissions"):
+        assert theirs[key] == ours[key], key
+    (job,) = theirs["jobs"].values()
+    assert job["permissions"] == {"contents": "write"}
+    assert job["steps"][-1]["env"] == ours["jobs"]["jobfeed"]["steps"][-1]["env"]
