@@ -8,7 +8,9 @@ repository, with a webhook server on 127.0.0.1 whose secret path stands for a Sl
 3. a recruiter fixes the posting and adds a role: a new checkout announces it and pushes;
 4. a role's deadline passes while someone pushes between the checkout and the action's push:
    the push is refused, the action rebases and pushes;
-5. another deadline passes with `commit: false`: the feeds change, nothing is committed.
+5. another deadline passes with `commit: false`: the feeds change, nothing is committed;
+6. the same, with `commit: true`, while someone pushed a hand edit of feeds/atom.xml: the rebase
+   conflicts, the action stops with an error and leaves the branch as it was.
 
 The Install step (a real `pip install` of this repository into a fresh virtual environment) runs in the
 first run only; the later runs reuse its environment, as they share the runner's temporary folder.
@@ -143,6 +145,7 @@ class Scenario:
     url: str
     temp: Path
     race_commit: str
+    conflict_commit: str = ""
 
 
 def git(*args: str, cwd: Path, env: dict[str, str]) -> str:
@@ -259,6 +262,14 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         run(ws4, "2024-03-06T09:00:00+01:00")
         # The new role's deadline passes, but the caller asked for no commit.
         run(checkout(5), "2024-07-01T09:00:00+02:00", commit="false")
+        # The same change, while someone edits a generated file by hand: the rebase cannot succeed.
+        ws6 = checkout(6)
+        git("pull", "--quiet", "--rebase", "origin", "main", cwd=desk, env=recruiter)
+        (desk / "feeds/atom.xml").write_text("<feed>edited by hand</feed>\n", encoding="utf-8")
+        git("commit", "--quiet", "-am", "Hand edit of a generated file", cwd=desk, env=recruiter)
+        git("push", "--quiet", "origin", "HEAD:main", cwd=desk, env=recruiter)
+        result.conflict_commit = git("rev-parse", "HEAD", cwd=desk, env=recruiter)
+        run(ws6, "2024-07-01T09:00:00+02:00")
         yield result
     finally:
         server.shutdown()
@@ -303,7 +314,7 @@ def files_at(scenario: Scenario, rev: str) -> set[str]:
 
 def test_steps_ran_as_expected(scenario: Scenario) -> None:
     first = scenario.runs[0]
-    for run in scenario.runs:
+    for run in scenario.runs[:5]:
         failed = [s.name for s in run.steps if s.outcome == "failure"]
         assert failed in ([], ["Fail on errors"]), run.log
     assert first.step("Install jobfeed").outcome == "success", first.log
@@ -323,13 +334,13 @@ def test_annotations_on_the_broken_posting(scenario: Scenario) -> None:
 
 
 def test_outputs(scenario: Scenario) -> None:
-    first, second, third, fourth, fifth = (run.outputs for run in scenario.runs)
+    first, second, third, fourth, fifth, _ = (run.outputs for run in scenario.runs)
     assert first["errors"] == "1" and first["changed"] == "true"
     assert second["errors"] == "1" and second["changed"] == "false"
     assert third["errors"] == "0" and third["changed"] == "true"
     assert fourth["errors"] == "0" and fourth["changed"] == "true"
     assert fifth["errors"] == "0" and fifth["changed"] == "true"
-    for outputs, reports in zip((first, second, third, fourth, fifth), scenario.reports, strict=True):
+    for outputs, reports in zip((first, second, third, fourth, fifth), scenario.reports[:5], strict=True):
         assert set(outputs) == {"opened", "closed", "closing-soon", "errors", "changed"}
         events = (reports["notify"] or {}).get("events", [])
         assert isinstance(events, list)
@@ -346,7 +357,7 @@ def test_outputs_count_the_announced_roles(scenario: Scenario) -> None:
 
 
 def test_summary(scenario: Scenario) -> None:
-    first, second, third, fourth, fifth = (run.summary for run in scenario.runs)
+    first, second, third, fourth, fifth, _ = (run.summary for run in scenario.runs)
     assert first.startswith("## jobfeed\n")
     assert "**2 open roles**" in first and "1 error in postings" in first and "feeds changed" in first
     assert "### Problems in postings" in first
@@ -431,10 +442,20 @@ def test_commit_false_pushes_nothing(scenario: Scenario) -> None:
     assert scenario.heads[4] == scenario.heads[3]
 
 
+def test_rebase_conflict_stops_with_an_error(scenario: Scenario) -> None:
+    run = scenario.runs[5]
+    commit_step = run.step("Commit the feeds")
+    assert commit_step.outcome == "failure"
+    assert "::error title=jobfeed::cannot rebase the feeds commit onto main" in commit_step.stdout
+    assert scenario.heads[5] == scenario.conflict_commit
+    assert not run.succeeded
+    assert "Committed the feeds" not in run.summary
+
+
 @needs_notify
 def test_announcements_reach_the_webhook_once(scenario: Scenario) -> None:
     secret_path = scenario.url.split(":", 2)[2].split("/", 1)[1]
-    first, second, third, fourth, fifth = scenario.received
+    first, second, third, fourth, fifth, _ = scenario.received
     assert all(path == "/" + secret_path for run in scenario.received for path, _ in run)
     assert second == []
     # The first run is the baseline: what is open then is recorded, not announced.
