@@ -271,7 +271,7 @@ def _parse_yaml(
         )
         raise _Skip()
     lines: dict[str, int] = {}
-    for key_node, _ in node.value if node is not None else ():
+    for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
         key = str(key_node.value)
         line = first_line + key_node.start_mark.line
         if key in lines:
