@@ -26,6 +26,7 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
     "scalar.md": [(2, "error", "front matter is the single value 'Just a sentence'")],
     "no-role.md": [(1, "error", "no role; add a line 'role: <title of the role>'")],
     "empty-front-matter.md": [(1, "error", "no role; add a line 'role: <title of the role>'")],
+    "null-front-matter.md": [(1, "error", "no role; add a line 'role: <title of the role>'")],
     "role-number.md": [(3, "error", "role must be the title of the role as text, not int '42'")],
     "role-list-of-maps.md": [(2, "error", "role must be the title of the role as text, not a list")],
     "bad-dates.md": [
@@ -68,6 +69,7 @@ def make_bad_postes(folder: Path) -> Path:
     write("scalar.md", "---\nJust a sentence\n---\n")
     write("no-role.md", "---\nequipe: X\ncontrat: CDD\n---\n")
     write("empty-front-matter.md", "---\n---\n")
+    write("null-front-matter.md", "---\nNULL\n---\n")  # YAML null: crashed the loader (hypothesis)
     write("role-number.md", "---\nequipe: X\nrole: 42\n---\n")
     write("role-list-of-maps.md", "---\nrole:\n  - a: 1\n---\n")
     write(
