@@ -32,7 +32,7 @@ from .feeds import link_of
 from .lifecycle import classify
 from .messages import Message, channel_messages
 from .postings import load_postings
-from .state import NotifyState, load_state, roles_in_feed, save_state
+from .state import NotifyState, StateError, load_state, roles_in_feed, save_state
 
 DEFAULT_CHANNELS = (("slack", "SLACK_WEBHOOK_URL"), ("mattermost", "MATTERMOST_WEBHOOK_URL"))
 #: The JSON Feed `jobfeed build` writes next to the default state file.
@@ -219,14 +219,18 @@ def notify(
     environ = dict(os.environ) if environ is None else environ
     if dry_run:
         return _run(config, now, path, environ, None, postes, True, announce_existing, force, policy, sleep)
-    lock = _lock(path)
     try:
+        lock = _lock(path)
         lock.acquire()
     except filelock.Timeout:
         raise LockedError(
-            f"{path}: another 'jobfeed notify' is running with this state (lock {lock.lock_file}); "
+            f"{path}: another 'jobfeed notify' is running with this state (lock {path}.lock); "
             "wait for it to finish"
         ) from None
+    except OSError as e:  # a read-only or missing folder: found before anything is sent
+        raise StateError(
+            f"cannot create the lock {path}.lock: {e.strerror or e}; nothing was sent, the state is unchanged"
+        ) from e
     own = session is None
     http = new_session() if session is None else session
     try:
