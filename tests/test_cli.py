@@ -113,7 +113,7 @@ def test_check_reports_every_bad_input_once_on_its_line(tmp_path: Path) -> None:
             prefix = f"{postes / name}:{line}: {level}: "
             assert any(x.startswith(prefix) and words in x for x in lines), (name, line, words)
     assert "Traceback" not in stdout + stderr
-    assert stderr == "22 file(s) checked: 20 error(s), 2 warning(s)\n"
+    assert stderr == "23 file(s) checked: 21 error(s), 2 warning(s)\n"
 
 
 def test_check_github_annotations(tmp_path: Path) -> None:

@@ -244,7 +244,7 @@ def pages_are_valid(out: Path, catalog: Catalog, config: Config = CONFIG) -> int
     parses and names its role, as does its <h1>. Returns the number of posting pages."""
     roles = {entry_id(r.posting, config): r for r in catalog.roles}
     seen: set[str] = set()
-    for page in sorted(out.rglob("*.html")):
+    for page in sorted(p for p in out.rglob("*.html") if p.is_file()):  # id "x.html" -> x.html/index.html
         source = page.read_text(encoding="utf-8")
         root = STRICT_HTML.parse(source)
         assert live_parts(root) == [], (page.name, live_parts(root))
