@@ -69,7 +69,7 @@ def make_bad_postes(folder: Path) -> Path:
     write("scalar.md", "---\nJust a sentence\n---\n")
     write("no-role.md", "---\nequipe: X\ncontrat: CDD\n---\n")
     write("empty-front-matter.md", "---\n---\n")
-    write("null-front-matter.md", "---\nNULL\n---")
+    write("null-front-matter.md", "---\nNULL\n---\n")  # YAML null: crashed the loader (hypothesis)
     write("role-number.md", "---\nequipe: X\nrole: 42\n---\n")
     write("role-list-of-maps.md", "---\nrole:\n  - a: 1\n---\n")
     write(

@@ -4,7 +4,15 @@ from pathlib import Path
 import pytest
 
 from jobfeed.config import Config
-from jobfeed.diff import RoleSnapshot, diff, mass_disappearance, snapshot_of
+from jobfeed.diff import (
+    REMOVED,
+    RoleSnapshot,
+    diff,
+    disappeared,
+    mass_disappearance,
+    snapshot_of,
+    with_removed,
+)
 from jobfeed.lifecycle import classify
 from jobfeed.postings import load_postings
 from notify_fixtures import write_posting
@@ -104,3 +112,30 @@ def test_mass_disappearance() -> None:
     assert not mass_disappearance(ten, {str(i): role for i in range(5)})  # half is not more than half
     four = {str(i): role for i in range(4)}
     assert not mass_disappearance(four, {})  # fewer than 5
+
+
+def test_a_removed_role_is_remembered_so_adding_it_back_reopens_it(tmp_path: Path) -> None:
+    write_posting(tmp_path, "a", "A")
+    write_posting(tmp_path, "s", "S", poste_ouvert="2024-06-01")  # scheduled: never announced
+    write_posting(tmp_path, "b", "B")
+    first = snap(tmp_path, DAY1)
+    (tmp_path / "a.md").unlink()
+    (tmp_path / "s.md").unlink()
+    second = with_removed(first, snap(tmp_path, DAY1))
+    assert second["a"].state == REMOVED and second["a"].title == "A" and "s" not in second
+    assert kinds(diff(first, second, DAY1.date())) == [("closed", "a", "removed")]
+    third = with_removed(second, snap(tmp_path, DAY1))
+    assert third == second and diff(second, third, DAY1.date()) == []  # announced once
+    assert disappeared(second, snap(tmp_path, DAY1)) == []  # a removed role is not missing again
+    write_posting(tmp_path, "a", "A")
+    write_posting(tmp_path, "s", "S", poste_ouvert="2024-06-01")
+    fourth = with_removed(third, snap(tmp_path, DAY1))
+    assert kinds(diff(third, fourth, DAY1.date())) == [("reopened", "a", None)]
+    assert diff(fourth, with_removed(fourth, snap(tmp_path, DAY1)), DAY1.date()) == []
+
+
+def test_removed_roles_do_not_count_as_known_for_the_guard() -> None:
+    gone = {f"r{n}": RoleSnapshot(REMOVED, f"R{n}") for n in range(20)}
+    live = {f"l{n}": RoleSnapshot("open", f"L{n}") for n in range(8)}
+    assert mass_disappearance({**gone, **live}, {f"l{n}": live[f"l{n}"] for n in range(3)})
+    assert not mass_disappearance({**gone, **live}, {f"l{n}": live[f"l{n}"] for n in range(4)})

@@ -52,3 +52,14 @@ def test_full_disk_leaves_all_previous_files_not_a_mix(small_disk: Path) -> None
     assert (small_disk / "atom.xml").read_bytes() == b"old atom"  # not replaced alone
     assert (small_disk / "rss.xml").read_bytes() == b"old rss"
     assert sorted(p.name for p in small_disk.iterdir()) == ["atom.xml", "rss.xml"]  # no temp file left
+
+
+def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path: Path) -> None:
+    (tmp_path / "postes").mkdir()
+    stale = [tmp_path / ".atom.xml.k3j_x9q2.tmp", tmp_path / "postes" / ".a.html.abcdefgh.tmp"]
+    kept = [tmp_path / ".keep", tmp_path / ".notes.txt.abcdefgh.tmp", tmp_path / ".atom.xml.tmp"]
+    for path in stale + kept:
+        path.write_bytes(b"partial")
+    assert write_tree(tmp_path, {"atom.xml": b"a", "postes/a.html": b"b"})[0] == ["atom.xml", "postes/a.html"]
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept)  # not named after a file jobfeed writes: left alone

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from jobfeed.diff import Event, RoleSnapshot
-from jobfeed.state import SCHEMA_VERSION, NotifyState, StateError, load_state, save_state
+from jobfeed.state import SCHEMA_VERSION, NotifyState, StateError, load_state, roles_in_feed, save_state
 
 
 def event(n: int, kind: str = "opened") -> Event:
@@ -70,3 +70,26 @@ def test_newer_schema_asks_for_an_upgrade(tmp_path: Path) -> None:
     path.write_text(json.dumps({"schema_version": SCHEMA_VERSION + 1}))
     with pytest.raises(StateError, match=r"newer jobfeed.*upgrade jobfeed"):
         load_state(path)
+
+
+def test_roles_in_feed_reads_the_role_ids_of_this_site_only(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.json"
+    assert roles_in_feed(feed, "jobs.example.org,2024") == set()  # no feed: nothing known
+    items = [
+        {"id": "tag:jobs.example.org,2024:dev"},
+        {"id": "tag:jobs.example.org,2024:stage.2024"},
+        {"id": "tag:other.org,2020:dev-other"},
+        {"title": "no id"},
+        "not an item",
+    ]
+    feed.write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items}))
+    assert roles_in_feed(feed, "jobs.example.org,2024") == {"dev", "stage.2024"}
+
+
+@pytest.mark.parametrize("text", ["{oops", "[]", '{"items": {"a": 1}}', "\udcff"])
+def test_an_unreadable_feed_is_a_clear_error_with_the_recovery(tmp_path: Path, text: str) -> None:
+    feed = tmp_path / "feed.json"
+    feed.write_text(text, errors="surrogateescape")
+    with pytest.raises(StateError) as e:
+        roles_in_feed(feed, "jobs.example.org,2024")
+    assert str(feed) in str(e.value) and f"git checkout -- {tmp_path / 'state.json'}" in str(e.value)

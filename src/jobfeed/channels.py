@@ -25,6 +25,7 @@ import requests
 import tenacity
 
 from .errors import JobfeedError
+from .logredact import hide_in_logs
 
 USER_AGENT = "jobfeed (+https://github.com/jobfeed/jobfeed)"
 
@@ -186,6 +187,7 @@ def post_message(
     """Post `payload` until it is delivered; returns the number of attempts. Raises DeliveryError."""
     policy = policy or DEFAULT_POLICY
     secrets = secrets_of(url)
+    hide_in_logs(secrets)
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
     attempts = 0

@@ -186,6 +186,8 @@ def notify(
         force=force,
     )
     _echo_problems(report.problems)
+    if report.skewed:
+        click.echo(f"Warning: {report.skew_warning()}", err=True)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     elif dry_run:

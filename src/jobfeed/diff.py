@@ -19,11 +19,13 @@ KINDS = ("opened", "reopened", "deadline_changed", "closing_soon", "closed")
 REASONS = ("filled", "closed", "expired", "removed")
 _OPEN = State.OPEN.value
 _ENDED = {State.FILLED.value, State.CLOSED.value, State.EXPIRED.value}
+#: The state of a role whose file is gone: kept in the snapshot so that a re-added file is "reopened".
+REMOVED = "removed"
 
 
 @dataclasses.dataclass(frozen=True)
 class RoleSnapshot:
-    """One role as the state file remembers it."""
+    """One role as the state file remembers it; `state` is a lifecycle state or REMOVED."""
 
     state: str
     title: str
@@ -131,7 +133,7 @@ def diff(
         was = before.state if before else None
         if now.state == _OPEN and was in (None, State.SCHEDULED.value):
             events.append(_event(role_id, "opened", _day(now.opened, today), now))
-        elif now.state == _OPEN and was in _ENDED:
+        elif now.state == _OPEN and (was in _ENDED or was == REMOVED):
             events.append(_event(role_id, "reopened", today.isoformat(), now))
         elif now.state == _OPEN and before is not None and before.deadline != now.deadline:
             events.append(
@@ -151,6 +153,8 @@ def diff(
             events.append(_event(role_id, "closing_soon", _day(now.closing_soon, today), now))
         elif now.state in _ENDED and was == _OPEN:
             events.append(_event(role_id, "closed", today.isoformat(), now, reason=now.state))
+        elif now.state == REMOVED and was == _OPEN:
+            events.append(_event(role_id, "closed", today.isoformat(), now, reason=REMOVED))
     for role_id, before in previous.items():
         if role_id not in current and before.state == _OPEN:
             events.append(_event(role_id, "closed", today.isoformat(), before, reason="removed"))
@@ -162,11 +166,26 @@ def _order(event: Event) -> tuple[int, str, str]:
 
 
 def disappeared(previous: Mapping[str, RoleSnapshot], current: Mapping[str, RoleSnapshot]) -> list[str]:
-    """Ids of the roles of `previous` that are not in `current` at all."""
-    return sorted(set(previous) - set(current))
+    """Ids of the roles of `previous` that are not in `current` at all (and were not removed already)."""
+    return sorted(k for k, role in previous.items() if k not in current and role.state != REMOVED)
 
 
 def mass_disappearance(previous: Mapping[str, RoleSnapshot], current: Mapping[str, RoleSnapshot]) -> bool:
     """More than half of the known roles, and at least 5, vanished at once: a wrong folder or a bad merge."""
     gone = len(disappeared(previous, current))
-    return gone >= 5 and gone * 2 > len(previous)
+    known = sum(role.state != REMOVED for role in previous.values())
+    return gone >= 5 and gone * 2 > known
+
+
+def with_removed(previous: Mapping[str, RoleSnapshot], current: Mapping[str, RoleSnapshot]) -> Snapshot:
+    """`current` plus a REMOVED entry for every public role of `previous` whose file is gone.
+
+    The entry keeps the role's title and link, so the closure can be announced, and tells the next
+    runs that the role existed: a file added back is "reopened", not "opened" a second time. A
+    scheduled role that is removed was never announced and is simply forgotten.
+    """
+    snapshot = dict(current)
+    for role_id, before in previous.items():
+        if role_id not in current and before.state != State.SCHEDULED.value:
+            snapshot[role_id] = dataclasses.replace(before, state=REMOVED, closing_soon=None)
+    return dict(sorted(snapshot.items()))

@@ -26,15 +26,17 @@ import requests
 
 from .channels import DeliveryError, RetryPolicy, new_session, post_message, secrets_of
 from .config import ChannelConfig, Config
-from .diff import Event, diff, disappeared, mass_disappearance, snapshot_of
+from .diff import REMOVED, Event, diff, disappeared, mass_disappearance, snapshot_of, with_removed
 from .errors import JobfeedError, Problem
 from .feeds import link_of
 from .lifecycle import classify
 from .messages import Message, channel_messages
 from .postings import load_postings
-from .state import NotifyState, load_state, save_state
+from .state import NotifyState, StateError, load_state, roles_in_feed, save_state
 
 DEFAULT_CHANNELS = (("slack", "SLACK_WEBHOOK_URL"), ("mattermost", "MATTERMOST_WEBHOOK_URL"))
+#: The JSON Feed `jobfeed build` writes next to the default state file.
+FEED = "feed.json"
 
 
 class GuardError(JobfeedError):
@@ -115,6 +117,10 @@ class NotifyReport:
     events: list[Event]
     channels: list[ChannelReport]
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    #: With no state file: the roles of the feed next to it, taken as already announced.
+    seeded: int = 0
+    #: The state's last run when it is later than `now`: nothing was diffed (clock skew).
+    skewed: str | None = None
 
     @property
     def failures(self) -> int:
@@ -146,8 +152,19 @@ class NotifyReport:
             "failures": self.failures,
         }
 
+    def skew_warning(self) -> str:
+        return (
+            f"the clock ({self.now.isoformat()}) is before the last run ({self.skewed}): nothing was "
+            "compared or announced and the known roles are kept; pending events were still delivered"
+        )
+
     def summary(self) -> str:
         lines = []
+        if self.seeded:
+            lines.append(
+                f"no state file: {self.seeded} role(s) listed in the previous feed taken as already "
+                "announced (a lost state is a baseline, not new roles)"
+            )
         if self.baseline and not self.events:
             lines.append(
                 f"baseline recorded: {self.open} open role(s), nothing announced "
@@ -202,14 +219,18 @@ def notify(
     environ = dict(os.environ) if environ is None else environ
     if dry_run:
         return _run(config, now, path, environ, None, postes, True, announce_existing, force, policy, sleep)
-    lock = _lock(path)
     try:
+        lock = _lock(path)
         lock.acquire()
     except filelock.Timeout:
         raise LockedError(
-            f"{path}: another 'jobfeed notify' is running with this state (lock {lock.lock_file}); "
+            f"{path}: another 'jobfeed notify' is running with this state (lock {path}.lock); "
             "wait for it to finish"
         ) from None
+    except OSError as e:  # a read-only or missing folder: found before anything is sent
+        raise StateError(
+            f"cannot create the lock {path}.lock: {e.strerror or e}; nothing was sent, the state is unchanged"
+        ) from e
     own = session is None
     http = new_session() if session is None else session
     try:
@@ -245,30 +266,55 @@ def _run(
             current[role_id] = previous[role_id]
         current = dict(sorted(current.items()))
     baseline = state.is_baseline
-    if not baseline and not force and mass_disappearance(previous, current):
+    # A lost state with a feed that lists roles: those roles are public already, never "new".
+    already = roles_in_feed(path.parent / FEED, config.id_authority) if baseline else set()
+    skewed = _after(state.last_run, now)
+    if not baseline and not skewed and not force and mass_disappearance(previous, current):
         gone = disappeared(previous, current)
+        known = sum(r.state != REMOVED for r in previous.values())
         raise GuardError(
-            f"{len(gone)} of {len(previous)} known roles disappeared at once (a wrong --postes, a bad "
+            f"{len(gone)} of {known} known roles disappeared at once (a wrong --postes, a bad "
             f"merge?); nothing was announced and {path} is unchanged. Check the postings folder, or "
             "run again with --force if these roles were really removed"
         )
-    events = (
-        diff(previous, current, now.astimezone(config.tz).date()) if not baseline or announce_existing else []
-    )
+    today = now.astimezone(config.tz).date()
+    if skewed:
+        # The clock (or --now) is before the last run: diffing would undo what was announced and
+        # announce it again later. Keep the known roles; only what is pending is delivered.
+        events: list[Event] = []
+    elif not baseline:
+        current = with_removed(previous, current)
+        events = diff(previous, current, today)
+    elif announce_existing:
+        events = [e for e in diff({}, current, today) if e.role not in already]
+    else:
+        events = []
     last_success = state.last_success
     for channel in channels:
         state.enqueue(channel.label, [e for e in events if wants(channel.config, e)])
-    state.roles = current
-    state.last_run = now.isoformat()
+    if not skewed:
+        state.roles = current
+        state.last_run = now.isoformat()
     if not dry_run:
         save_state(path, state)
     reports = [
         _deliver(channel, state, path, config, session, dry_run, policy, sleep) for channel in channels
     ]
-    if not dry_run and not any(r.status == "failed" for r in reports):
+    if not skewed and not dry_run and not any(r.status == "failed" for r in reports):
         state.last_success = now.isoformat()
         save_state(path, state)
-    return NotifyReport(now, baseline, last_success, len(catalog.open), events, reports, loaded.problems)
+    report = NotifyReport(now, baseline, last_success, len(catalog.open), events, reports, loaded.problems)
+    report.seeded = len(already)
+    report.skewed = state.last_run if skewed else None
+    return report
+
+
+def _after(last_run: str | None, now: dt.datetime) -> bool:
+    """Whether the state's last run is later than `now` (a clock gone back, an old --now)."""
+    try:
+        return last_run is not None and dt.datetime.fromisoformat(last_run) > now
+    except (ValueError, TypeError):
+        return False
 
 
 def _messages(channel: Channel, events: list[Event], config: Config) -> list[Message]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import OutputError
@@ -17,6 +19,34 @@ def inside(folder: Path, relative: str) -> Path:
     if not target.is_relative_to(root) or target == root:
         raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
     return target
+
+
+#: The temporary files `_stage` makes: `.<name>.<8 random characters>.tmp`.
+_STAGED = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale(targets: Iterable[Path]) -> list[Path]:
+    """Delete the temporary files a killed run left next to `targets`; returns them.
+
+    Only files named as `_stage` names them, for one of `targets`, are touched: one listing of
+    each folder, whatever the number of files.
+    """
+    names: dict[Path, set[str]] = {}
+    for target in targets:
+        names.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for folder, wanted in names.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            found = _STAGED.fullmatch(entry.name)
+            if found and found["name"] in wanted and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
@@ -55,12 +85,14 @@ def write_tree(
 
     Two phases: every changed file is first written to a synced temporary file; only when all of
     them are on disk are they renamed into place. A full disk or an unwritable folder therefore
-    leaves the previous files all intact, never a mix of old and new.
+    leaves the previous files all intact, never a mix of old and new. A run killed while renaming
+    leaves each file whole, old or new; temporary files a killed run left are removed first.
     """
     targets = {
         relative: inside(folder, relative) if check_inside else folder / relative
         for relative in sorted(files)
     }
+    remove_stale(targets.values())
     changed = [r for r, target in targets.items() if not _unchanged(target, files[r])]
     staged: dict[str, str] = {}
     current = ""

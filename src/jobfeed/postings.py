@@ -271,6 +271,7 @@ def _parse_yaml(
         )
         raise _Skip()
     lines: dict[str, int] = {}
+    # A front matter that is only a null ("~", "NULL") has no keys, but a scalar node, not a mapping.
     for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
         key = str(key_node.value)
         line = first_line + key_node.start_mark.line
@@ -467,11 +468,16 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {str(value)[:40]!r}"
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_NONCHARACTERS = "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+#: What XML 1.0 forbids, and what HTML5 calls a parse error: C0 and C1 controls but tab, line
+#: feed and carriage return, DEL, lone surrogates, and the noncharacters (U+FDD0-U+FDEF, U+xFFFE/F).
+_XML_INVALID = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
 
 
 def clean_text(text: str) -> str:
-    """Remove the characters XML 1.0 forbids (and DEL), which feeds and parsers choke on."""
+    """Remove the characters XML 1.0 forbids and HTML5 reports as errors, which feeds and parsers choke on."""
     return _XML_INVALID.sub("", text)
 
 

@@ -143,6 +143,32 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def roles_in_feed(path: str | Path, id_authority: str) -> set[str]:
+    """Ids of the roles the JSON Feed at `path` lists (empty when there is no such file).
+
+    A state file that is missing while the feed next to it lists roles was lost (deleted, not
+    committed); those roles were already public, so a baseline is seeded with them rather than
+    announcing them all again. Items whose id is not `tag:<id_authority>:<role id>` are ignored.
+    """
+    path = Path(path)
+    try:
+        items = json.loads(path.read_text(encoding="utf-8")).get("items", [])
+        prefix = f"tag:{id_authority}:"
+        return {
+            item["id"][len(prefix) :]
+            for item in _list(items)
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"].startswith(prefix)
+        }
+    except FileNotFoundError:
+        return set()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError) as e:
+        raise StateError(
+            f"{path}: the state file next to it is missing and this feed cannot be read to tell which "
+            f"roles were already public ({e}); restore the state with 'git checkout -- "
+            f"{path.parent / 'state.json'}', or rebuild the feed with 'jobfeed build' first"
+        ) from e
+
+
 def save_state(path: str | Path, state: NotifyState) -> None:
     """Write the state atomically: a crash leaves either the old file or the new one."""
     write_atomic(Path(path), state.dumps())
