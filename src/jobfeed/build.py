@@ -6,13 +6,15 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from .cache import RenderCache, render_key
 from .config import Config
 from .errors import PostingError, Problem
 from .feeds import EPOCH, FeedMeta, atom_and_rss, items_of, json_feed, link_of
 from .lifecycle import Catalog, classify
 from .markup import Rendered, render
 from .output import write_tree
-from .postings import Loaded, load_postings
+from .parallel import Pool, Progress
+from .postings import Loaded, Posting, load_postings
 
 
 @dataclasses.dataclass
@@ -45,19 +47,55 @@ class BuildReport:
         return ", ".join(parts) + f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
 
 
+def _count(folder: str | Path) -> int:
+    """How many files a progress bar counts; 0 (no bar) when the folder cannot be read."""
+    try:
+        return sum(1 for _ in Path(folder).iterdir())
+    except OSError:
+        return 0
+
+
 def skipped_files(loaded: Loaded) -> int:
     return len({p.path for p in loaded.errors})
 
 
-def render_all(catalog: Catalog, config: Config) -> dict[str, Rendered]:
-    return {
-        role.id: render(role.posting, link_of(role.posting, config), config.markdown) for role in catalog.open
-    }
+def render_all(
+    catalog: Catalog,
+    config: Config,
+    cache: RenderCache | None = None,
+    pool: Pool | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Rendered]:
+    """The open roles rendered: from `cache` when it holds them, else across `pool`'s processes."""
+    jobs = [(role.posting, link_of(role.posting, config), config.markdown) for role in catalog.open]
+    keys = [render_key(p, link, renderer) for p, link, renderer in jobs] if cache else []
+    found: list[Rendered | None] = [cache.get(key) for key in keys] if cache else [None] * len(jobs)
+    missing = [i for i, hit in enumerate(found) if hit is None]
+    folder = str(cache.folder) if cache else None
+    work = [(*jobs[i], keys[i] if cache else "", folder) for i in missing]
+    with (progress or Progress(False)).bar(len(work), "Rendering") as update:
+        fresh = (pool or Pool(1)).map(_render_one, work, update)
+    for i, rendered in zip(missing, fresh, strict=True):
+        found[i] = rendered
+    if cache:
+        cache.prune(keys)
+    return {role.id: hit for role, hit in zip(catalog.open, found, strict=True) if hit is not None}
 
 
-def feed_files(catalog: Catalog, config: Config) -> dict[str, bytes]:
-    """Relative path -> bytes of every feed; pure."""
-    rendered = render_all(catalog, config)
+def _render_one(job: tuple[Posting, str, str, str, str | None]) -> Rendered:
+    """Render one posting and store it in the cache; runs in a worker process when the build is big."""
+    posting, link, renderer, key, folder = job
+    rendered = render(posting, link, renderer)
+    if folder is not None:
+        RenderCache(folder).put(key, rendered)
+    return rendered
+
+
+def feed_files(
+    catalog: Catalog, config: Config, rendered: dict[str, Rendered] | None = None
+) -> dict[str, bytes]:
+    """Relative path -> bytes of every feed; pure (`rendered` defaults to rendering the open roles)."""
+    rendered = rendered if rendered is not None else render_all(catalog, config)
     items = items_of(catalog.open, rendered, config)
     fallback = max((r.posting.opened.at for r in catalog.roles if r.posting.opened), default=EPOCH)
     meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
@@ -72,12 +110,28 @@ def build(
     postes: str | Path | None = None,
     out: str | Path | None = None,
     strict: bool = False,
+    cache: str | Path | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    progress: bool = False,
 ) -> BuildReport:
-    """Load, classify and write the feeds. With `strict`, any error writes nothing."""
-    loaded = load_postings(postes or config.postes, config)
-    if strict and loaded.errors:
-        raise PostingError(loaded.problems)
-    catalog = classify(loaded.postings, now)
-    files = feed_files(catalog, config)
+    """Load, classify and write the feeds. With `strict`, any error writes nothing.
+
+    Rendered postings are kept in `cache` (default `[build] cache`) unless `use_cache` is False;
+    big folders are loaded and rendered over `jobs` processes (default: every core); `progress`
+    shows a bar on stderr when it is a terminal.
+    """
+    bars = Progress(progress)
+    with Pool(jobs) as pool:
+        with bars.bar(_count(postes or config.postes), "Loading") as update:
+            loaded = load_postings(
+                postes or config.postes, config, map_files=lambda f, x: pool.map(f, x, update)
+            )
+        if strict and loaded.errors:
+            raise PostingError(loaded.problems)
+        catalog = classify(loaded.postings, now)
+        store = RenderCache(cache or config.cache) if use_cache else None
+        rendered = render_all(catalog, config, store, pool, bars)
+    files = feed_files(catalog, config, rendered)
     written, unchanged = write_tree(Path(out or config.out), files)
     return BuildReport(catalog, loaded.problems, skipped_files(loaded), written, unchanged)

@@ -75,8 +75,19 @@ def cli() -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: feeds).")
 @click.option("--strict", is_flag=True, help="Fail on any invalid posting and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout, for scripts.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Render cache (default: .jobfeed-cache).")
+@click.option("--no-cache", is_flag=True, help="Render every posting; neither read nor write the cache.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes for big folders (default: every core).")
 def build(
-    config: Config, now_text: str | None, postes: str | None, out: str | None, strict: bool, as_json: bool
+    config: Config,
+    now_text: str | None,
+    postes: str | None,
+    out: str | None,
+    strict: bool,
+    as_json: bool,
+    cache_dir: str | None,
+    no_cache: bool,
+    jobs: int | None,
 ) -> None:
     """Write the Atom, RSS and JSON feeds of the open roles.
 
@@ -88,7 +99,17 @@ def build(
     """
     now = resolve_now(now_text)
     try:
-        report = run_build(config, now, postes=postes, out=out, strict=strict)
+        report = run_build(
+            config,
+            now,
+            postes=postes,
+            out=out,
+            strict=strict,
+            cache=cache_dir,
+            use_cache=not no_cache,
+            jobs=jobs,
+            progress=sys.stderr.isatty(),
+        )
     except PostingError as e:
         _echo_problems(e.problems)
         raise

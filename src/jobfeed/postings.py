@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import hashlib
 import inspect
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,13 @@ def posting_files(folder: Path) -> list[Path]:
     )
 
 
-def load_postings(folder: str | Path, config: Config) -> Loaded:
+#: `map(func, files)` in order; the build passes one that spreads the files over processes.
+FileMapper = Callable[
+    [Callable[[Path], "tuple[Posting | None, list[Problem]]"], Sequence[Path]], Iterable[Any]
+]
+
+
+def load_postings(folder: str | Path, config: Config, *, map_files: FileMapper | None = None) -> Loaded:
     """Every posting of `folder` and every problem found, in file order."""
     folder = Path(folder)
     problems: list[Problem] = []
@@ -126,8 +133,9 @@ def load_postings(folder: str | Path, config: Config) -> Loaded:
     except OSError as e:
         problems.append(Problem(str(folder), 1, "error", f"cannot read the folder: {e.strerror}"))
         return Loaded(postings, problems)
-    for path in files:
-        posting, found = load_posting(path, config, root=folder)
+    load = functools.partial(load_posting, config=config, root=folder)
+    results = map_files(load, files) if map_files is not None else map(load, files)
+    for posting, found in results:
         problems.extend(found)
         if posting is not None:
             postings.append(posting)

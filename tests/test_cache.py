@@ -1,0 +1,215 @@
+"""The render cache: warm builds write the same bytes as cold ones; stale or corrupt entries are never used."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+import jobfeed.cache
+from jobfeed import Config, build, load_postings
+from jobfeed.cache import CACHE_FORMAT, RenderCache, render_key
+from jobfeed.cli import cli
+from jobfeed.feeds import link_of
+from jobfeed.markup import Rendered, render
+
+NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
+POSTES = Path(__file__).resolve().parents[1] / "postes"
+CONFIG = Config(site_url="https://example.org/jobs/", id_authority="example.org,2024")
+FILES = ("atom.xml", "rss.xml", "feed.json")
+MARK = b"planted by the test"
+PLANTED = "<p>planted by the test</p>"
+
+
+@pytest.fixture
+def postes(tmp_path: Path) -> Path:
+    folder = tmp_path / "postes"
+    shutil.copytree(POSTES, folder)
+    return folder
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in FILES}
+
+
+def cold(postes: Path, tmp_path: Path, config: Config = CONFIG) -> dict[str, bytes]:
+    out = tmp_path / "cold"
+    build(config, NOW, postes=postes, out=out, use_cache=False)
+    return outputs(out)
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "render").glob("*/*.json"))
+
+
+def open_keys(postes: Path, config: Config = CONFIG) -> list[str]:
+    from jobfeed.lifecycle import classify
+
+    catalog = classify(load_postings(postes, config).postings, NOW)
+    return [render_key(r.posting, link_of(r.posting, config), config.markdown) for r in catalog.open]
+
+
+def plant(cache: Path, key: str) -> None:
+    """A valid entry for `key` whose content differs from what rendering gives: the test can see
+    whether a build used it."""
+    RenderCache(cache).put(key, Rendered(content=PLANTED, summary="planted"))
+
+
+def test_warm_build_is_byte_identical_to_cold(postes: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "first", cache=cache)
+    assert len(entries(cache)) == len(open_keys(postes)) == 2
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "warm", cache=cache)
+    assert outputs(tmp_path / "warm") == outputs(tmp_path / "first") == cold(postes, tmp_path)
+    feed = feedparser.parse(outputs(tmp_path / "warm")["atom.xml"])
+    assert not feed.bozo and len(feed.entries) == 2
+
+
+def test_a_warm_build_reads_the_cache(postes: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    key = open_keys(postes)[0]
+    plant(cache, key)
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+    assert MARK in outputs(tmp_path / "out")["atom.xml"]
+
+
+def test_changed_renderer_setting_invalidates_the_cache(postes: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for key in open_keys(postes):
+        plant(cache, key)
+    other = dataclasses.replace(CONFIG, markdown="python-markdown")
+    assert set(open_keys(postes, other)).isdisjoint(open_keys(postes))
+    build(other, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+    assert outputs(tmp_path / "out") == cold(postes, tmp_path, other)
+    assert MARK not in outputs(tmp_path / "out")["atom.xml"]
+
+
+def test_changed_site_url_invalidates_the_cache(postes: Path, tmp_path: Path) -> None:
+    """Relative links are resolved against the entry's link: another site is another rendering."""
+    cache = tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "first", cache=cache)
+    moved = dataclasses.replace(CONFIG, site_url="https://elsewhere.example/")
+    build(moved, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+    assert outputs(tmp_path / "out") == cold(postes, tmp_path, moved)
+    assert b"https://elsewhere.example/startups/" in outputs(tmp_path / "out")["atom.xml"]
+
+
+def test_new_jobfeed_version_invalidates_the_cache(
+    postes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    old_keys = open_keys(postes)
+    for key in old_keys:
+        plant(cache, key)
+    monkeypatch.setattr(jobfeed.cache, "__version__", "99.0.0")
+    assert set(open_keys(postes)).isdisjoint(old_keys)
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+    assert MARK not in outputs(tmp_path / "out")["atom.xml"]
+    assert outputs(tmp_path / "out") == cold(postes, tmp_path)
+
+
+def test_changed_posting_gets_a_new_entry_and_the_old_one_is_pruned(postes: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "first", cache=cache)
+    before = {p.name for p in entries(cache)}
+    path = postes / "2024-09-02-developpeur-euse-fullstack-aides-territoires.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8")
+    report = build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+    after = {p.name for p in entries(cache)}
+    assert len(after) == 2 and len(before & after) == 1
+    assert report.written == ["atom.xml", "feed.json", "rss.xml"]
+    assert b"Une ligne de plus." in outputs(tmp_path / "out")["atom.xml"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda raw: raw[: len(raw) // 2], id="truncated"),
+        pytest.param(lambda raw: b"\x00\xff garbage", id="garbage"),
+        pytest.param(lambda raw: b"", id="empty"),
+        pytest.param(lambda raw: raw.replace(b"<p>", b"<p>EDITED ", 1), id="content-edited"),
+        pytest.param(lambda raw: json.dumps({**json.loads(raw), "key": "0" * 64}).encode(), id="other-key"),
+        pytest.param(
+            lambda raw: json.dumps({**json.loads(raw), "format": CACHE_FORMAT + 1}).encode(),
+            id="other-format",
+        ),
+        pytest.param(lambda raw: b"[1, 2, 3]", id="not-an-object"),
+    ],
+)
+def test_corrupt_entry_is_detected_and_rewritten(postes: Path, tmp_path: Path, damage: object) -> None:
+    cache = tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "first", cache=cache)
+    victim = entries(cache)[0]
+    victim.write_bytes(damage(victim.read_bytes()))  # type: ignore[operator]
+    store = RenderCache(cache)
+    assert store.get(victim.stem) is None and store.rejected == 1
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+    assert outputs(tmp_path / "out") == cold(postes, tmp_path)
+    assert b"EDITED" not in outputs(tmp_path / "out")["atom.xml"]
+    repaired = RenderCache(cache).get(victim.stem)
+    assert repaired is not None and repaired.content.startswith("<p>")
+
+
+def test_entries_are_written_without_leftover_temporary_files(postes: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+    assert [p.name for p in (cache / "render").rglob(".*")] == []
+
+
+def test_unwritable_cache_does_not_fail_the_build(postes: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=blocker)
+    assert outputs(tmp_path / "out") == cold(postes, tmp_path)
+
+
+def test_render_key_covers_body_link_and_renderer() -> None:
+    posting = load_postings(POSTES, CONFIG).postings[0]
+    link = link_of(posting, CONFIG)
+    key = render_key(posting, link, "cmark-gfm")
+    assert key == render_key(posting, link, "cmark-gfm")
+    assert key != render_key(dataclasses.replace(posting, body=posting.body + "x"), link, "cmark-gfm")
+    assert key != render_key(posting, link + "x", "cmark-gfm")
+    assert key != render_key(posting, link, "python-markdown")
+    store = RenderCache("unused")
+    assert store.path_of(key).name == f"{key}.json" and store.path_of(key).parent.name == key[:2]
+    assert render(posting, link).content  # the entry a miss would store is not empty
+
+
+def test_no_change_rebuild_writes_nothing_and_keeps_mtimes(postes: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(CONFIG, NOW, postes=postes, out=out, cache=tmp_path / "cache")
+    before = {name: (out / name).stat().st_mtime_ns for name in FILES}
+    inodes = {name: (out / name).stat().st_ino for name in FILES}
+    report = build(CONFIG, NOW, postes=postes, out=out, cache=tmp_path / "cache")
+    assert report.written == [] and report.unchanged == sorted(FILES)
+    assert {name: (out / name).stat().st_mtime_ns for name in FILES} == before
+    assert {name: (out / name).stat().st_ino for name in FILES} == inodes
+
+
+def test_cli_cache_options(postes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    args = ["build", "--postes", str(postes), "--now", NOW.isoformat()]
+    result = runner.invoke(cli, [*args, "--out", "a", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not Path(".jobfeed-cache").exists()
+    result = runner.invoke(cli, [*args, "--out", "b"])
+    assert result.exit_code == 0, result.output
+    assert len(entries(Path(".jobfeed-cache"))) == 2
+    result = runner.invoke(cli, [*args, "--out", "c", "--cache-dir", "elsewhere"])
+    assert result.exit_code == 0, result.output
+    assert len(entries(Path("elsewhere"))) == 2
+    Path("jobfeed.toml").write_text('[build]\ncache = "from-config"\n', encoding="utf-8")
+    result = runner.invoke(cli, [*args, "--out", "d"])
+    assert result.exit_code == 0, result.output
+    assert len(entries(Path("from-config"))) == 2
+    assert outputs(Path("a")) == outputs(Path("b")) == outputs(Path("c"))
+    result = runner.invoke(cli, [*args, "--jobs", "0"])
+    assert result.exit_code == 2 and "--jobs" in result.output
