@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from .cache import RenderCache, render_key
 from .config import Config
 from .errors import PostingError, Problem
 from .feeds import EPOCH, FeedMeta, atom_and_rss, items_of, json_feed, link_of
 from .lifecycle import Catalog, classify
+from .loadcache import LoadCache
 from .markup import Rendered, render
 from .output import write_tree
 from .parallel import Pool, Progress
@@ -123,15 +125,19 @@ def build(
     """
     bars = Progress(progress)
     with Pool(jobs) as pool:
+        folder = Path(cache or config.cache)
         with bars.bar(_count(postes or config.postes), "Loading") as update:
+            mapper: Any = lambda load, files: pool.map(load, files, update)  # noqa: E731
+            loads = LoadCache(folder, config) if use_cache else None
             loaded = load_postings(
-                postes or config.postes, config, map_files=lambda f, x: pool.map(f, x, update)
+                postes or config.postes, config, map_files=loads.mapper(mapper, update) if loads else mapper
             )
+            if loads:
+                loads.save()
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
         catalog = classify(loaded.postings, now)
-        store = RenderCache(cache or config.cache) if use_cache else None
-        rendered = render_all(catalog, config, store, pool, bars)
+        rendered = render_all(catalog, config, RenderCache(folder) if use_cache else None, pool, bars)
     files = feed_files(catalog, config, rendered)
     written, unchanged = write_tree(Path(out or config.out), files)
     return BuildReport(catalog, loaded.problems, skipped_files(loaded), written, unchanged)
