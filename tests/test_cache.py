@@ -213,3 +213,26 @@ def test_cli_cache_options(postes: Path, tmp_path: Path, monkeypatch: pytest.Mon
     assert outputs(Path("a")) == outputs(Path("b")) == outputs(Path("c"))
     result = runner.invoke(cli, [*args, "--jobs", "0"])
     assert result.exit_code == 2 and "--jobs" in result.output
+
+
+def test_empty_cache_setting_turns_the_cache_off(
+    postes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    build(dataclasses.replace(CONFIG, cache=""), NOW, postes=postes, out=tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "postes"]
+
+
+def test_check_uses_the_load_cache_and_reports_the_same(
+    postes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (postes / "bad.md").write_text("---\nrole: R\npost_ouvert: 2024-01-01\nposte_ferme: 2024-04-T1\n---\n")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["check", "--postes", str(postes)])
+    assert (tmp_path / ".jobfeed-cache" / "load.json").is_file()
+    second = runner.invoke(cli, ["check", "--postes", str(postes)])
+    assert first.exit_code == second.exit_code == 1
+    assert first.output == second.output
+    assert "bad.md:3: warning: unknown key 'post_ouvert'" in second.output
+    assert "bad.md:4: error: invalid date" in second.output

@@ -57,6 +57,25 @@ def _count(folder: str | Path) -> int:
         return 0
 
 
+def load_all(
+    postes: str | Path,
+    config: Config,
+    cache: str | Path | None = None,
+    pool: Pool | None = None,
+    progress: Progress | None = None,
+) -> Loaded:
+    """`load_postings`, parsing only the files the load cache in folder `cache` has no entry for
+    (every file when `cache` is None), over `pool`'s processes when there are many."""
+    pool = pool or Pool(1)
+    with (progress or Progress(False)).bar(_count(postes), "Loading") as update:
+        mapper: Any = lambda load, files: pool.map(load, files, update)  # noqa: E731
+        loads = LoadCache(cache, config) if cache is not None else None
+        loaded = load_postings(postes, config, map_files=loads.mapper(mapper, update) if loads else mapper)
+        if loads:
+            loads.save()
+    return loaded
+
+
 def skipped_files(loaded: Loaded) -> int:
     return len({p.path for p in loaded.errors})
 
@@ -124,16 +143,10 @@ def build(
     shows a bar on stderr when it is a terminal.
     """
     bars = Progress(progress)
+    folder = Path(cache or config.cache)
+    use_cache = use_cache and bool(cache or config.cache)  # `[build] cache = ""` turns it off
     with Pool(jobs) as pool:
-        folder = Path(cache or config.cache)
-        with bars.bar(_count(postes or config.postes), "Loading") as update:
-            mapper: Any = lambda load, files: pool.map(load, files, update)  # noqa: E731
-            loads = LoadCache(folder, config) if use_cache else None
-            loaded = load_postings(
-                postes or config.postes, config, map_files=loads.mapper(mapper, update) if loads else mapper
-            )
-            if loads:
-                loads.save()
+        loaded = load_all(postes or config.postes, config, folder if use_cache else None, pool, bars)
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
         catalog = classify(loaded.postings, now)

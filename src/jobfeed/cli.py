@@ -12,10 +12,11 @@ import click
 
 from . import __version__
 from .build import build as run_build
+from .build import load_all
 from .clock import resolve_now
 from .config import Config, load_config
 from .errors import JobfeedError, PostingError, UsageError
-from .postings import load_postings
+from .parallel import Pool, Progress
 from .report import FORMATS, format_problems, tally
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -140,7 +141,9 @@ def check(config: Config, now_text: str | None, postes: str | None, fmt: str) ->
     Example:
         jobfeed check --postes postes --format github
     """
-    loaded = load_postings(postes or config.postes, config)
+    with Pool() as pool:  # the same loading as build's: cached and parallel
+        cache = config.cache or None
+        loaded = load_all(postes or config.postes, config, cache, pool, Progress(sys.stderr.isatty()))
     output = format_problems(loaded.problems, fmt, loaded.files)
     if output:
         click.echo(output)
