@@ -21,9 +21,11 @@ import click
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Fewer items than this run serially: under it the pool's start-up and pickling cost more than
-#: the second core gives back (bench/README.md).
-PARALLEL_MIN = 500
+#: Fewer items than this run serially. A pool costs ~15% more CPU (fork, pickling postings both
+#: ways); at 250 to 2,000 postings the serial and parallel builds measured within noise of each
+#: other on the shared 2-core machine of bench/README.md, so the pool starts where the work it
+#: splits (loading and rendering ~0.3 s per 1,000 postings) clearly outweighs it.
+PARALLEL_MIN = 1000
 #: Below this many items no progress bar is shown: the build is over before it would be read.
 PROGRESS_MIN = 2000
 
