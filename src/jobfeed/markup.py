@@ -44,7 +44,7 @@ _GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist"
 
 def _c_functions() -> tuple[Any, Any] | None:
     """(cmark_node_free, libc free), or None when they cannot be found."""
-    with contextlib.suppress(OSError, AttributeError):
+    with contextlib.suppress(OSError, AttributeError, TypeError):
         node_free = ctypes.CDLL(cmark._cmark.__file__).cmark_node_free
         node_free.argtypes, node_free.restype = [ctypes.c_void_p], None
         free = ctypes.CDLL(None).free
