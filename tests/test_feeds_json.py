@@ -30,3 +30,16 @@ def test_empty_json_feed() -> None:
     data = json_feed([], Config())
     assert json.loads(data)["items"] == []
     assert data.decode("utf-8") == json.dumps(json.loads(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_indented_is_json_dumps_indent_2() -> None:
+    from jobfeed.feeds import _indented
+
+    value = {
+        "a": [1, 2.5, True, False, None, [], {}, [[]], {"x": {"y": []}}],
+        'é "q" \n': 'ligne\nnouvelle\t"\\ \u2028 😀',
+        "n": {"deep": [{"k": None}]},
+        "empty": "",
+    }
+    assert _indented(value, 0) == json.dumps(value, ensure_ascii=False, indent=2)
+    assert _indented([], 3) == "[]" and _indented({}, 1) == "{}"
