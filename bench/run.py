@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synth  # noqa: E402
+import synth
 
 NOW = "2024-11-15T12:00:00+01:00"
 JOBFEED = [sys.executable, "-m", "jobfeed"]
@@ -210,8 +210,8 @@ def cell(value: object, digits: int = 2) -> str:
 
 
 def report(results: dict[int, dict[str, object]], runs: int) -> str:
-    columns = [
-        ("postings", None),
+    columns: list[tuple[str, str]] = [
+        ("postings", ""),
         ("cold s", "cold"),
         ("one change s", "one change"),
         ("no change s", "no change"),
@@ -260,7 +260,9 @@ def targets(results: dict[int, dict[str, object]]) -> list[str]:
     verdict("cold 100,000 / cold 10,000", cold100 / cold10 if cold10 and cold100 else None, 12)
     verdict("peak memory 100,000", _f(hundred.get("peak MiB")), 2048, " MiB")
     notify, check = _f(ten.get("notify")), _f(ten.get("check"))
-    verdict("notify 10,000 beyond loading (notify - check)", notify - check if notify and check else None, 1, " s")
+    verdict(
+        "notify 10,000 beyond loading (notify - check)", notify - check if notify and check else None, 1, " s"
+    )
     for size, r in results.items():
         if r.get("written on no change"):
             out.append(f"- {size:,}: a rebuild with no change wrote {r['written on no change']} file(s)!")
@@ -288,7 +290,9 @@ def machine() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated numbers of postings")
     parser.add_argument("--runs", type=int, default=3, help="runs per measure; medians are printed")
     parser.add_argument("--hugo-max", type=int, default=10_000, help="skip Hugo above this many postings")

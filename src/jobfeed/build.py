@@ -138,9 +138,9 @@ def build(
 ) -> BuildReport:
     """Load, classify and write the feeds. With `strict`, any error writes nothing.
 
-    Rendered postings are kept in `cache` (default `[build] cache`) unless `use_cache` is False;
-    big folders are loaded and rendered over `jobs` processes (default: every core); `progress`
-    shows a bar on stderr when it is a terminal.
+    Loaded and rendered postings are kept in the folder `cache` (default `[build] cache`) unless
+    `use_cache` is False; big folders are loaded and rendered over `jobs` processes (default:
+    every core); `progress` shows a bar on stderr when it is a terminal.
     """
     bars = Progress(progress)
     folder = Path(cache or config.cache)

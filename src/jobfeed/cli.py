@@ -76,8 +76,14 @@ def cli() -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: feeds).")
 @click.option("--strict", is_flag=True, help="Fail on any invalid posting and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout, for scripts.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Render cache (default: .jobfeed-cache).")
-@click.option("--no-cache", is_flag=True, help="Render every posting; neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache folder (default: [build] cache, .jobfeed-cache).",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Load and render every posting; neither read nor write the cache."
+)
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for big folders (default: every core).")
 def build(
     config: Config,
