@@ -44,8 +44,12 @@ def cold(postes: Path, tmp_path: Path, config: Config = CONFIG) -> dict[str, byt
     return outputs(out)
 
 
-def entries(cache: Path) -> list[Path]:
-    return sorted((cache / "render").glob("*/*.json"))
+def entries(cache: Path) -> list[str]:
+    """The keys of the entries in the cache file, in file order."""
+    path = cache / "render.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line)["key"] for line in path.read_bytes().splitlines()]
 
 
 def open_keys(postes: Path, config: Config = CONFIG) -> list[str]:
@@ -55,10 +59,13 @@ def open_keys(postes: Path, config: Config = CONFIG) -> list[str]:
     return [render_key(r.posting, link_of(r.posting, config), config.markdown) for r in catalog.open]
 
 
-def plant(cache: Path, key: str) -> None:
-    """A valid entry for `key` whose content differs from what rendering gives: the test can see
-    whether a build used it."""
-    RenderCache(cache).put(key, Rendered(content=PLANTED, summary="planted"))
+def plant(cache: Path, *keys: str) -> None:
+    """Valid entries for `keys` whose content differs from what rendering gives: the test can see
+    whether a build used them."""
+    store = RenderCache(cache)
+    for key in keys:
+        store.put(key, Rendered(content=PLANTED, summary="planted"))
+    store.save(keys)
 
 
 def test_warm_build_is_byte_identical_to_cold(postes: Path, tmp_path: Path) -> None:
@@ -81,8 +88,7 @@ def test_a_warm_build_reads_the_cache(postes: Path, tmp_path: Path) -> None:
 
 def test_changed_renderer_setting_invalidates_the_cache(postes: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    for key in open_keys(postes):
-        plant(cache, key)
+    plant(cache, *open_keys(postes))
     other = dataclasses.replace(CONFIG, markdown="python-markdown")
     assert set(open_keys(postes, other)).isdisjoint(open_keys(postes))
     build(other, NOW, postes=postes, out=tmp_path / "out", cache=cache)
@@ -105,8 +111,7 @@ def test_new_jobfeed_version_invalidates_the_cache(
 ) -> None:
     cache = tmp_path / "cache"
     old_keys = open_keys(postes)
-    for key in old_keys:
-        plant(cache, key)
+    plant(cache, *old_keys)
     monkeypatch.setattr(jobfeed.cache, "__version__", "99.0.0")
     assert set(open_keys(postes)).isdisjoint(old_keys)
     build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
@@ -117,11 +122,11 @@ def test_new_jobfeed_version_invalidates_the_cache(
 def test_changed_posting_gets_a_new_entry_and_the_old_one_is_pruned(postes: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build(CONFIG, NOW, postes=postes, out=tmp_path / "first", cache=cache)
-    before = {p.name for p in entries(cache)}
+    before = set(entries(cache))
     path = postes / "2024-09-02-developpeur-euse-fullstack-aides-territoires.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8")
     report = build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
-    after = {p.name for p in entries(cache)}
+    after = set(entries(cache))
     assert len(after) == 2 and len(before & after) == 1
     assert report.written == ["atom.xml", "feed.json", "rss.xml"]
     assert b"Une ligne de plus." in outputs(tmp_path / "out")["atom.xml"]
@@ -132,7 +137,7 @@ def test_changed_posting_gets_a_new_entry_and_the_old_one_is_pruned(postes: Path
     [
         pytest.param(lambda raw: raw[: len(raw) // 2], id="truncated"),
         pytest.param(lambda raw: b"\x00\xff garbage", id="garbage"),
-        pytest.param(lambda raw: b"", id="empty"),
+        pytest.param(lambda raw: b"{}", id="empty-object"),
         pytest.param(lambda raw: raw.replace(b"<p>", b"<p>EDITED ", 1), id="content-edited"),
         pytest.param(lambda raw: json.dumps({**json.loads(raw), "key": "0" * 64}).encode(), id="other-key"),
         pytest.param(
@@ -145,21 +150,24 @@ def test_changed_posting_gets_a_new_entry_and_the_old_one_is_pruned(postes: Path
 def test_corrupt_entry_is_detected_and_rewritten(postes: Path, tmp_path: Path, damage: object) -> None:
     cache = tmp_path / "cache"
     build(CONFIG, NOW, postes=postes, out=tmp_path / "first", cache=cache)
-    victim = entries(cache)[0]
-    victim.write_bytes(damage(victim.read_bytes()))  # type: ignore[operator]
+    path = cache / "render.jsonl"
+    victim, other = path.read_bytes().splitlines()
+    key, other_key = json.loads(victim)["key"], json.loads(other)["key"]
+    path.write_bytes(damage(victim) + b"\n" + other + b"\n")  # type: ignore[operator]
     store = RenderCache(cache)
-    assert store.get(victim.stem) is None and store.rejected == 1
+    assert store.get(key) is None and store.rejected == 1
+    assert store.get(other_key) is not None  # one bad line costs one entry, not the file
     build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
     assert outputs(tmp_path / "out") == cold(postes, tmp_path)
     assert b"EDITED" not in outputs(tmp_path / "out")["atom.xml"]
-    repaired = RenderCache(cache).get(victim.stem)
+    repaired = RenderCache(cache).get(key)
     assert repaired is not None and repaired.content.startswith("<p>")
 
 
-def test_entries_are_written_without_leftover_temporary_files(postes: Path, tmp_path: Path) -> None:
+def test_cache_is_written_without_leftover_temporary_files(postes: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
-    assert [p.name for p in (cache / "render").rglob(".*")] == []
+    assert sorted(p.name for p in cache.iterdir()) == ["load.jsonl", "render.jsonl"]
 
 
 def test_unwritable_cache_does_not_fail_the_build(postes: Path, tmp_path: Path) -> None:
@@ -177,8 +185,6 @@ def test_render_key_covers_body_link_and_renderer() -> None:
     assert key != render_key(dataclasses.replace(posting, body=posting.body + "x"), link, "cmark-gfm")
     assert key != render_key(posting, link + "x", "cmark-gfm")
     assert key != render_key(posting, link, "python-markdown")
-    store = RenderCache("unused")
-    assert store.path_of(key).name == f"{key}.json" and store.path_of(key).parent.name == key[:2]
     assert render(posting, link).content  # the entry a miss would store is not empty
 
 
@@ -230,7 +236,7 @@ def test_check_uses_the_load_cache_and_reports_the_same(
     (postes / "bad.md").write_text("---\nrole: R\npost_ouvert: 2024-01-01\nposte_ferme: 2024-04-T1\n---\n")
     runner = CliRunner()
     first = runner.invoke(cli, ["check", "--postes", str(postes)])
-    assert (tmp_path / ".jobfeed-cache" / "load.json").is_file()
+    assert (tmp_path / ".jobfeed-cache" / "load.jsonl").is_file()
     second = runner.invoke(cli, ["check", "--postes", str(postes)])
     assert first.exit_code == second.exit_code == 1
     assert first.output == second.output

@@ -148,12 +148,17 @@ def test_well_formed_entry_with_wrong_shape_is_loaded_afresh(postes: Path, tmp_p
     cache = tmp_path / "cache"
     load(postes, cache)
     head, _, body = (cache / FILE_NAME).read_bytes().partition(b"\n")
-    entries = json.loads(body)
-    without_posting = sum("posting" not in entry for entry in entries.values())
-    for entry in entries.values():
-        if "posting" in entry:
-            entry["posting"] = {"nonsense": True}
-    body = json.dumps(entries).encode()
+    lines = []
+    without_posting = 0
+    for line in body.decode().splitlines():
+        key, entry = line.split(" ", 1)
+        data = json.loads(entry)
+        if "posting" in data:
+            data["posting"] = {"nonsense": True}
+        else:
+            without_posting += 1
+        lines.append(f"{key} {json.dumps(data)}\n")
+    body = "".join(lines).encode()
     header = json.loads(head)
     header["sha256"] = hashlib.sha256(body).hexdigest()
     (cache / FILE_NAME).write_bytes(json.dumps(header).encode() + b"\n" + body)

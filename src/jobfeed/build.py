@@ -92,24 +92,23 @@ def render_all(
     keys = [render_key(p, link, renderer) for p, link, renderer in jobs] if cache else []
     found: list[Rendered | None] = [cache.get(key) for key in keys] if cache else [None] * len(jobs)
     missing = [i for i, hit in enumerate(found) if hit is None]
-    folder = str(cache.folder) if cache else None
-    work = [(*jobs[i], keys[i] if cache else "", folder) for i in missing]
-    with (progress or Progress(False)).bar(len(work), "Rendering") as update:
+    with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
+        work = [(jobs[i][0].body, jobs[i][1], jobs[i][2]) for i in missing]
         fresh = (pool or Pool(1)).map(_render_one, work, update)
     for i, rendered in zip(missing, fresh, strict=True):
         found[i] = rendered
+        if cache:
+            cache.put(keys[i], rendered)
     if cache:
-        cache.prune(keys)
+        cache.save(keys)
     return {role.id: hit for role, hit in zip(catalog.open, found, strict=True) if hit is not None}
 
 
-def _render_one(job: tuple[Posting, str, str, str, str | None]) -> Rendered:
-    """Render one posting and store it in the cache; runs in a worker process when the build is big."""
-    posting, link, renderer, key, folder = job
-    rendered = render(posting, link, renderer)
-    if folder is not None:
-        RenderCache(folder).put(key, rendered)
-    return rendered
+def _render_one(job: tuple[str, str, str]) -> Rendered:
+    """Render one posting's body; runs in a worker process when the build is big, so only what
+    rendering reads is sent there."""
+    body, link, renderer = job
+    return render(Posting(path="", id="", role="", body=body), link, renderer)
 
 
 def feed_files(

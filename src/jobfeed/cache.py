@@ -1,11 +1,14 @@
 """A cache of rendered postings on disk, keyed by what the rendering depends on.
 
 Rendering Markdown and sanitizing the HTML is most of a build's work; a posting whose text, link
-and renderer did not change renders the same, so a rebuild reads it back instead. Each entry is
-one small JSON file that carries its own key and a checksum of its content: an entry that is
-truncated, edited, from another version or for another key is detected, ignored and rewritten,
-never trusted. Entries are written atomically (temporary file, then rename), so two builds
-sharing the folder, or a build killed half-way, leave only whole entries.
+and renderer did not change renders the same, so a rebuild reads it back instead. The entries live
+in one file, `render.jsonl` of the cache folder, one JSON object a line, and each entry carries its
+own key and a checksum of its content: an entry that is truncated, edited, from another version or
+for another key is detected, ignored and rendered again, never trusted. (One file rather than one
+file per entry: creating 4,000 small files cost more than rendering them on the test machine.)
+The file is written once per build, atomically (temporary file, then rename), with the entries
+that build used, so it never grows with postings long gone and a build killed half-way leaves the
+previous file whole.
 
 The folder (default `.jobfeed-cache/`) is safe to delete at any time, to keep out of git and to
 restore between CI runs (e.g. with actions/cache): a cold build and a warm one write the same bytes.
@@ -30,7 +33,7 @@ from .postings import Posting
 #: Bump when the layout of an entry or what a key covers changes: every old entry becomes a miss.
 CACHE_FORMAT = 1
 DEFAULT_DIR = ".jobfeed-cache"
-_SUBDIR = "render"
+FILE_NAME = "render.jsonl"
 
 
 @functools.cache
@@ -58,51 +61,66 @@ def _checksum(key: str, content: str, summary: str) -> str:
 
 
 class RenderCache:
-    """Rendered postings under `folder/render/`, one self-validating JSON file per key."""
+    """Rendered postings in `folder/render.jsonl`, one self-validating entry a line."""
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        self.root = self.folder / _SUBDIR
+        self.path = self.folder / FILE_NAME
         self.hits = 0
         self.misses = 0
-        self.rejected = 0  # entries found but corrupt or not matching their key
+        self.rejected = 0  # lines found but corrupt or not matching their key
+        self._entries: dict[str, Rendered] | None = None
+        self._changed = False
 
-    def path_of(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+    @property
+    def entries(self) -> dict[str, Rendered]:
+        if self._entries is None:
+            self._entries = self._read()
+        return self._entries
+
+    def _read(self) -> dict[str, Rendered]:
+        entries: dict[str, Rendered] = {}
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return entries
+        for line in raw.splitlines():
+            if not line.strip():
+                continue
+            found = _decode(line)
+            if found is None:
+                self.rejected += 1
+            else:
+                entries[found[0]] = found[1]
+        return entries
 
     def get(self, key: str) -> Rendered | None:
-        """The entry for `key`, or None when missing, unreadable, corrupt or not for this key."""
-        try:
-            raw = self.path_of(key).read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        rendered = _decode(raw, key)
+        """The entry for `key`, or None when there is no sound one."""
+        rendered = self.entries.get(key)
         if rendered is None:
-            self.rejected += 1
             self.misses += 1
-            return None
-        self.hits += 1
+        else:
+            self.hits += 1
         return rendered
 
     def put(self, key: str, rendered: Rendered) -> None:
-        """Store an entry atomically; a cache that cannot be written only costs speed, never the build."""
-        entry = {
-            "format": CACHE_FORMAT,
-            "key": key,
-            "content": rendered.content,
-            "summary": rendered.summary,
-            "sha256": _checksum(key, rendered.content, rendered.summary),
-        }
-        data = json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        target = self.path_of(key)
+        self.entries[key] = rendered
+        self._changed = True
+
+    def save(self, keep: Iterable[str]) -> None:
+        """Write the entries of `keep` (those the build used), atomically; nothing when unchanged.
+        A cache that cannot be written only costs speed, never the build."""
+        wanted = [key for key in dict.fromkeys(keep) if key in self.entries]
+        if not self._changed and not self.rejected and len(wanted) == len(self.entries):
+            return
+        lines = [_encode(key, self.entries[key]) for key in wanted]
         tmp = None
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{key[:8]}.", suffix=".tmp")
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".render.", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
+                f.write(b"".join(lines))
+            os.replace(tmp, self.path)
             tmp = None
         except OSError:
             pass
@@ -111,34 +129,28 @@ class RenderCache:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
-    def prune(self, keep: Iterable[str]) -> int:
-        """Delete the entries whose key is not in `keep` (postings removed or changed); returns how many."""
-        wanted = set(keep)
-        removed = 0
-        try:
-            shards = list(self.root.iterdir())
-        except OSError:
-            return 0
-        for shard in shards:
-            with contextlib.suppress(OSError):
-                for entry in shard.iterdir():
-                    if entry.name.endswith(".json") and entry.name[:-5] in wanted:
-                        continue
-                    entry.unlink()
-                    removed += 1
-        return removed
+
+def _encode(key: str, rendered: Rendered) -> bytes:
+    entry = {
+        "key": key,
+        "format": CACHE_FORMAT,
+        "content": rendered.content,
+        "summary": rendered.summary,
+        "sha256": _checksum(key, rendered.content, rendered.summary),
+    }
+    return json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
 
 
-def _decode(raw: bytes, key: str) -> Rendered | None:
+def _decode(line: bytes) -> tuple[str, Rendered] | None:
     try:
-        entry = json.loads(raw)
+        entry = json.loads(line)
     except (UnicodeDecodeError, ValueError):
         return None
-    if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT or entry.get("key") != key:
+    if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
         return None
-    content, summary = entry.get("content"), entry.get("summary")
-    if not isinstance(content, str) or not isinstance(summary, str):
+    key, content, summary = entry.get("key"), entry.get("content"), entry.get("summary")
+    if not (isinstance(key, str) and isinstance(content, str) and isinstance(summary, str)):
         return None
     if entry.get("sha256") != _checksum(key, content, summary):
         return None
-    return Rendered(content=content, summary=summary)
+    return key, Rendered(content=content, summary=summary)

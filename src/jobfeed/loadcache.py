@@ -3,7 +3,7 @@
 Loading a file (YAML front matter, dates, checks) is a pure function of its name, its bytes and
 the settings that shape a posting (field mapping, time zone, size limit). The cache keeps, per
 file, the posting and the problems found, keyed by sha256 of the name and the bytes, in one file
-`load.json` of the cache folder. That file carries the settings it was made with and a checksum of
+`load.jsonl` of the cache folder. That file carries the settings it was made with and a checksum of
 its entries: when either does not match, the whole file is ignored and rebuilt, never trusted.
 Symbolic links and files over the size limit are always loaded afresh (their result depends on
 more than their bytes). The body is not stored: it is cut again from the bytes, which costs little.
@@ -15,6 +15,7 @@ import base64
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ Loader = Callable[[Path], Result]
 Mapper = Callable[[Loader, Sequence[Path]], list[Result]]
 
 LOAD_FORMAT = 1
-FILE_NAME = "load.json"
+FILE_NAME = "load.jsonl"
 
 
 class _Unencodable(Exception):
@@ -54,18 +55,19 @@ def fingerprint(config: Config) -> str:
 
 
 class LoadCache:
-    """`folder/load.json`: file key -> encoded (posting, problems)."""
+    """`folder/load.jsonl`: a header line (format, settings, checksum of the rest), then one line
+    per file, `<key> <JSON of (posting, problems)>`."""
 
     def __init__(self, folder: str | Path, config: Config) -> None:
         self.path = Path(folder) / FILE_NAME
         self.config = config
         self.fingerprint = fingerprint(config)
-        self.entries: dict[str, Any] = self._read()
-        self.used: dict[str, Any] = {}
+        self.entries: dict[str, str] = self._read()
+        self.used: dict[str, str] = {}
         self.hits = 0
         self.changed = False
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> dict[str, str]:
         try:
             head, _, body = self.path.read_bytes().partition(b"\n")
             header = json.loads(head)
@@ -76,10 +78,10 @@ class LoadCache:
                 or header.get("sha256") != hashlib.sha256(body).hexdigest()
             ):
                 return {}
-            entries = json.loads(body)
+            lines = body.decode("utf-8").splitlines()
         except (OSError, ValueError):
             return {}
-        return entries if isinstance(entries, dict) else {}
+        return dict(line.split(" ", 1) for line in lines if " " in line)
 
     def key(self, path: Path, raw: bytes) -> str:
         return hashlib.sha256(str(path).encode("utf-8", "surrogateescape") + b"\0" + raw).hexdigest()
@@ -89,25 +91,23 @@ class LoadCache:
         if entry is None:
             return None
         try:
-            result = _decode_result(entry, raw, self.config)
-        except (KeyError, TypeError, ValueError, IndexError):
+            result = _decode_result(json.loads(entry), raw, self.config)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
         self.used[key] = entry
         self.hits += 1
         return result
 
-    def put(self, key: str, result: Result) -> None:
-        try:
-            self.used[key] = _encode_result(result)
-        except _Unencodable:
-            return
-        self.changed = True
+    def put(self, key: str, encoded: str | None) -> None:
+        if encoded is not None:
+            self.used[key] = encoded
+            self.changed = True
 
     def save(self) -> None:
         """Keep the entries of this run only (files removed or changed drop out); atomically."""
         if not self.changed and len(self.used) == len(self.entries):
             return
-        body = json.dumps(self.used, ensure_ascii=False, separators=(",", ":")).encode(
+        body = "".join(f"{key} {entry}\n" for key, entry in self.used.items()).encode(
             "utf-8", "surrogatepass"
         )
         header = {
@@ -137,18 +137,22 @@ class LoadCache:
         def cached(load: Loader, files: Sequence[Path]) -> list[Result]:
             results: list[Result | None] = [None] * len(files)
             keys: dict[int, str] = {}
+            raws: dict[int, bytes] = {}
             for i, path in enumerate(files):
                 raw = self._raw(path)
                 if raw is None:
                     continue
-                keys[i] = key = self.key(path, raw)
-                results[i] = self.get(key, raw)
+                keys[i], raws[i] = self.key(path, raw), raw
+                results[i] = self.get(keys[i], raw)
             update(len(files) - sum(r is None for r in results))
             missing = [i for i, result in enumerate(results) if result is None]
-            for i, result in zip(missing, map_files(load, [files[i] for i in missing]), strict=True):
+            work: Any = functools.partial(_load_encoded, load)
+            jobs: Any = [(files[i], raws.get(i)) for i in missing]
+            done: Any = map_files(work, jobs)
+            for i, (result, encoded) in zip(missing, done, strict=True):
                 results[i] = result
                 if i in keys:
-                    self.put(keys[i], result)
+                    self.put(keys[i], encoded)
             return [r for r in results if r is not None]  # every slot is filled by now
 
         return cached
@@ -162,6 +166,18 @@ class LoadCache:
             return path.read_bytes()
         except OSError:
             return None
+
+
+def _load_encoded(load: Loader, job: tuple[Path, bytes | None]) -> tuple[Result, str | None]:
+    """Load one file (from the bytes already read, when given) and encode the result for the
+    cache; runs in a worker process when the folder is big, so the encoding is spread too."""
+    path, raw = job
+    result = load(path) if raw is None else load(path, raw=raw)  # type: ignore[call-arg]
+    try:
+        encoded = json.dumps(_encode_result(result), ensure_ascii=False, separators=(",", ":"))
+    except _Unencodable:
+        return result, None
+    return result, encoded
 
 
 # Posting <-> JSON. YAML gives str, int, float, bool, None, date, datetime, lists and mappings

@@ -165,13 +165,15 @@ def _drop_duplicate_ids(postings: list[Posting], problems: list[Problem]) -> lis
 
 
 def load_posting(
-    path: Path, config: Config, root: Path | None = None
+    path: Path, config: Config, root: Path | None = None, raw: bytes | None = None
 ) -> tuple[Posting | None, list[Problem]]:
-    """One file -> (Posting or None, its problems)."""
+    """One file -> (Posting or None, its problems). `raw`: the bytes of a plain file (not a
+    symbolic link, within the size limit) when the caller has read them already."""
     shown = str(path)
     problems: list[Problem] = []
     try:
-        raw = _read(path, root, config.max_file_size, shown, problems)
+        if raw is None:
+            raw = _read(path, root, config.max_file_size, shown, problems)
         text = _decode(raw, shown, problems)
         front, body, first_line = _split(text, shown, problems)
         mapping, lines = _parse_yaml(front, first_line, shown, problems)
