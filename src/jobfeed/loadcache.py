@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -160,10 +161,11 @@ class LoadCache:
     def _raw(self, path: Path) -> bytes | None:
         """The bytes of a plain file within the size limit; None when it must be loaded afresh."""
         try:
-            info = path.lstat()
-            if not path.is_file() or path.is_symlink() or info.st_size > self.config.max_file_size:
+            info = os.lstat(path)  # one call: a symbolic link is not S_ISREG here
+            if not stat.S_ISREG(info.st_mode) or info.st_size > self.config.max_file_size:
                 return None
-            return path.read_bytes()
+            with open(path, "rb") as f:
+                return f.read()
         except OSError:
             return None
 

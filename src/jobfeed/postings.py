@@ -213,7 +213,7 @@ def _read(path: Path, root: Path | None, limit: int, shown: str, problems: list[
 
 def _decode(raw: bytes, shown: str, problems: list[Problem]) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         problems.append(
@@ -475,11 +475,9 @@ _ASCII_INVALID = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 def _is_clean(raw: bytes) -> bool:
     """True when UTF-8 `raw` holds none of the characters `clean_text` removes: 30x faster than
     running it on a 4 KB body (U+FFFE/U+FFFF are EF BF BE/BF; valid UTF-8 has no surrogates)."""
-    return (
-        len(raw.translate(None, _ASCII_INVALID)) == len(raw)
-        and b"\xef\xbf\xbe" not in raw
-        and b"\xef\xbf\xbf" not in raw
-    )
+    if len(raw.translate(None, _ASCII_INVALID)) != len(raw):
+        return False
+    return b"\xef\xbf" not in raw or (b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw)
 
 
 def clean_text(text: str) -> str:
