@@ -5,14 +5,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
+from .cache import RenderCache, render_key
 from .config import Config
 from .errors import PostingError, Problem
+from .facets import published
 from .feeds import EPOCH, FeedMeta, atom_and_rss, items_of, json_feed, link_of
 from .lifecycle import Catalog, classify
+from .loadcache import LoadCache
 from .markup import Rendered, render
 from .output import write_tree
-from .postings import Loaded, load_postings
+from .parallel import Pool, Progress
+from .postings import Loaded, Posting, load_postings
 from .publish import extra_files
 
 
@@ -46,24 +51,83 @@ class BuildReport:
         return ", ".join(parts) + f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
 
 
+def _count(folder: str | Path) -> int:
+    """How many files a progress bar counts; 0 (no bar) when the folder cannot be read."""
+    try:
+        return sum(1 for _ in Path(folder).iterdir())
+    except OSError:
+        return 0
+
+
+def load_all(
+    postes: str | Path,
+    config: Config,
+    cache: str | Path | None = None,
+    pool: Pool | None = None,
+    progress: Progress | None = None,
+) -> Loaded:
+    """`load_postings`, parsing only the files the load cache in folder `cache` has no entry for
+    (every file when `cache` is None), over `pool`'s processes when there are many."""
+    pool = pool or Pool(1)
+    with (progress or Progress(False)).bar(_count(postes), "Loading") as update:
+        mapper: Any = lambda load, files: pool.map(load, files, update)  # noqa: E731
+        loads = LoadCache(cache, config) if cache is not None else None
+        loaded = load_postings(postes, config, map_files=loads.mapper(mapper, update) if loads else mapper)
+        if loads:
+            loads.save()
+    return loaded
+
+
 def skipped_files(loaded: Loaded) -> int:
     return len({p.path for p in loaded.errors})
 
 
-def render_all(catalog: Catalog, config: Config) -> dict[str, Rendered]:
-    return {
-        role.id: render(role.posting, link_of(role.posting, config), config.markdown) for role in catalog.open
-    }
+def render_all(
+    catalog: Catalog,
+    config: Config,
+    cache: RenderCache | None = None,
+    pool: Pool | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Rendered]:
+    """Every role that is published (open roles, and ended ones when they keep a page) rendered:
+    from `cache` when it holds them, else across `pool`'s processes."""
+    roles = published(catalog) if config.pages.enabled else catalog.open
+    jobs = [(role.posting, link_of(role.posting, config), config.markdown) for role in roles]
+    keys = [render_key(p, link, renderer) for p, link, renderer in jobs] if cache else []
+    found: list[Rendered | None] = [cache.get(key) for key in keys] if cache else [None] * len(jobs)
+    missing = [i for i, hit in enumerate(found) if hit is None]
+    with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
+        work = [(jobs[i][0].body, jobs[i][1], jobs[i][2]) for i in missing]
+        fresh = (pool or Pool(1)).map(_render_one, work, update)
+    for i, rendered in zip(missing, fresh, strict=True):
+        found[i] = rendered
+        if cache:
+            cache.put(keys[i], rendered)
+    if cache:
+        cache.save(keys)
+    return {role.id: hit for role, hit in zip(roles, found, strict=True) if hit is not None}
 
 
-def feed_files(catalog: Catalog, config: Config) -> dict[str, bytes]:
+def _render_one(job: tuple[str, str, str]) -> Rendered:
+    """Render one posting's body; runs in a worker process when the build is big, so only what
+    rendering reads is sent there."""
+    body, link, renderer = job
+    return render(Posting(path="", id="", role="", body=body), link, renderer)
+
+
+def feed_files(
+    catalog: Catalog, config: Config, rendered: dict[str, Rendered] | None = None
+) -> dict[str, bytes]:
     """Relative path -> bytes of every file of the output folder; pure."""
-    return site_files(catalog, config)[0]
+    return site_files(catalog, config, rendered)[0]
 
 
-def site_files(catalog: Catalog, config: Config) -> tuple[dict[str, bytes], list[Problem]]:
-    """Every file of the output folder, and the problems found building them (facet names, page paths)."""
-    rendered = render_all(catalog, config)
+def site_files(
+    catalog: Catalog, config: Config, rendered: dict[str, Rendered] | None = None
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """Every file of the output folder, and the problems found building them (facet names, page
+    paths); `rendered` defaults to rendering the published roles."""
+    rendered = rendered if rendered is not None else render_all(catalog, config)
     items = items_of(catalog.open, rendered, config)
     fallback = max((r.posting.opened.at for r in catalog.roles if r.posting.opened), default=EPOCH)
     meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
@@ -80,12 +144,26 @@ def build(
     postes: str | Path | None = None,
     out: str | Path | None = None,
     strict: bool = False,
+    cache: str | Path | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    progress: bool = False,
 ) -> BuildReport:
-    """Load, classify and write the feeds. With `strict`, any error writes nothing."""
-    loaded = load_postings(postes or config.postes, config)
-    if strict and loaded.errors:
-        raise PostingError(loaded.problems)
-    catalog = classify(loaded.postings, now)
-    files, problems = site_files(catalog, config)
+    """Load, classify and write the feeds. With `strict`, any error writes nothing.
+
+    Loaded and rendered postings are kept in the folder `cache` (default `[build] cache`) unless
+    `use_cache` is False; big folders are loaded and rendered over `jobs` processes (default:
+    every core); `progress` shows a bar on stderr when it is a terminal.
+    """
+    bars = Progress(progress)
+    folder = Path(cache or config.cache)
+    use_cache = use_cache and bool(cache or config.cache)  # `[build] cache = ""` turns it off
+    with Pool(jobs) as pool:
+        loaded = load_all(postes or config.postes, config, folder if use_cache else None, pool, bars)
+        if strict and loaded.errors:
+            raise PostingError(loaded.problems)
+        catalog = classify(loaded.postings, now)
+        rendered = render_all(catalog, config, RenderCache(folder) if use_cache else None, pool, bars)
+    files, problems = site_files(catalog, config, rendered)
     written, unchanged = write_tree(Path(out or config.out), files)
     return BuildReport(catalog, loaded.problems + problems, skipped_files(loaded), written, unchanged)

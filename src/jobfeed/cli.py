@@ -13,9 +13,11 @@ import click
 
 from . import __version__
 from .build import build as run_build
+from .build import load_all
 from .clock import resolve_now
 from .config import Config, load_config
 from .errors import JobfeedError, PostingError, UsageError
+from .parallel import Pool, Progress
 from .postings import load_postings
 from .report import FORMATS, format_problems, tally
 
@@ -76,8 +78,25 @@ def cli() -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: feeds).")
 @click.option("--strict", is_flag=True, help="Fail on any invalid posting and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout, for scripts.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache folder (default: [build] cache, .jobfeed-cache).",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Load and render every posting; neither read nor write the cache."
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes for big folders (default: every core).")
 def build(
-    config: Config, now_text: str | None, postes: str | None, out: str | None, strict: bool, as_json: bool
+    config: Config,
+    now_text: str | None,
+    postes: str | None,
+    out: str | None,
+    strict: bool,
+    as_json: bool,
+    cache_dir: str | None,
+    no_cache: bool,
+    jobs: int | None,
 ) -> None:
     """Write the feeds, pages, OPML and deadlines calendar of the open roles.
 
@@ -89,7 +108,17 @@ def build(
     """
     now = resolve_now(now_text)
     try:
-        report = run_build(config, now, postes=postes, out=out, strict=strict)
+        report = run_build(
+            config,
+            now,
+            postes=postes,
+            out=out,
+            strict=strict,
+            cache=cache_dir,
+            use_cache=not no_cache,
+            jobs=jobs,
+            progress=sys.stderr.isatty(),
+        )
     except PostingError as e:
         _echo_problems(e.problems)
         raise
@@ -120,7 +149,9 @@ def check(config: Config, now_text: str | None, postes: str | None, fmt: str) ->
     Example:
         jobfeed check --postes postes --format github
     """
-    loaded = load_postings(postes or config.postes, config)
+    with Pool() as pool:  # the same loading as build's: cached and parallel
+        cache = config.cache or None
+        loaded = load_all(postes or config.postes, config, cache, pool, Progress(sys.stderr.isatty()))
     output = format_problems(loaded.problems, fmt, loaded.files)
     if output:
         click.echo(output)

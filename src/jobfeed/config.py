@@ -67,6 +67,7 @@ class Config:
     out: str = "feeds"
     state: str = ""
     markdown: str = "cmark-gfm"
+    cache: str = ".jobfeed-cache"
     max_file_size: int = 1_048_576
     closing_soon_days: int = 7
     fields: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=lambda: dict(DEFAULT_FIELDS))
@@ -103,7 +104,7 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
         "link": ("link", str),
         "max_file_size": ("max_file_size", int),
     },
-    "build": {"out": ("out", str), "markdown": ("markdown", str)},
+    "build": {"out": ("out", str), "markdown": ("markdown", str), "cache": ("cache", str)},
     "announce": {"state": ("state", str), "closing_soon_days": ("closing_soon_days", int)},
 }
 

@@ -1,0 +1,321 @@
+"""Benchmark of jobfeed against Hugo on the same synthetic postings.
+
+    python bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--hugo-max 10000] [--keep DIR]
+
+For each size it writes deterministic postings (bench/synth.py) into a temporary folder and measures,
+as medians of --runs runs: a cold build (no output, no cache), a rebuild after one posting changed, a
+rebuild with nothing changed (which must write no file), `jobfeed check`, `jobfeed notify --dry-run`
+(when this checkout has the command), and the peak memory of a cold build: the proportional set
+size (PSS) of the whole process tree, sampled every 20 ms in a cold build of its own, so worker processes count and pages they
+share with their parent are not counted twice. When `hugo` is on PATH it builds the same postings into
+one RSS feed with the full content of every posting, in the same run, and jobfeed's times are printed
+as ratios of Hugo's. Every command runs as a child process, as a user would run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth
+
+NOW = "2024-11-15T12:00:00+01:00"
+JOBFEED = [sys.executable, "-m", "jobfeed"]
+CONFIG = """\
+[site]
+title = "Offres d'emploi (banc d'essai)"
+url = "https://example.org/jobs/"
+id_authority = "example.org,2024"
+"""
+HUGO_CONFIG = """\
+baseURL = "https://example.org/jobs/"
+title = "Offres d'emploi (banc d'essai)"
+disableKinds = ["taxonomy", "term", "sitemap", "robotsTXT", "404", "section"]
+[outputs]
+home = ["RSS"]
+page = []
+[services.rss]
+limit = -1
+[frontmatter]
+date = ["poste_ouvert", ":default"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+# The whole content of every posting, as jobfeed's RSS has it (content:encoded).
+HUGO_RSS = """\
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>\
+<title>{{ .Site.Title }}</title><link>{{ .Permalink }}</link><description>{{ .Site.Title }}</description>
+{{ range .Site.RegularPages }}<item><title>{{ .Params.role }} — {{ .Params.equipe }}</title>\
+<link>{{ .Permalink }}</link><guid>{{ .Permalink }}</guid>\
+<pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate>\
+<description>{{ .Summary | plainify }}</description><content:encoded>{{ .Content | html }}</content:encoded></item>
+{{ end }}</channel></rss>
+"""
+
+
+class Sampler(threading.Thread):
+    """Peak PSS of a process and all its descendants, from /proc, every `interval` seconds."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self.done = threading.Event()
+
+    def tree(self) -> list[int]:
+        parents: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as f:
+                        ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                parents.setdefault(ppid, []).append(int(entry))
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            todo.extend(parents.get(pid, []))
+        return pids
+
+    @staticmethod
+    def pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, sum(self.pss(p) for p in self.tree()))
+            self.done.wait(self.interval)
+
+
+def timed(
+    command: Sequence[str], cwd: Path, ok: Sequence[int] = (0,), memory: bool = False
+) -> tuple[float, int, str]:
+    """(wall seconds, peak bytes of the process tree or 0, stdout) of one command.
+
+    Sampling memory costs CPU, so it is done in runs of its own (`memory`), never in timed ones."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sampler = Sampler(process.pid)
+    if memory:
+        sampler.start()
+    out, err = process.communicate()
+    wall = time.perf_counter() - start
+    if memory:
+        sampler.done.set()
+        sampler.join()
+    if process.returncode not in ok:
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{err.decode()[-2000:]}")
+    return wall, sampler.peak, out.decode()
+
+
+def has_notify(cwd: Path) -> bool:
+    result = subprocess.run([*JOBFEED, "notify", "--help"], cwd=cwd, capture_output=True)
+    return result.returncode == 0 and b"--dry-run" in result.stdout
+
+
+def setup(root: Path, size: int) -> Path:
+    work = root / str(size)
+    synth.generate(work / "postes", size, dt.date.fromisoformat(NOW[:10]))
+    (work / "jobfeed.toml").write_text(CONFIG, encoding="utf-8")
+    if shutil.which("hugo"):
+        site = work / "hugo"
+        (site / "layouts").mkdir(parents=True)
+        (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+        (site / "layouts" / "index.rss.xml").write_text(HUGO_RSS, encoding="utf-8")
+        content = site / "content" / "postes"
+        content.mkdir(parents=True)
+        for posting in (work / "postes").iterdir():
+            os.link(posting, content / posting.name)
+    return work
+
+
+def touch_one(work: Path, run: int) -> None:
+    """Change one posting's text, a different one each run."""
+    files = sorted((work / "postes").iterdir())
+    path = files[(run * 7919) % len(files)]
+    path.write_text(path.read_text(encoding="utf-8") + f"\nMis à jour ({run}).\n", encoding="utf-8")
+
+
+def measure(work: Path, runs: int, hugo_max: int, size: int) -> dict[str, object]:
+    build = [*JOBFEED, "build", "--now", NOW, "--json"]
+    times: dict[str, list[float]] = {}
+    peaks: list[int] = []
+    hugo_peaks: list[int] = []
+    written_on_no_change: list[int] = []
+    notify = has_notify(work)
+    state = work / "state.json"
+    if notify:  # a first real run records every role, so the timed runs have nothing to announce
+        timed([*JOBFEED, "notify", "--now", NOW, "--state", str(state)], work, ok=(0, 1))
+    use_hugo = shutil.which("hugo") is not None and size <= hugo_max
+    site = work / "hugo"
+    hugo = ["hugo", "--quiet", "-s", str(site), "-d", str(site / "public")]
+    for run in range(runs):
+        shutil.rmtree(work / "feeds", ignore_errors=True)
+        shutil.rmtree(work / ".jobfeed-cache", ignore_errors=True)
+        times.setdefault("cold", []).append(timed(build, work)[0])
+        touch_one(work, run)
+        times.setdefault("one change", []).append(timed(build, work)[0])
+        wall, _, out = timed(build, work)
+        times.setdefault("no change", []).append(wall)
+        written_on_no_change.append(len(json.loads(out)["written"]))
+        times.setdefault("check", []).append(timed([*JOBFEED, "check"], work, ok=(0, 1))[0])
+        if notify:
+            command = [*JOBFEED, "notify", "--now", NOW, "--state", str(state), "--dry-run"]
+            times.setdefault("notify", []).append(timed(command, work, ok=(0, 1))[0])
+        if use_hugo:
+            shutil.rmtree(site / "public", ignore_errors=True)
+            shutil.rmtree(site / "resources", ignore_errors=True)
+            times.setdefault("hugo", []).append(timed(hugo, work)[0])
+    shutil.rmtree(work / "feeds", ignore_errors=True)
+    shutil.rmtree(work / ".jobfeed-cache", ignore_errors=True)
+    peaks.append(timed(build, work, memory=True)[1])
+    if use_hugo:
+        shutil.rmtree(work / "hugo" / "public", ignore_errors=True)
+        hugo_peaks.append(timed(hugo, work, memory=True)[1])
+    result: dict[str, object] = {k: statistics.median(v) for k, v in times.items()}
+    result["peak MiB"] = max(peaks) / 2**20
+    if hugo_peaks:
+        result["hugo peak MiB"] = max(hugo_peaks) / 2**20
+    result["written on no change"] = max(written_on_no_change)
+    return result
+
+
+def cell(value: object, digits: int = 2) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def report(results: dict[int, dict[str, object]], runs: int) -> str:
+    columns: list[tuple[str, str]] = [
+        ("postings", ""),
+        ("cold s", "cold"),
+        ("one change s", "one change"),
+        ("no change s", "no change"),
+        ("check s", "check"),
+        ("notify --dry-run s", "notify"),
+        ("peak MiB", "peak MiB"),
+        ("hugo s", "hugo"),
+        ("hugo peak MiB", "hugo peak MiB"),
+        ("cold / hugo", "cold ratio"),
+        ("one change / hugo", "change ratio"),
+    ]
+    for r in results.values():
+        hugo = r.get("hugo")
+        if isinstance(hugo, float):
+            r["cold ratio"] = float(r["cold"]) / hugo  # type: ignore[arg-type]
+            r["change ratio"] = float(r["one change"]) / hugo  # type: ignore[arg-type]
+    lines = [
+        "| " + " | ".join(c for c, _ in columns) + " |",
+        "|" + "|".join("---:" for _ in columns) + "|",
+    ]
+    for size, r in results.items():
+        row = [f"{size:,}"] + [cell(r.get(k), 0 if "MiB" in k else 2) for _, k in columns[1:]]
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    lines.append(f"Medians of {runs} run(s); peak memory: PSS of the process tree in a separate cold build.")
+    lines += targets(results)
+    return "\n".join(lines)
+
+
+def targets(results: dict[int, dict[str, object]]) -> list[str]:
+    out = [""]
+
+    def verdict(name: str, value: float | None, limit: float, unit: str = "") -> None:
+        if value is None:
+            out.append(f"- {name}: not measured")
+        else:
+            met = "met" if value <= limit else "NOT met"
+            out.append(f"- {name}: {value:.2f}{unit} (target ≤ {limit}{unit}): {met}")
+
+    ten = results.get(10_000, {})
+    hundred = results.get(100_000, {})
+    verdict("cold build 10,000 / Hugo", _f(ten.get("cold ratio")), 0.5)
+    verdict("one change 10,000 / Hugo", _f(ten.get("change ratio")), 0.15)
+    verdict("peak memory 10,000", _f(ten.get("peak MiB")), 300, " MiB")
+    cold10, cold100 = _f(ten.get("cold")), _f(hundred.get("cold"))
+    verdict("cold 100,000 / cold 10,000", cold100 / cold10 if cold10 and cold100 else None, 12)
+    verdict("peak memory 100,000", _f(hundred.get("peak MiB")), 2048, " MiB")
+    notify, check = _f(ten.get("notify")), _f(ten.get("check"))
+    verdict(
+        "notify 10,000 beyond loading (notify - check)", notify - check if notify and check else None, 1, " s"
+    )
+    for size, r in results.items():
+        if r.get("written on no change"):
+            out.append(f"- {size:,}: a rebuild with no change wrote {r['written on no change']} file(s)!")
+    return out
+
+
+def _f(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    hugo = "not installed"
+    if shutil.which("hugo"):
+        hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
+    return (
+        f"{os.cpu_count()} CPU(s) ({len(os.sched_getaffinity(0))} usable), {cpu}; "
+        f"Python {platform.python_version()}; Hugo {hugo}; {platform.system()} {platform.release()}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated numbers of postings")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measure; medians are printed")
+    parser.add_argument("--hugo-max", type=int, default=10_000, help="skip Hugo above this many postings")
+    parser.add_argument("--keep", help="generate into this folder and keep it (default: a temporary one)")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    print(f"Machine: {machine()}", flush=True)
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="jobfeed-bench-"))
+    results: dict[int, dict[str, object]] = {}
+    try:
+        for size in sizes:
+            print(f"{size:,} postings: generating…", file=sys.stderr, flush=True)
+            shutil.rmtree(root / str(size), ignore_errors=True)
+            work = setup(root, size)
+            print(f"{size:,} postings: measuring {args.runs} run(s)…", file=sys.stderr, flush=True)
+            results[size] = measure(work, args.runs, args.hugo_max, size)
+            print(json.dumps({str(size): results[size]}), file=sys.stderr, flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    print(report(results, args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

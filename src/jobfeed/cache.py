@@ -1,0 +1,156 @@
+"""A cache of rendered postings on disk, keyed by what the rendering depends on.
+
+Rendering Markdown and sanitizing the HTML is most of a build's work; a posting whose text, link
+and renderer did not change renders the same, so a rebuild reads it back instead. The entries live
+in one file, `render.jsonl` of the cache folder, one JSON object a line, and each entry carries its
+own key and a checksum of its content: an entry that is truncated, edited, from another version or
+for another key is detected, ignored and rendered again, never trusted. (One file rather than one
+file per entry: creating 4,000 small files cost more than rendering them on the test machine.)
+The file is written once per build, atomically (temporary file, then rename), with the entries
+that build used, so it never grows with postings long gone and a build killed half-way leaves the
+previous file whole.
+
+The folder (default `.jobfeed-cache/`) is safe to delete at any time, to keep out of git and to
+restore between CI runs (e.g. with actions/cache): a cold build and a warm one write the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .markup import Rendered
+from .postings import Posting
+
+#: Bump when the layout of an entry or what a key covers changes: every old entry becomes a miss.
+CACHE_FORMAT = 1
+DEFAULT_DIR = ".jobfeed-cache"
+FILE_NAME = "render.jsonl"
+
+
+@functools.cache
+def renderer_id(renderer: str) -> str:
+    """The renderer setting and the versions of everything whose output ends up in an entry."""
+    packages = ["cmarkgfm", "nh3"] + (["markdown"] if renderer == "python-markdown" else [])
+    versions = []
+    for package in packages:
+        try:
+            versions.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            versions.append(f"{package}=?")
+    return " ".join([renderer, *versions])
+
+
+def render_key(posting: Posting, link: str, renderer: str) -> str:
+    """sha256 of everything a rendering depends on: the body, the link (relative links are resolved
+    against it), the renderer and library versions, jobfeed's version and the cache format."""
+    parts = [str(CACHE_FORMAT), __version__, renderer_id(renderer), link, posting.body]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _checksum(key: str, content: str, summary: str) -> str:
+    return hashlib.sha256("\0".join((key, content, summary)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class RenderCache:
+    """Rendered postings in `folder/render.jsonl`, one self-validating entry a line."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / FILE_NAME
+        self.hits = 0
+        self.misses = 0
+        self.rejected = 0  # lines found but corrupt or not matching their key
+        self._entries: dict[str, Rendered] | None = None
+        self._changed = False
+
+    @property
+    def entries(self) -> dict[str, Rendered]:
+        if self._entries is None:
+            self._entries = self._read()
+        return self._entries
+
+    def _read(self) -> dict[str, Rendered]:
+        entries: dict[str, Rendered] = {}
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return entries
+        for line in raw.splitlines():
+            if not line.strip():
+                continue
+            found = _decode(line)
+            if found is None:
+                self.rejected += 1
+            else:
+                entries[found[0]] = found[1]
+        return entries
+
+    def get(self, key: str) -> Rendered | None:
+        """The entry for `key`, or None when there is no sound one."""
+        rendered = self.entries.get(key)
+        if rendered is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return rendered
+
+    def put(self, key: str, rendered: Rendered) -> None:
+        self.entries[key] = rendered
+        self._changed = True
+
+    def save(self, keep: Iterable[str]) -> None:
+        """Write the entries of `keep` (those the build used), atomically; nothing when unchanged.
+        A cache that cannot be written only costs speed, never the build."""
+        wanted = [key for key in dict.fromkeys(keep) if key in self.entries]
+        if not self._changed and not self.rejected and len(wanted) == len(self.entries):
+            return
+        lines = [_encode(key, self.entries[key]) for key in wanted]
+        tmp = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".render.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(b"".join(lines))
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _encode(key: str, rendered: Rendered) -> bytes:
+    entry = {
+        "key": key,
+        "format": CACHE_FORMAT,
+        "content": rendered.content,
+        "summary": rendered.summary,
+        "sha256": _checksum(key, rendered.content, rendered.summary),
+    }
+    return json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+
+
+def _decode(line: bytes) -> tuple[str, Rendered] | None:
+    try:
+        entry = json.loads(line)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
+        return None
+    key, content, summary = entry.get("key"), entry.get("content"), entry.get("summary")
+    if not (isinstance(key, str) and isinstance(content, str) and isinstance(summary, str)):
+        return None
+    if entry.get("sha256") != _checksum(key, content, summary):
+        return None
+    return key, Rendered(content=content, summary=summary)

@@ -1,0 +1,267 @@
+"""A cache of loaded postings, so that a rebuild parses only the files that changed.
+
+Loading a file (YAML front matter, dates, checks) is a pure function of its name, its bytes and
+the settings that shape a posting (field mapping, time zone, size limit). The cache keeps, per
+file, the posting and the problems found, keyed by sha256 of the name and the bytes, in one file
+`load.jsonl` of the cache folder. That file carries the settings it was made with and a checksum of
+its entries: when either does not match, the whole file is ignored and rebuilt, never trusted.
+Symbolic links and files over the size limit are always loaded afresh (their result depends on
+more than their bytes). The body is not stored: it is cut again from the bytes, which costs little.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Config
+from .dates import Moment
+from .errors import Problem
+from .postings import Posting, body_of
+
+Result = tuple[Posting | None, list[Problem]]
+Loader = Callable[[Path], Result]
+Mapper = Callable[[Loader, Sequence[Path]], list[Result]]
+
+LOAD_FORMAT = 1
+FILE_NAME = "load.jsonl"
+
+
+class _Unencodable(Exception):
+    """A value the cache cannot write exactly; the file is then simply not cached."""
+
+
+def fingerprint(config: Config) -> str:
+    """What, besides a file's name and bytes, decides what loading it gives."""
+    settings = [
+        LOAD_FORMAT,
+        __version__,
+        config.timezone,
+        config.max_file_size,
+        sorted(config.fields.items()),
+    ]
+    return hashlib.sha256(json.dumps(settings).encode()).hexdigest()
+
+
+class LoadCache:
+    """`folder/load.jsonl`: a header line (format, settings, checksum of the rest), then one line
+    per file, `<key> <JSON of (posting, problems)>`."""
+
+    def __init__(self, folder: str | Path, config: Config) -> None:
+        self.path = Path(folder) / FILE_NAME
+        self.config = config
+        self.fingerprint = fingerprint(config)
+        self.entries: dict[str, str] = self._read()
+        self.used: dict[str, str] = {}
+        self.hits = 0
+        self.changed = False
+
+    def _read(self) -> dict[str, str]:
+        try:
+            head, _, body = self.path.read_bytes().partition(b"\n")
+            header = json.loads(head)
+            if (
+                not isinstance(header, dict)
+                or header.get("format") != LOAD_FORMAT
+                or header.get("settings") != self.fingerprint
+                or header.get("sha256") != hashlib.sha256(body).hexdigest()
+            ):
+                return {}
+            lines = body.decode("utf-8").splitlines()
+        except (OSError, ValueError):
+            return {}
+        return dict(line.split(" ", 1) for line in lines if " " in line)
+
+    def key(self, path: Path, raw: bytes) -> str:
+        return hashlib.sha256(str(path).encode("utf-8", "surrogateescape") + b"\0" + raw).hexdigest()
+
+    def get(self, key: str, raw: bytes) -> Result | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            result = _decode_result(json.loads(entry), raw, self.config)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None
+        self.used[key] = entry
+        self.hits += 1
+        return result
+
+    def put(self, key: str, encoded: str | None) -> None:
+        if encoded is not None:
+            self.used[key] = encoded
+            self.changed = True
+
+    def save(self) -> None:
+        """Keep the entries of this run only (files removed or changed drop out); atomically."""
+        if not self.changed and len(self.used) == len(self.entries):
+            return
+        body = "".join(f"{key} {entry}\n" for key, entry in self.used.items()).encode(
+            "utf-8", "surrogatepass"
+        )
+        header = {
+            "format": LOAD_FORMAT,
+            "settings": self.fingerprint,
+            "sha256": hashlib.sha256(body).hexdigest(),
+        }
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".load.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(json.dumps(header).encode() + b"\n" + body)
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+    def mapper(self, map_files: Mapper, update: Callable[[int], None] = lambda n: None) -> Mapper:
+        """A `map_files` for `load_postings` that loads only the files it has no entry for
+        (with `map_files`); `update` counts the files found in the cache."""
+
+        def cached(load: Loader, files: Sequence[Path]) -> list[Result]:
+            results: list[Result | None] = [None] * len(files)
+            keys: dict[int, str] = {}
+            raws: dict[int, bytes] = {}
+            for i, path in enumerate(files):
+                raw = self._raw(path)
+                if raw is None:
+                    continue
+                keys[i], raws[i] = self.key(path, raw), raw
+                results[i] = self.get(keys[i], raw)
+            update(len(files) - sum(r is None for r in results))
+            missing = [i for i, result in enumerate(results) if result is None]
+            work: Any = functools.partial(_load_encoded, load)
+            jobs: Any = [(files[i], raws.get(i)) for i in missing]
+            done: Any = map_files(work, jobs)
+            for i, (result, encoded) in zip(missing, done, strict=True):
+                results[i] = result
+                if i in keys:
+                    self.put(keys[i], encoded)
+            return [r for r in results if r is not None]  # every slot is filled by now
+
+        return cached
+
+    def _raw(self, path: Path) -> bytes | None:
+        """The bytes of a plain file within the size limit; None when it must be loaded afresh."""
+        try:
+            info = os.lstat(path)  # one call: a symbolic link is not S_ISREG here
+            if not stat.S_ISREG(info.st_mode) or info.st_size > self.config.max_file_size:
+                return None
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+
+def _load_encoded(load: Loader, job: tuple[Path, bytes | None]) -> tuple[Result, str | None]:
+    """Load one file (from the bytes already read, when given) and encode the result for the
+    cache; runs in a worker process when the folder is big, so the encoding is spread too."""
+    path, raw = job
+    result = load(path) if raw is None else load(path, raw=raw)  # type: ignore[call-arg]
+    try:
+        encoded = json.dumps(_encode_result(result), ensure_ascii=False, separators=(",", ":"))
+    except _Unencodable:
+        return result, None
+    return result, encoded
+
+
+# Posting <-> JSON. YAML gives str, int, float, bool, None, date, datetime, lists and mappings
+# (whose keys need not be text); each non-JSON value is tagged so that decoding gives it back equal.
+
+
+def _encode_value(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return {"$float": repr(value)}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, list):
+        return [_encode_value(v) for v in value]
+    if isinstance(value, dict):
+        return {"$map": [[_encode_value(k), _encode_value(v)] for k, v in value.items()]}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode()}
+    raise _Unencodable(type(value).__name__)
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode_value(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    ((tag, data),) = value.items()
+    if tag == "$float":
+        return float(data)
+    if tag == "$datetime":
+        return dt.datetime.fromisoformat(data)
+    if tag == "$date":
+        return dt.date.fromisoformat(data)
+    if tag == "$map":
+        return {_decode_value(k): _decode_value(v) for k, v in data}
+    if tag == "$bytes":
+        return base64.b64decode(data)
+    raise ValueError(f"unknown tag {tag}")
+
+
+def _encode_moment(moment: Moment | None) -> Any:
+    return None if moment is None else [moment.at.isoformat(), moment.all_day]
+
+
+def _decode_moment(data: Any, config: Config) -> Moment | None:
+    if data is None:
+        return None
+    at, all_day = data
+    return Moment(dt.datetime.fromisoformat(at).astimezone(config.tz), bool(all_day))
+
+
+_MOMENTS = ("opened", "deadline", "updated")
+
+
+def _encode_result(result: Result) -> dict[str, Any]:
+    posting, problems = result
+    encoded: dict[str, Any] = {"problems": [[p.path, p.line, p.level, p.message] for p in problems]}
+    if posting is not None:
+        fields = {f.name: getattr(posting, f.name) for f in dataclasses.fields(posting) if f.name != "body"}
+        for name in _MOMENTS:
+            fields[name] = _encode_moment(fields[name])
+        fields["extra"] = _encode_value(fields["extra"])
+        for name, value in fields.items():
+            if name not in (*_MOMENTS, "extra", "lines") and not isinstance(value, (str, bool)):
+                raise _Unencodable(name)
+        encoded["posting"] = fields
+    return encoded
+
+
+def _decode_result(entry: dict[str, Any], raw: bytes, config: Config) -> Result:
+    problems = [
+        Problem(str(path), int(line), level, str(message)) for path, line, level, message in entry["problems"]
+    ]
+    data = entry.get("posting")
+    if data is None:
+        return None, problems
+    fields = dict(data)
+    for name in _MOMENTS:
+        fields[name] = _decode_moment(fields[name], config)
+    fields["extra"] = _decode_value(fields["extra"])
+    fields["lines"] = {str(k): int(v) for k, v in fields["lines"].items()}
+    return Posting(body=body_of(raw), **fields), problems

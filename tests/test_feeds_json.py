@@ -1,0 +1,45 @@
+"""The JSON feed, written one item at a time, has exactly the bytes of json.dumps(indent=2) of the whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from jobfeed import Config, classify, load_postings
+from jobfeed.feeds import items_of, json_feed
+from jobfeed.markup import Rendered
+
+POSTES = Path(__file__).resolve().parents[1] / "postes"
+NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
+
+
+def test_json_feed_bytes_are_those_of_one_json_dumps() -> None:
+    config = Config(site_url="https://example.org/")
+    catalog = classify(load_postings(POSTES, config).postings, NOW)
+    tricky = 'ligne 1\nligne 2 "citée" \\ \u2028 é 😀 </script>'
+    rendered = {r.id: Rendered(content=f"<p>{tricky}</p>", summary=tricky) for r in catalog.roles}
+    roles = list(catalog.roles)
+    data = json_feed(items_of(roles, rendered, config), config)
+    assert data.decode("utf-8") == json.dumps(json.loads(data), ensure_ascii=False, indent=2) + "\n"
+    assert len(json.loads(data)["items"]) == len(roles) == 7
+    assert json.loads(data)["items"][0]["summary"] == tricky
+
+
+def test_empty_json_feed() -> None:
+    data = json_feed([], Config())
+    assert json.loads(data)["items"] == []
+    assert data.decode("utf-8") == json.dumps(json.loads(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_indented_is_json_dumps_indent_2() -> None:
+    from jobfeed.feeds import _indented
+
+    value = {
+        "a": [1, 2.5, True, False, None, [], {}, [[]], {"x": {"y": []}}],
+        'é "q" \n': 'ligne\nnouvelle\t"\\ \u2028 😀',
+        "n": {"deep": [{"k": None}]},
+        "empty": "",
+    }
+    assert _indented(value, 0) == json.dumps(value, ensure_ascii=False, indent=2)
+    assert _indented([], 3) == "[]" and _indented({}, 1) == "{}"

@@ -1,0 +1,189 @@
+"""The load cache gives back exactly what loading gives, and is ignored when it cannot be trusted."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import jobfeed.loadcache
+from jobfeed import Config, Loaded, build, load_postings
+from jobfeed.loadcache import FILE_NAME, LoadCache
+
+NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
+POSTES = Path(__file__).resolve().parents[1] / "postes"
+CONFIG = Config()
+
+TRICKY = """\
+---
+role: Développeur·euse
+equipe: Équipe 1
+poste_ouvert: 2022-02-22T23:00:00.000Z
+poste_ferme: 2022-03-01
+mis_a_jour: 2022-02-25 14:30:00
+salaire: 4.5e4
+ratio: -.inf
+taux: 0.1
+niveau: 3
+remote: yes
+tags: [python, "django", 2024-01-01, {nested: {1: un, 2024-05-01: date}}]
+vide:
+binaire: !!binary aGVsbG8=
+post_ouvert: 2022-01-01
+---
+Corps avec un caractère interdit \x01 et un lien [relatif](/a.html).
+"""
+
+
+def serial(load: Any, files: Any) -> list[Any]:
+    return [load(f) for f in files]
+
+
+def load(folder: Path, cache: Path | None, config: Config = CONFIG) -> tuple[Loaded, LoadCache | None]:
+    store = LoadCache(cache, config) if cache else None
+    loaded = load_postings(folder, config, map_files=store.mapper(serial) if store else serial)
+    if store:
+        store.save()
+    return loaded, store
+
+
+def everything(loaded: Loaded) -> list[Any]:
+    """Every field of every posting (== skips `extra` and `lines`), and every problem."""
+    postings = [{f.name: getattr(p, f.name) for f in dataclasses.fields(p)} for p in loaded.postings]
+    return [postings, loaded.problems]
+
+
+@pytest.fixture
+def postes(tmp_path: Path) -> Path:
+    folder = tmp_path / "postes"
+    shutil.copytree(POSTES, folder)
+    (folder / "tricky.md").write_text(TRICKY, encoding="utf-8")
+    (folder / "broken.md").write_text("---\nrole: [oops\n---\n", encoding="utf-8")
+    (folder / "set.md").write_text("---\nrole: Set\nvaleurs: !!set {a, b}\n---\nx\n", encoding="utf-8")
+    (folder / "crlf.md").write_bytes("\ufeff---\r\nrole: CRLF\r\n---\r\nCorps\r\n".encode())
+    return folder
+
+
+def test_cached_load_is_identical_to_fresh(postes: Path, tmp_path: Path) -> None:
+    fresh, _ = load(postes, None)
+    first, store = load(postes, tmp_path / "cache")
+    assert store is not None and store.hits == 0
+    warm, store = load(postes, tmp_path / "cache")
+    assert store is not None and store.hits == len(list(postes.iterdir())) - 1  # the !!set file is not cached
+    assert everything(warm) == everything(first) == everything(fresh)
+    tricky = next(p for p in warm.postings if p.role == "Développeur·euse")
+    assert tricky.extra["binaire"] == b"hello" and tricky.extra["tags"][3] == {
+        "nested": {1: "un", dt.date(2024, 5, 1): "date"}
+    }
+    assert "\x01" not in tricky.body and tricky.opened is not None and tricky.opened.all_day
+    assert any("post_ouvert" in p.message for p in warm.problems)
+    assert any(p.path.endswith("broken.md") for p in warm.problems)
+
+
+def test_a_changed_file_is_loaded_again(postes: Path, tmp_path: Path) -> None:
+    load(postes, tmp_path / "cache")
+    (postes / "tricky.md").write_text(TRICKY.replace("Équipe 1", "Équipe 2"), encoding="utf-8")
+    warm, store = load(postes, tmp_path / "cache")
+    assert everything(warm) == everything(load(postes, None)[0])
+    assert any(p.team == "Équipe 2" for p in warm.postings)
+    assert store is not None and store.hits == len(list(postes.iterdir())) - 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda c: dataclasses.replace(c, timezone="America/Cayenne"), id="timezone"),
+        pytest.param(
+            lambda c: dataclasses.replace(c, fields={**c.fields, "team": ("startup",)}), id="fields"
+        ),
+        pytest.param(lambda c: dataclasses.replace(c, max_file_size=100), id="size-limit"),
+    ],
+)
+def test_changed_settings_invalidate_the_cache(postes: Path, tmp_path: Path, change: Any) -> None:
+    load(postes, tmp_path / "cache")
+    other = change(CONFIG)
+    warm, store = load(postes, tmp_path / "cache", other)
+    assert store is not None and store.hits == 0
+    assert everything(warm) == everything(load(postes, None, other)[0])
+
+
+def test_new_version_invalidates_the_cache(
+    postes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(postes, tmp_path / "cache")
+    monkeypatch.setattr(jobfeed.loadcache, "__version__", "99.0.0")
+    _, store = load(postes, tmp_path / "cache")
+    assert store is not None and store.hits == 0
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda raw: raw[:-10], id="truncated"),
+        pytest.param(lambda raw: raw.replace(b"CRLF", b"XXXX"), id="entry-edited"),
+        pytest.param(lambda raw: b"garbage", id="garbage"),
+        pytest.param(lambda raw: b"", id="empty"),
+    ],
+)
+def test_corrupt_cache_file_is_ignored_and_rewritten(postes: Path, tmp_path: Path, damage: Any) -> None:
+    cache = tmp_path / "cache"
+    load(postes, cache)
+    (cache / FILE_NAME).write_bytes(damage((cache / FILE_NAME).read_bytes()))
+    warm, store = load(postes, cache)
+    assert store is not None and store.hits == 0
+    assert everything(warm) == everything(load(postes, None)[0])
+    assert all(p.role != "XXXX" for p in warm.postings)
+    _, store = load(postes, cache)
+    assert store is not None and store.hits > 0
+
+
+def test_well_formed_entry_with_wrong_shape_is_loaded_afresh(postes: Path, tmp_path: Path) -> None:
+    """An entry that passes the checksum but cannot be decoded is a miss, not a crash."""
+    cache = tmp_path / "cache"
+    load(postes, cache)
+    head, _, body = (cache / FILE_NAME).read_bytes().partition(b"\n")
+    lines = []
+    without_posting = 0
+    for line in body.decode().splitlines():
+        key, entry = line.split(" ", 1)
+        data = json.loads(entry)
+        if "posting" in data:
+            data["posting"] = {"nonsense": True}
+        else:
+            without_posting += 1
+        lines.append(f"{key} {json.dumps(data)}\n")
+    body = "".join(lines).encode()
+    header = json.loads(head)
+    header["sha256"] = hashlib.sha256(body).hexdigest()
+    (cache / FILE_NAME).write_bytes(json.dumps(header).encode() + b"\n" + body)
+    warm, store = load(postes, cache)
+    assert store is not None and store.hits == without_posting == 1  # broken.md: its problems only
+    assert everything(warm) == everything(load(postes, None)[0])
+
+
+def test_symbolic_links_are_never_cached(postes: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\nrole: Dehors\n---\n", encoding="utf-8")
+    (postes / "lien.md").symlink_to(outside)
+    load(postes, tmp_path / "cache")
+    warm, _ = load(postes, tmp_path / "cache")
+    assert any("symbolic link" in p.message for p in warm.problems)
+    assert all(p.role != "Dehors" for p in warm.postings)
+
+
+def test_build_with_warm_caches_writes_the_same_bytes(postes: Path, tmp_path: Path) -> None:
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "cold", use_cache=False)
+    build(CONFIG, NOW, postes=postes, out=tmp_path / "first", cache=tmp_path / "cache")
+    report = build(CONFIG, NOW, postes=postes, out=tmp_path / "warm", cache=tmp_path / "cache")
+    assert (tmp_path / "cache" / FILE_NAME).is_file()
+    for name in ("atom.xml", "rss.xml", "feed.json"):
+        assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "cold" / name).read_bytes()
+    assert [str(p) for p in report.problems] == [
+        str(p) for p in build(CONFIG, NOW, postes=postes, out=tmp_path / "cold", use_cache=False).problems
+    ]

@@ -1,0 +1,152 @@
+"""Parallel loading and rendering give the same bytes as serial; the progress bar only on a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+import jobfeed.parallel
+from jobfeed import Config, build
+from jobfeed.cli import cli
+from jobfeed.parallel import Pool, Progress
+
+NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
+POSTES = Path(__file__).resolve().parents[1] / "postes"
+CONFIG = Config(site_url="https://example.org/jobs/")
+FILES = ("atom.xml", "rss.xml", "feed.json")
+
+
+def many_postings(folder: Path, count: int) -> Path:
+    """`count` postings: the bundled ones, then variations on them with their own dates and links."""
+    shutil.copytree(POSTES, folder)
+    for i in range(count - len(list(POSTES.iterdir()))):
+        (folder / f"variation {i:03d} é.md").write_text(
+            "---\n"
+            f"role: Rôle {i}\n"
+            f"equipe: Équipe {i % 7}\n"
+            f"contrat: {'CDD' if i % 2 else 'indépendant'}\n"
+            f"poste_ouvert: 2024-{1 + i % 10:02d}-{1 + i % 27:02d}\n"
+            f"{'poste_ferme: 2025-03-01' if i % 3 else 'status: open'}\n"
+            "---\n"
+            f"Résumé **{i}** avec [un lien](/equipe-{i}.html).\n\n<!--more-->\n\n- point {i}\n- autre point\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in FILES}
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_pool_runs_in_other_processes_in_order() -> None:
+    with Pool(2, minimum=1) as pool:
+        assert pool.map(abs, [-3, 2, -1, 0]) == [3, 2, 1, 0]
+        pids = set(pool.map(_pid, list(range(50))))
+    assert os.getpid() not in pids
+
+
+def test_pool_stays_serial_below_its_minimum() -> None:
+    with Pool(2, minimum=100) as pool:
+        assert set(pool.map(_pid, list(range(50)))) == {os.getpid()}
+        assert pool._executor is None
+    with Pool(1, minimum=1) as pool:
+        assert set(pool.map(_pid, list(range(50)))) == {os.getpid()}
+
+
+@pytest.mark.parametrize("use_cache", [False, True], ids=["no-cache", "cache"])
+def test_parallel_build_is_byte_identical_to_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_cache: bool
+) -> None:
+    postes = many_postings(tmp_path / "postes", 60)
+    monkeypatch.setattr(jobfeed.parallel, "PARALLEL_MIN", 1)
+    serial = build(
+        CONFIG,
+        NOW,
+        postes=postes,
+        out=tmp_path / "serial",
+        jobs=1,
+        cache=tmp_path / "c1",
+        use_cache=use_cache,
+    )
+    parallel = build(
+        CONFIG,
+        NOW,
+        postes=postes,
+        out=tmp_path / "parallel",
+        jobs=2,
+        cache=tmp_path / "c2",
+        use_cache=use_cache,
+    )
+    assert outputs(tmp_path / "parallel") == outputs(tmp_path / "serial")
+    assert parallel.problems == serial.problems
+    assert [r.id for r in parallel.catalog.roles] == [r.id for r in serial.catalog.roles]
+    if use_cache:
+        assert sorted(p.name for p in (tmp_path / "c2").rglob("*.json")) == sorted(
+            p.name for p in (tmp_path / "c1").rglob("*.json")
+        )
+    feed = feedparser.parse(outputs(tmp_path / "parallel")["rss.xml"])
+    assert not feed.bozo and len(feed.entries) == len(serial.catalog.open) > 30
+
+
+def test_parallel_build_reports_bad_files_like_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    postes = many_postings(tmp_path / "postes", 20)
+    (postes / "broken.md").write_text("---\nrole: [unclosed\n---\nbody\n", encoding="utf-8")
+    (postes / "dup.md").write_text("---\nrole: Doublon\nid: role-1\n---\n", encoding="utf-8")
+    (postes / "other.md").write_text("---\nrole: Doublon 2\nid: role-1\n---\n", encoding="utf-8")
+    monkeypatch.setattr(jobfeed.parallel, "PARALLEL_MIN", 1)
+    serial = build(CONFIG, NOW, postes=postes, out=tmp_path / "s", jobs=1, use_cache=False)
+    parallel = build(CONFIG, NOW, postes=postes, out=tmp_path / "p", jobs=2, use_cache=False)
+    assert [str(p) for p in parallel.problems] == [str(p) for p in serial.problems]
+    assert any("broken.md:2: error" in str(p) for p in parallel.problems)
+    assert any("duplicate id 'role-1'" in str(p) for p in parallel.problems)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    stream = _Terminal()
+    with Progress(True, stream, minimum=10).bar(40, "Rendering") as update:
+        for _ in range(40):
+            update(1)
+    assert "Rendering" in stream.getvalue() and "100%" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("enabled", "stream", "total"),
+    [(True, io.StringIO(), 40), (False, _Terminal(), 40), (True, _Terminal(), 5)],
+    ids=["not-a-terminal", "disabled", "short-work"],
+)
+def test_progress_bar_silent_otherwise(enabled: bool, stream: io.StringIO, total: int) -> None:
+    with Progress(enabled, stream, minimum=10).bar(total, "Rendering") as update:
+        update(total)
+    assert stream.getvalue() == ""
+
+
+def test_cli_build_prints_no_progress_when_stderr_is_not_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    postes = many_postings(tmp_path / "postes", 30)
+    monkeypatch.setattr(jobfeed.parallel, "PROGRESS_MIN", 1)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["build", "--postes", str(postes), "--now", NOW.isoformat(), "--jobs", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert "file(s) written" in result.stdout
