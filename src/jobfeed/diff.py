@@ -101,7 +101,8 @@ def snapshot_of(
     return dict(sorted(snapshot.items()))
 
 
-def _event(role_id: str, kind: str, day: str, role: RoleSnapshot, **extra: Any) -> Event:
+def event_of(role_id: str, kind: str, day: str, role: RoleSnapshot, **extra: Any) -> Event:
+    """The event `kind` of the role `role_id` as `role` describes it; its id is `role:kind:day`."""
     return Event(
         id=f"{role_id}:{kind}:{day}",
         kind=kind,
@@ -132,12 +133,12 @@ def diff(
         before = previous.get(role_id)
         was = before.state if before else None
         if now.state == _OPEN and was in (None, State.SCHEDULED.value):
-            events.append(_event(role_id, "opened", _day(now.opened, today), now))
+            events.append(event_of(role_id, "opened", _day(now.opened, today), now))
         elif now.state == _OPEN and (was in _ENDED or was == REMOVED):
-            events.append(_event(role_id, "reopened", today.isoformat(), now))
+            events.append(event_of(role_id, "reopened", today.isoformat(), now))
         elif now.state == _OPEN and before is not None and before.deadline != now.deadline:
             events.append(
-                _event(
+                event_of(
                     role_id,
                     "deadline_changed",
                     _day(now.deadline, today),
@@ -150,14 +151,14 @@ def diff(
             and now.closing_soon
             and (before is None or before.closing_soon != now.closing_soon)
         ):
-            events.append(_event(role_id, "closing_soon", _day(now.closing_soon, today), now))
+            events.append(event_of(role_id, "closing_soon", _day(now.closing_soon, today), now))
         elif now.state in _ENDED and was == _OPEN:
-            events.append(_event(role_id, "closed", today.isoformat(), now, reason=now.state))
+            events.append(event_of(role_id, "closed", today.isoformat(), now, reason=now.state))
         elif now.state == REMOVED and was == _OPEN:
-            events.append(_event(role_id, "closed", today.isoformat(), now, reason=REMOVED))
+            events.append(event_of(role_id, "closed", today.isoformat(), now, reason=REMOVED))
     for role_id, before in previous.items():
         if role_id not in current and before.state == _OPEN:
-            events.append(_event(role_id, "closed", today.isoformat(), before, reason="removed"))
+            events.append(event_of(role_id, "closed", today.isoformat(), before, reason="removed"))
     return sorted(events, key=_order)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .diff import KINDS, Event
+from .humandates import language_of, long_date
 
 SLACK_MAX_BLOCKS = 50
 SLACK_MAX_SECTION = 3000
@@ -31,36 +32,6 @@ MATTERMOST_MAX_POST = 16_383
 CARDS_UP_TO = 10
 WORD_JOINER = "\u2060"
 
-_MONTHS = {
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 _TEXT: dict[str, dict[str, str]] = {
     "fr": {
@@ -139,9 +110,7 @@ def _t(language: str, key: str, **values: Any) -> str:
 
 def format_day(day: dt.date, language: str) -> str:
     """`23 février 2022`, `23 February 2022`; `1er` for the first of the month in French."""
-    month = _MONTHS.get(language, _MONTHS["fr"])[day.month - 1]
-    number = "1er" if language == "fr" and day.day == 1 else str(day.day)
-    return f"{number} {month} {day.year}"
+    return long_date(day, language_of(language))
 
 
 def format_deadline(value: str | None, language: str) -> str:

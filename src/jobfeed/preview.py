@@ -114,7 +114,7 @@ def chat_messages(
     """The exact payload each channel would get when this role is announced (opened, or closed
     with its reason once it has ended): the `[[notify]]` channels, else each default channel whose
     variable is set in `environ`, as `jobfeed notify` decides. Nothing is sent."""
-    from .diff import Event, snapshot_of
+    from .diff import event_of, snapshot_of
     from .lifecycle import Catalog, State
     from .messages import channel_messages
     from .notify import DEFAULT_CHANNELS
@@ -124,17 +124,7 @@ def chat_messages(
     ended = role.state in (State.FILLED, State.CLOSED, State.EXPIRED)
     kind = "closed" if ended else "opened"
     day = now.astimezone(config.tz).date().isoformat() if ended else (shot.opened or "")[:10]
-    event = Event(
-        id=f"{role.id}:{kind}:{day}",
-        kind=kind,
-        role=role.id,
-        name=shot.title,
-        team=shot.team,
-        contract=shot.contract,
-        link=shot.link,
-        deadline=shot.deadline,
-        reason=role.state.value if ended else None,
-    )
+    event = event_of(role.id, kind, day, shot, **({"reason": role.state.value} if ended else {}))
     channels = config.channels or tuple(
         ChannelConfig(kind=k, env=env) for k, env in DEFAULT_CHANNELS if (environ or {}).get(env)
     )
