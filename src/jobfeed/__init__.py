@@ -63,3 +63,10 @@ __all__ += [
     "rows",
     "set_field",
 ]
+
+# Announcing to chat (`jobfeed notify`).
+from .diff import Event, diff  # noqa: E402
+from .notify import NotifyReport, notify  # noqa: E402
+from .state import NotifyState, load_state  # noqa: E402
+
+__all__ += ["Event", "NotifyReport", "NotifyState", "diff", "load_state", "notify"]
