@@ -65,8 +65,8 @@ __all__ += [
 ]
 
 # Announcing to chat (`jobfeed notify`).
-from .diff import Event, diff
-from .notify import NotifyReport, notify
-from .state import NotifyState, load_state
+from .diff import Event, diff  # noqa: E402
+from .notify import NotifyReport, notify  # noqa: E402
+from .state import NotifyState, load_state  # noqa: E402
 
 __all__ += ["Event", "NotifyReport", "NotifyState", "diff", "load_state", "notify"]
