@@ -1,6 +1,7 @@
 """Benchmark of jobfeed against Hugo on the same synthetic postings.
 
-    python bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--hugo-max 10000] [--keep DIR]
+    python bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--hugo-max 10000] [--pages-max 10000]
+                        [--keep DIR]
 
 For each size it writes deterministic postings (bench/synth.py) into a temporary folder and measures,
 as medians of --runs runs: a cold build (no output, no cache) of the feeds of the build issue (Atom,
@@ -166,7 +167,7 @@ def touch_one(work: Path, run: int) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\nMis à jour ({run}).\n", encoding="utf-8")
 
 
-def measure(work: Path, runs: int, hugo_max: int, size: int) -> dict[str, object]:
+def measure(work: Path, runs: int, hugo_max: int, size: int, pages_max: int) -> dict[str, object]:
     build = [*JOBFEED, "build", "--now", NOW, "--json"]
     pages_out, pages_cache = work / "feeds-with-pages", work / ".cache-with-pages"
     with_pages = [*JOBFEED, "build", "--config", WITH_PAGES, "--now", NOW, "--json"]
@@ -186,9 +187,11 @@ def measure(work: Path, runs: int, hugo_max: int, size: int) -> dict[str, object
         shutil.rmtree(work / "feeds", ignore_errors=True)
         shutil.rmtree(work / ".jobfeed-cache", ignore_errors=True)
         times.setdefault("cold", []).append(timed(build, work)[0])
-        shutil.rmtree(pages_out, ignore_errors=True)
-        shutil.rmtree(pages_cache, ignore_errors=True)
-        times.setdefault("cold with pages", []).append(timed(with_pages, work)[0])
+        if size <= pages_max:
+            shutil.rmtree(pages_out, ignore_errors=True)
+            shutil.rmtree(pages_cache, ignore_errors=True)
+            times.setdefault("cold with pages", []).append(timed(with_pages, work)[0])
+            shutil.rmtree(pages_out, ignore_errors=True)  # 10,000 pages: no need to keep them around
         touch_one(work, run)
         times.setdefault("one change", []).append(timed(build, work)[0])
         wall, _, out = timed(build, work)
@@ -320,6 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated numbers of postings")
     parser.add_argument("--runs", type=int, default=3, help="runs per measure; medians are printed")
     parser.add_argument("--hugo-max", type=int, default=10_000, help="skip Hugo above this many postings")
+    parser.add_argument(
+        "--pages-max",
+        type=int,
+        default=10_000,
+        help="skip the cold build with pages above this many postings",
+    )
     parser.add_argument("--keep", help="generate into this folder and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -332,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(root / str(size), ignore_errors=True)
             work = setup(root, size)
             print(f"{size:,} postings: measuring {args.runs} run(s)…", file=sys.stderr, flush=True)
-            results[size] = measure(work, args.runs, args.hugo_max, size)
+            results[size] = measure(work, args.runs, args.hugo_max, size, args.pages_max)
             print(json.dumps({str(size): results[size]}), file=sys.stderr, flush=True)
     finally:
         if not args.keep:
