@@ -1,15 +1,20 @@
 """Benchmark of jobfeed against Hugo on the same synthetic postings.
 
-    python bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--hugo-max 10000] [--keep DIR]
+    python bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--hugo-max 10000] [--pages-max 10000]
+                        [--keep DIR]
 
 For each size it writes deterministic postings (bench/synth.py) into a temporary folder and measures,
-as medians of --runs runs: a cold build (no output, no cache), a rebuild after one posting changed, a
-rebuild with nothing changed (which must write no file), `jobfeed check`, `jobfeed notify --dry-run`
-(when this checkout has the command), and the peak memory of a cold build: the proportional set
-size (PSS) of the whole process tree, sampled every 20 ms in a cold build of its own, so worker processes count and pages they
-share with their parent are not counted twice. When `hugo` is on PATH it builds the same postings into
-one RSS feed with the full content of every posting, in the same run, and jobfeed's times are printed
-as ratios of Hugo's. Every command runs as a child process, as a user would run it.
+as medians of --runs runs: a cold build (no output, no cache) of the feeds of the build issue (Atom,
+RSS, JSON Feed: `[pages] enabled = false`, the work Hugo is given), a cold build with every output
+(pages, facet feeds, OPML, calendar: the default configuration), a rebuild of the feeds after one
+posting changed, a rebuild with nothing changed (which must write no file), `jobfeed check`,
+`jobfeed notify --dry-run` with nothing to announce (when this checkout has the command) and its
+time beyond loading (notify minus check: both load through the same warm cache), and the peak
+memory of a cold build: the proportional set size (PSS) of the whole process tree, sampled every
+20 ms in a cold build of its own, so worker processes count and pages they share with their parent
+are not counted twice. When `hugo` is on PATH it builds the same postings into one RSS feed with the
+full content of every posting, in the same run, and jobfeed's times are printed as ratios of Hugo's.
+Every command runs as a child process, as a user would run it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ title = "Offres d'emploi (banc d'essai)"
 url = "https://example.org/jobs/"
 id_authority = "example.org,2024"
 """
+# The outputs of the build issue (Atom, RSS, JSON Feed), the work Hugo is compared on: no pages.
+FEEDS_ONLY = "\n[pages]\nenabled = false\n"
+#: The default configuration: feeds, pages, facet feeds, OPML and calendar. Its own output and cache.
+WITH_PAGES = "with-pages.toml"
 HUGO_CONFIG = """\
 baseURL = "https://example.org/jobs/"
 title = "Offres d'emploi (banc d'essai)"
@@ -137,7 +146,8 @@ def has_notify(cwd: Path) -> bool:
 def setup(root: Path, size: int) -> Path:
     work = root / str(size)
     synth.generate(work / "postes", size, dt.date.fromisoformat(NOW[:10]))
-    (work / "jobfeed.toml").write_text(CONFIG, encoding="utf-8")
+    (work / "jobfeed.toml").write_text(CONFIG + FEEDS_ONLY, encoding="utf-8")
+    (work / WITH_PAGES).write_text(CONFIG, encoding="utf-8")
     if shutil.which("hugo"):
         site = work / "hugo"
         (site / "layouts").mkdir(parents=True)
@@ -157,8 +167,11 @@ def touch_one(work: Path, run: int) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\nMis à jour ({run}).\n", encoding="utf-8")
 
 
-def measure(work: Path, runs: int, hugo_max: int, size: int) -> dict[str, object]:
+def measure(work: Path, runs: int, hugo_max: int, size: int, pages_max: int) -> dict[str, object]:
     build = [*JOBFEED, "build", "--now", NOW, "--json"]
+    pages_out, pages_cache = work / "feeds-with-pages", work / ".cache-with-pages"
+    with_pages = [*JOBFEED, "build", "--config", WITH_PAGES, "--now", NOW, "--json"]
+    with_pages += ["--out", str(pages_out), "--cache-dir", str(pages_cache)]
     times: dict[str, list[float]] = {}
     peaks: list[int] = []
     hugo_peaks: list[int] = []
@@ -174,6 +187,11 @@ def measure(work: Path, runs: int, hugo_max: int, size: int) -> dict[str, object
         shutil.rmtree(work / "feeds", ignore_errors=True)
         shutil.rmtree(work / ".jobfeed-cache", ignore_errors=True)
         times.setdefault("cold", []).append(timed(build, work)[0])
+        if size <= pages_max:
+            shutil.rmtree(pages_out, ignore_errors=True)
+            shutil.rmtree(pages_cache, ignore_errors=True)
+            times.setdefault("cold with pages", []).append(timed(with_pages, work)[0])
+            shutil.rmtree(pages_out, ignore_errors=True)  # 10,000 pages: no need to keep them around
         touch_one(work, run)
         times.setdefault("one change", []).append(timed(build, work)[0])
         wall, _, out = timed(build, work)
@@ -194,6 +212,9 @@ def measure(work: Path, runs: int, hugo_max: int, size: int) -> dict[str, object
         shutil.rmtree(work / "hugo" / "public", ignore_errors=True)
         hugo_peaks.append(timed(hugo, work, memory=True)[1])
     result: dict[str, object] = {k: statistics.median(v) for k, v in times.items()}
+    if notify:  # the median of each run's difference: both loaded the same files, warm cache
+        beyond = [n - c for n, c in zip(times["notify"], times["check"], strict=True)]
+        result["notify beyond loading"] = statistics.median(beyond)
     result["peak MiB"] = max(peaks) / 2**20
     if hugo_peaks:
         result["hugo peak MiB"] = max(hugo_peaks) / 2**20
@@ -213,10 +234,12 @@ def report(results: dict[int, dict[str, object]], runs: int) -> str:
     columns: list[tuple[str, str]] = [
         ("postings", ""),
         ("cold s", "cold"),
+        ("cold with pages s", "cold with pages"),
         ("one change s", "one change"),
         ("no change s", "no change"),
         ("check s", "check"),
         ("notify --dry-run s", "notify"),
+        ("notify - check s", "notify beyond loading"),
         ("peak MiB", "peak MiB"),
         ("hugo s", "hugo"),
         ("hugo peak MiB", "hugo peak MiB"),
@@ -236,7 +259,14 @@ def report(results: dict[int, dict[str, object]], runs: int) -> str:
         row = [f"{size:,}"] + [cell(r.get(k), 0 if "MiB" in k else 2) for _, k in columns[1:]]
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
-    lines.append(f"Medians of {runs} run(s); peak memory: PSS of the process tree in a separate cold build.")
+    lines.append(
+        f"Medians of {runs} run(s). cold, one change, no change, peak memory and the ratios: the feeds "
+        "of the build issue (Atom, RSS, JSON Feed; [pages] off), what Hugo builds too; cold with "
+        "pages: every output (pages, facet feeds, OPML, calendar), which Hugo does not build here. "
+        "Peak memory: PSS of the process tree in a separate cold build. notify - check: median of "
+        "each run's difference (both load through the same warm cache)."
+    )
+    lines.append(f"Load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
     lines += targets(results)
     return "\n".join(lines)
 
@@ -259,10 +289,7 @@ def targets(results: dict[int, dict[str, object]]) -> list[str]:
     cold10, cold100 = _f(ten.get("cold")), _f(hundred.get("cold"))
     verdict("cold 100,000 / cold 10,000", cold100 / cold10 if cold10 and cold100 else None, 12)
     verdict("peak memory 100,000", _f(hundred.get("peak MiB")), 2048, " MiB")
-    notify, check = _f(ten.get("notify")), _f(ten.get("check"))
-    verdict(
-        "notify 10,000 beyond loading (notify - check)", notify - check if notify and check else None, 1, " s"
-    )
+    verdict("notify 10,000 beyond loading (notify - check)", _f(ten.get("notify beyond loading")), 1, " s")
     for size, r in results.items():
         if r.get("written on no change"):
             out.append(f"- {size:,}: a rebuild with no change wrote {r['written on no change']} file(s)!")
@@ -296,6 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated numbers of postings")
     parser.add_argument("--runs", type=int, default=3, help="runs per measure; medians are printed")
     parser.add_argument("--hugo-max", type=int, default=10_000, help="skip Hugo above this many postings")
+    parser.add_argument(
+        "--pages-max",
+        type=int,
+        default=10_000,
+        help="skip the cold build with pages above this many postings",
+    )
     parser.add_argument("--keep", help="generate into this folder and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -308,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(root / str(size), ignore_errors=True)
             work = setup(root, size)
             print(f"{size:,} postings: measuring {args.runs} run(s)…", file=sys.stderr, flush=True)
-            results[size] = measure(work, args.runs, args.hugo_max, size)
+            results[size] = measure(work, args.runs, args.hugo_max, size, args.pages_max)
             print(json.dumps({str(size): results[size]}), file=sys.stderr, flush=True)
     finally:
         if not args.keep:

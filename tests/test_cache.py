@@ -266,3 +266,41 @@ def test_warm_build_with_pages_is_byte_identical_and_caches_ended_roles(postes: 
         return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert tree(tmp_path / "warm") == tree(tmp_path / "cold") == tree(tmp_path / "first")
+
+
+def _filled(folder: Path, count: int, start: int = 0) -> list[str]:
+    cache = RenderCache(folder)
+    keys = [f"{i:064x}" for i in range(start, start + count)]
+    for key in keys:
+        assert cache.get(key) is None
+        cache.put(key, Rendered(content=f"<p>{key}</p>", summary=key))
+    cache.save(keys)
+    return keys
+
+
+def test_a_few_new_entries_are_appended_and_stale_ones_dropped_past_a_quarter(tmp_path: Path) -> None:
+    keys = _filled(tmp_path, 8)
+    path = tmp_path / jobfeed.cache.FILE_NAME
+    before = path.read_bytes()
+    cache = RenderCache(tmp_path)
+    assert all(cache.get(k) for k in keys[1:])
+    cache.put("f" * 64, Rendered(content="<p>new</p>", summary="new"))
+    cache.save([*keys[1:], "f" * 64])  # one stale entry of nine: kept, the new one appended
+    after = path.read_bytes()
+    assert after.startswith(before) and after.count(b"\n") == 9
+    cache = RenderCache(tmp_path)
+    assert cache.get("f" * 64) == Rendered(content="<p>new</p>", summary="new") and cache.rejected == 0
+    cache.save(keys[:4])  # five of nine unused: the file is rewritten with the four used
+    assert sorted(entries(tmp_path)) == sorted(keys[:4])
+
+
+def test_an_append_cut_short_is_detected_and_the_file_rewritten(tmp_path: Path) -> None:
+    keys = _filled(tmp_path, 8)
+    path = tmp_path / jobfeed.cache.FILE_NAME
+    with open(path, "ab") as f:
+        f.write(b'{"key": "' + b"e" * 64 + b'", "format": 1, "content": "<p>cut')  # killed mid-line
+    cache = RenderCache(tmp_path)
+    assert all(cache.get(k) for k in keys) and cache.get("e" * 64) is None and cache.rejected == 1
+    cache.save(keys)
+    assert sorted(entries(tmp_path)) == sorted(keys) and path.read_bytes().endswith(b"\n")
+    assert RenderCache(tmp_path).entries.keys() == set(keys)

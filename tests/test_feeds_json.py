@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -43,3 +44,28 @@ def test_indented_is_json_dumps_indent_2() -> None:
     }
     assert _indented(value, 0) == json.dumps(value, ensure_ascii=False, indent=2)
     assert _indented([], 3) == "[]" and _indented({}, 1) == "{}"
+
+
+def test_item_text_is_indented_json_of_the_item() -> None:
+    from jobfeed.feeds import _indented, _json_item, _json_item_text
+
+    config = Config(site_url="https://example.org/")
+    catalog = classify(load_postings(POSTES, config).postings, NOW)
+    tricky = 'ligne 1\nligne 2 "citée" \\ \u2028 é 😀 </script>'
+    variants = [Rendered(content=f"<p>{tricky}</p>", summary=tricky), Rendered(content="", summary="")]
+    roles = list(catalog.roles)
+    bare = [
+        dataclasses.replace(
+            r,
+            posting=dataclasses.replace(
+                r.posting, team="", contract="", contact="", opened=None, deadline=None
+            ),
+        )
+        for r in roles
+    ]
+    checked = 0
+    for rendered in variants:
+        for item in items_of(roles + bare, {r.id: rendered for r in roles}, config):
+            assert _json_item_text(item) == _indented(_json_item(item), 2)
+            checked += 1
+    assert checked == 2 * 2 * len(roles)

@@ -187,3 +187,16 @@ def test_build_with_warm_caches_writes_the_same_bytes(postes: Path, tmp_path: Pa
     assert [str(p) for p in report.problems] == [
         str(p) for p in build(CONFIG, NOW, postes=postes, out=tmp_path / "cold", use_cache=False).problems
     ]
+
+
+def test_body_is_cut_at_the_recorded_offset_unless_it_was_cleaned(postes: Path, tmp_path: Path) -> None:
+    load(postes, tmp_path / "cache")
+    lines = (tmp_path / "cache" / FILE_NAME).read_text(encoding="utf-8").splitlines()[1:]
+    entries = {
+        e["posting"]["path"]: e for e in (json.loads(x.split(" ", 1)[1]) for x in lines) if "posting" in e
+    }
+    # tricky.md's body lost a \x01 and crlf.md's its CRs: both are split again from the bytes
+    assert {Path(p).name for p, e in entries.items() if "body_at" not in e} == {"tricky.md", "crlf.md"}
+    assert len(entries) > 2 and all(isinstance(e.get("body_at", 0), int) for e in entries.values())
+    warm, _ = load(postes, tmp_path / "cache")
+    assert everything(warm) == everything(load(postes, None)[0])

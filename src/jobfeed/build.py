@@ -18,7 +18,6 @@ from .markup import Rendered, render
 from .output import write_tree
 from .parallel import Pool, Progress
 from .postings import Loaded, Posting, load_postings
-from .publish import extra_files
 
 
 @dataclasses.dataclass
@@ -133,6 +132,10 @@ def site_files(
     meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
     atom, rss = atom_and_rss(items, meta, config, fallback)
     files = {"atom.xml": atom, "rss.xml": rss, "feed.json": json_feed(items, config)}
+    if not config.pages.enabled:
+        return files, []
+    from .publish import extra_files  # pages, calendar and OPML: ~60 ms of imports, only when wanted
+
     extras = extra_files(catalog, config, rendered, taken=files)
     return {**files, **extras.files}, extras.problems
 

@@ -6,9 +6,12 @@ in one file, `render.jsonl` of the cache folder, one JSON object a line, and eac
 own key and a checksum of its content: an entry that is truncated, edited, from another version or
 for another key is detected, ignored and rendered again, never trusted. (One file rather than one
 file per entry: creating 4,000 small files cost more than rendering them on the test machine.)
-The file is written once per build, atomically (temporary file, then rename), with the entries
-that build used, so it never grows with postings long gone and a build killed half-way leaves the
-previous file whole.
+A build that rendered only a few postings appends their entries to the file (a 10,000-posting
+board's file is ~18 MB: rewriting it for one changed posting cost more than the rendering); once the
+entries no build uses make up more than a quarter of the file, or a line is found damaged, the file
+is rewritten atomically (temporary file, then rename) with the entries that build used, so it never
+grows much beyond the postings it serves. An append cut short leaves at worst a damaged last line,
+which the next build detects, ignores and drops.
 
 The folder (default `.jobfeed-cache/`) is safe to delete at any time, to keep out of git and to
 restore between CI runs (e.g. with actions/cache): a cold build and a warm one write the same bytes.
@@ -23,7 +26,6 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 
 from . import __version__
@@ -39,6 +41,8 @@ FILE_NAME = "render.jsonl"
 @functools.cache
 def renderer_id(renderer: str) -> str:
     """The renderer setting and the versions of everything whose output ends up in an entry."""
+    from importlib import metadata  # ~20 ms to import, needed once per build
+
     packages = ["cmarkgfm", "nh3"] + (["markdown"] if renderer == "python-markdown" else [])
     versions = []
     for package in packages:
@@ -70,7 +74,7 @@ class RenderCache:
         self.misses = 0
         self.rejected = 0  # lines found but corrupt or not matching their key
         self._entries: dict[str, Rendered] | None = None
-        self._changed = False
+        self._added: list[str] = []  # keys put by this build, in order
 
     @property
     def entries(self) -> dict[str, Rendered]:
@@ -104,26 +108,37 @@ class RenderCache:
         return rendered
 
     def put(self, key: str, rendered: Rendered) -> None:
+        if key not in self.entries:
+            self._added.append(key)
         self.entries[key] = rendered
-        self._changed = True
 
     def save(self, keep: Iterable[str]) -> None:
-        """Write the entries of `keep` (those the build used), atomically; nothing when unchanged.
-        A cache that cannot be written only costs speed, never the build."""
+        """Record the new entries; rewrite the file with only those of `keep` (the ones the build
+        used) when the others make up more than a quarter of it or a line was damaged. A cache that
+        cannot be written only costs speed, never the build."""
         wanted = [key for key in dict.fromkeys(keep) if key in self.entries]
-        if not self._changed and not self.rejected and len(wanted) == len(self.entries):
+        stale = len(self.entries) - len(wanted)
+        if not (self._added or stale or self.rejected):
             return
-        lines = [_encode(key, self.entries[key]) for key in wanted]
+        try:
+            if self.rejected or stale > len(wanted) // 4 or not self.path.exists():
+                self._rewrite(wanted)
+            elif self._added:
+                with open(self.path, "ab") as f:
+                    f.write(b"".join(_encode(key, self.entries[key]) for key in self._added))
+        except OSError:
+            pass
+        self._added = []
+
+    def _rewrite(self, keys: list[str]) -> None:
         tmp = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".render.", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                f.write(b"".join(lines))
+                f.write(b"".join(_encode(key, self.entries[key]) for key in keys))
             os.replace(tmp, self.path)
             tmp = None
-        except OSError:
-            pass
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):

@@ -241,9 +241,7 @@ def json_feed(items: Sequence[FeedItem], config: Config) -> bytes:
     assert head.endswith('"items": []\n}')
     parts = [head[: -len("[]\n}")].encode("utf-8") + b"[\n"]
     for i, item in enumerate(items):
-        parts.append(
-            ("    " if i == 0 else ",\n    ").encode() + _indented(_json_item(item), 2).encode("utf-8")
-        )
+        parts.append(("    " if i == 0 else ",\n    ").encode() + _json_item_text(item).encode("utf-8"))
     parts.append(b"\n  ]\n}\n")
     return b"".join(parts)
 
@@ -271,6 +269,43 @@ def _indented(value: object, level: int) -> str:
             + "]"
         )
     return json.dumps(value, ensure_ascii=False)
+
+
+def _json_item_text(item: FeedItem) -> str:
+    """`_indented(_json_item(item), 2)`, written field by field: the same text, twice as fast
+    (tests/test_feeds_json.py compares them)."""
+    posting, rendered, text = item.role.posting, item.rendered, _encode_string
+    fields = [
+        f'"id": {text(item.id)}',
+        f'"url": {text(item.link)}',
+        f'"title": {text(posting.title)}',
+        f'"content_html": {text(rendered.content)}',
+    ]
+    if rendered.summary:
+        fields.append(f'"summary": {text(rendered.summary)}')
+    when = published(posting)
+    if when is not None:
+        fields.append(f'"date_published": {text(when.isoformat())}')
+    fields.append(f'"date_modified": {text(updated(posting).isoformat())}')
+    tags = [t for t in (posting.team, posting.contract) if t]
+    if tags:
+        fields.append('"tags": [\n        ' + ",\n        ".join(text(t) for t in tags) + "\n      ]")
+
+    def value(v: str | None) -> str:
+        return "null" if v is None else str(text(v))
+
+    opened, deadline = posting.opened, posting.deadline
+    extension = [
+        '"about": "https://github.com/jobfeed/jobfeed#json-feed"',
+        f'"team": {value(posting.team or None)}',
+        f'"contract": {value(posting.contract or None)}',
+        f'"opened": {value(opened.isoformat() if opened else None)}',
+        f'"deadline": {value(deadline.isoformat() if deadline else None)}',
+        f'"contact": {value(posting.contact or None)}',
+        f'"state": {text(str(item.role.state))}',
+    ]
+    fields.append('"_jobfeed": {\n        ' + ",\n        ".join(extension) + "\n      }")
+    return "{\n      " + ",\n      ".join(fields) + "\n    }"
 
 
 def _json_item(item: FeedItem) -> dict[str, object]:

@@ -6,7 +6,9 @@ file, the posting and the problems found, keyed by sha256 of the name and the by
 `load.jsonl` of the cache folder. That file carries the settings it was made with and a checksum of
 its entries: when either does not match, the whole file is ignored and rebuilt, never trusted.
 Symbolic links and files over the size limit are always loaded afresh (their result depends on
-more than their bytes). The body is not stored: it is cut again from the bytes, which costs little.
+more than their bytes). The body is not stored: it is cut again from the bytes, at the offset the
+entry records when the body is the file's last bytes as they are (the usual case), else by splitting
+the file again.
 """
 
 from __future__ import annotations
@@ -176,7 +178,13 @@ def _load_encoded(load: Loader, job: tuple[Path, bytes | None]) -> tuple[Result,
     path, raw = job
     result = load(path) if raw is None else load(path, raw=raw)  # type: ignore[call-arg]
     try:
-        encoded = json.dumps(_encode_result(result), ensure_ascii=False, separators=(",", ":"))
+        entry = _encode_result(result)
+        posting = result[0]
+        if posting is not None and raw is not None:
+            body = posting.body.encode("utf-8", "surrogatepass")
+            if raw.endswith(body):  # the body is the file's last bytes, as is: cut it there again
+                entry["body_at"] = len(raw) - len(body)
+        encoded = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     except _Unencodable:
         return result, None
     return result, encoded
@@ -264,4 +272,9 @@ def _decode_result(entry: dict[str, Any], raw: bytes, config: Config) -> Result:
         fields[name] = _decode_moment(fields[name], config)
     fields["extra"] = _decode_value(fields["extra"])
     fields["lines"] = {str(k): int(v) for k, v in fields["lines"].items()}
-    return Posting(body=body_of(raw), **fields), problems
+    at = entry.get("body_at")
+    if isinstance(at, int) and not isinstance(at, bool) and 0 <= at <= len(raw):
+        body = raw[at:].decode("utf-8")  # the header's checksum covers the offset
+    else:
+        body = body_of(raw)
+    return Posting(body=body, **fields), problems

@@ -24,6 +24,7 @@ from typing import Any
 import filelock
 import requests
 
+from .build import load_all
 from .channels import DeliveryError, RetryPolicy, new_session, post_message, secrets_of
 from .config import ChannelConfig, Config
 from .diff import REMOVED, Event, diff, disappeared, mass_disappearance, snapshot_of, with_removed
@@ -31,7 +32,7 @@ from .errors import JobfeedError, Problem
 from .feeds import link_of
 from .lifecycle import classify
 from .messages import Message, channel_messages
-from .postings import load_postings
+from .parallel import Pool
 from .state import NotifyState, StateError, load_state, roles_in_feed, save_state
 
 DEFAULT_CHANNELS = (("slack", "SLACK_WEBHOOK_URL"), ("mattermost", "MATTERMOST_WEBHOOK_URL"))
@@ -256,7 +257,8 @@ def _run(
 ) -> NotifyReport:
     state = load_state(path)
     channels = resolve_channels(config, environ, state.known_channels())
-    loaded = load_postings(postes or config.postes, config)
+    with Pool() as pool:  # the same loading as build's and check's: cached and parallel
+        loaded = load_all(postes or config.postes, config, config.cache or None, pool)
     catalog = classify(loaded.postings, now)
     current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
     previous = state.roles or {}
