@@ -110,4 +110,5 @@ def write_tree(
         for tmp in staged.values():
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    return changed, [r for r in targets if r not in set(changed)]
+    done = set(changed)
+    return changed, [r for r in targets if r not in done]

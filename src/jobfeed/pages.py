@@ -112,6 +112,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates ship with the package: no stat of each one per page
     )
 
 
@@ -161,7 +162,13 @@ def is_safe_path(relative: str) -> bool:
 
 def relative_href(target: str, page: str) -> str:
     """The link from the page at `page` to `target`, both relative to the output folder."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return _relpath(target, posixpath.dirname(page) or ".")
+
+
+@functools.lru_cache(maxsize=4096)
+def _relpath(target: str, folder: str) -> str:
+    """Pages share a few folders and link to the same feeds: computed once per pair."""
+    return posixpath.relpath(target, folder)
 
 
 def _discovery(config: Config, page: str, facets: Sequence[Facet] = ()) -> list[dict[str, str]]:
