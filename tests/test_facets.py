@@ -90,3 +90,28 @@ def test_facet_feeds_read_back(tmp_path: Path) -> None:
     assert not empty.bozo and empty.entries == []
     cdd = feedparser.parse(files["contrats/cdd.xml"])
     assert [e.title for e in cdd.entries] == ["Développeur·euse fullstack — Aides-Territoires"]
+
+
+def test_entries_shared_with_the_main_feed_give_the_same_bytes(tmp_path: Path) -> None:
+    """Facet feeds reuse the entries the main feed wrote: the bytes are those of each feed written
+    alone, and of feedgen's model."""
+    from jobfeed.facets import facet_meta
+    from jobfeed.feeds import FeedMeta, atom_and_rss
+
+    config = site_config()
+    catalog = catalog_of(write_postings(tmp_path / "p"), config, NOW)
+    facets, _ = all_facets(catalog)
+    listed = items_of(catalog.open, render_all(catalog, config), config)
+    items = {i.role.id: i for i in listed}
+    main = FeedMeta(title=config.title, path="atom", feed_id="tag:x:feed")
+    entries: dict[str, tuple[bytes, bytes]] = {}
+    assert atom_and_rss(listed, main, config, entries=entries) == atom_and_rss(listed, main, config)
+    assert set(entries) == {i.id for i in listed}
+    shared = facet_files(facets, items, config, entries)
+    assert shared == facet_files(facets, items, config)
+    for kind in ("team", "contract"):
+        for facet in facets[kind]:
+            chosen = [items[r.id] for r in facet.open_roles]
+            fallback = max(r.posting.opened.at for r in facet.roles if r.posting.opened)
+            model = atom_and_rss(chosen, facet_meta(facet, config), config, fallback, model=True)
+            assert (shared[facet.atom], shared[facet.rss]) == model

@@ -82,3 +82,18 @@ def test_script_json_cannot_close_the_script_element() -> None:
     text = str(script_json(data))
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == data
+
+
+def test_script_json_is_json_dumps_indent_2(tmp_path: Path) -> None:
+    """The fast serialization gives the text json.dumps(indent=2) gives, escaped, for every role."""
+    config = site_config()
+    catalog = catalog_of(write_postings(tmp_path / "postes"), config)
+    nasty = {"a": '</script> & é \u2028 \\ "q"', "n": 3, "f": 1.5, "b": True, "z": None, "e": {}, "l": []}
+    samples = [nasty, {"nested": [nasty, ["x", {"y": []}]]}]
+    for role in catalog.roles:
+        samples.append(job_posting(role, render(role.posting, link_of(role.posting, config)), config, NOW))
+    for data in samples:
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        assert str(script_json(data)) == text

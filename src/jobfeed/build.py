@@ -130,13 +130,14 @@ def site_files(
     items = items_of(catalog.open, rendered, config)
     fallback = max((r.posting.opened.at for r in catalog.roles if r.posting.opened), default=EPOCH)
     meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
-    atom, rss = atom_and_rss(items, meta, config, fallback)
+    entries: dict[str, tuple[bytes, bytes]] = {}
+    atom, rss = atom_and_rss(items, meta, config, fallback, entries=entries)
     files = {"atom.xml": atom, "rss.xml": rss, "feed.json": json_feed(items, config)}
     if not config.pages.enabled:
         return files, []
     from .publish import extra_files  # pages, calendar and OPML: ~60 ms of imports, only when wanted
 
-    extras = extra_files(catalog, config, rendered, taken=files)
+    extras = extra_files(catalog, config, rendered, taken=files, entries=entries)
     return {**files, **extras.files}, extras.problems
 
 

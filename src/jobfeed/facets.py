@@ -133,15 +133,22 @@ def facet_meta(facet: Facet, config: Config) -> FeedMeta:
 
 
 def facet_files(
-    facets: Mapping[str, Sequence[Facet]], items: Mapping[str, FeedItem], config: Config
+    facets: Mapping[str, Sequence[Facet]],
+    items: Mapping[str, FeedItem],
+    config: Config,
+    entries: dict[str, tuple[bytes, bytes]] | None = None,
 ) -> dict[str, bytes]:
-    """Relative path -> bytes of the Atom and RSS feed of every facet; `items` are the open roles' by id."""
+    """Relative path -> bytes of the Atom and RSS feed of every facet; `items` are the open roles' by id.
+
+    Each entry is written once and its bytes reused by every feed that holds it (`entries`, which
+    the caller may share with the main feed's `atom_and_rss`)."""
+    entries = {} if entries is None else entries
     files: dict[str, bytes] = {}
     for kind in KINDS:
         for facet in facets.get(kind, ()):
-            entries = [items[r.id] for r in facet.open_roles if r.id in items]
+            chosen = [items[r.id] for r in facet.open_roles if r.id in items]
             fallback = max((r.posting.opened.at for r in facet.roles if r.posting.opened), default=EPOCH)
-            atom, rss = atom_and_rss(entries, facet_meta(facet, config), config, fallback)
+            atom, rss = atom_and_rss(chosen, facet_meta(facet, config), config, fallback, entries=entries)
             files[facet.atom] = atom
             files[facet.rss] = rss
     return files

@@ -121,9 +121,15 @@ def atom_and_rss(
     fallback: dt.datetime = EPOCH,
     *,
     model: bool = False,
+    entries: dict[str, tuple[bytes, bytes]] | None = None,
 ) -> tuple[bytes, bytes]:
     """(atom.xml, rss.xml) bytes for `items`, in that order. `model` has feedgen write the entries
-    too: the same bytes, slower (the reference the fast path is tested against)."""
+    too: the same bytes, slower (the reference the fast path is tested against).
+
+    `entries` (entry id -> its Atom and RSS bytes) is filled and read: an entry's text depends on
+    the item and `config` only, not on the feed, so the main and facet feeds of one build, which
+    hold each open role up to three times, escape and encode it once. Share it only between
+    calls with the same `config` and the same items."""
     fg = _generator(items, meta, config, fallback, entries=model)
     home = config.site_url or "./"
     fg.link(href=home, rel="alternate")
@@ -142,9 +148,17 @@ def atom_and_rss(
     name = config.author or config.title
     atom_parts, rss_parts = [atom[: -len(atom_end)]], [rss[: -len(rss_end)]]
     for item in items:
-        content = _text(item.rendered.content)  # the longest text, escaped once for both feeds
-        atom_parts.append(_atom_entry(item, name, content).encode("utf-8"))
-        rss_parts.append(_rss_item(item, name, content).encode("utf-8"))
+        pair = entries.get(item.id) if entries is not None else None
+        if pair is None:
+            content = _text(item.rendered.content)  # the longest text, escaped once for both feeds
+            pair = (
+                _atom_entry(item, name, content).encode("utf-8"),
+                _rss_item(item, name, content).encode("utf-8"),
+            )
+            if entries is not None:
+                entries[item.id] = pair
+        atom_parts.append(pair[0])
+        rss_parts.append(pair[1])
     atom_parts.append(atom_end)
     rss_parts.append(rss_end)
     return b"".join(atom_parts), b"".join(rss_parts)
@@ -247,6 +261,11 @@ def json_feed(items: Sequence[FeedItem], config: Config) -> bytes:
 
 
 _encode_string = json.encoder.encode_basestring  # C, as json.dumps(ensure_ascii=False) uses
+
+
+def indented_json(value: object, level: int = 0) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2) as if nested `level` deep (see `_indented`)."""
+    return _indented(value, level)
 
 
 def _indented(value: object, level: int) -> str:

@@ -73,10 +73,15 @@ def _page_paths(
 
 
 def extra_files(
-    catalog: Catalog, config: Config, rendered: Mapping[str, Rendered], taken: Collection[str] = ()
+    catalog: Catalog,
+    config: Config,
+    rendered: Mapping[str, Rendered],
+    taken: Collection[str] = (),
+    entries: dict[str, tuple[bytes, bytes]] | None = None,
 ) -> Extras:
     """Every file of `[pages]`; `rendered` holds the open roles (closed ones are rendered here);
-    `taken` are the paths already written by the main feeds."""
+    `taken` are the paths already written by the main feeds, `entries` the Atom and RSS bytes of
+    their entries (`feeds.atom_and_rss`), reused by the facet feeds."""
     wants = config.pages.wants
     if not config.pages.enabled:
         return Extras({}, [], {})
@@ -94,7 +99,7 @@ def extra_files(
         facets, found = all_facets(catalog)
         problems.extend(found)
         items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
-        files.update(facet_files(facets, items, config))
+        files.update(facet_files(facets, items, config, entries))
 
     index = INDEX if wants("index") else ""
     extras: dict[str, str] = {}
