@@ -63,3 +63,50 @@ def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path: Path)
     assert write_tree(tmp_path, {"atom.xml": b"a", "postes/a.html": b"b"})[0] == ["atom.xml", "postes/a.html"]
     assert not any(p.exists() for p in stale)
     assert all(p.exists() for p in kept)  # not named after a file jobfeed writes: left alone
+
+
+def test_symbolic_links_that_leave_the_folder_are_refused(tmp_path: Path) -> None:
+    """Each parent folder is resolved once, each file checked for being a link itself."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "postes").mkdir(parents=True)
+    elsewhere.mkdir()
+    (out / "atom.xml").symlink_to(elsewhere / "atom.xml")
+    (out / "loin").symlink_to(elsewhere, target_is_directory=True)
+    (out / "ici").symlink_to(out / "postes", target_is_directory=True)
+    (out / "postes" / "b.html").symlink_to(out / "postes" / "c.html")
+    for bad in ("atom.xml", "loin/a.html", "ici/../../x", "postes/..", "."):
+        with pytest.raises(OutputError, match="outside"):
+            write_tree(out, {"ok.xml": b"ok", bad: b"x"})
+    assert list(elsewhere.iterdir()) == [] and not (out / "ok.xml").exists()
+    assert write_tree(out, {"ici/a.html": b"a", "postes/b.html": b"b"})[0] == ["ici/a.html", "postes/b.html"]
+    assert (out / "postes" / "a.html").read_bytes() == b"a"
+    assert (out / "postes" / "c.html").read_bytes() == b"b"  # through the link that stays inside
+
+
+def test_many_files_are_all_synced_before_any_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Staged files are synced from a few threads; a failed sync names the file and renames nothing."""
+    import jobfeed.output as output
+
+    files = {f"postes/p{i}.html": b"new %d" % i for i in range(100)}
+    write_tree(tmp_path, {name: b"old" for name in files})
+    synced: list[str] = []
+    real = output._fsync
+
+    def fsync(name: str) -> None:
+        assert all(p.read_bytes() == b"old" for p in (tmp_path / "postes").glob("p*.html"))
+        if ".p57.html." in name:
+            raise OSError(5, "Input/output error", name)
+        real(name)
+        synced.append(name)
+
+    monkeypatch.setattr(output, "_fsync", fsync)
+    with pytest.raises(
+        OutputError, match=r"postes/p57\.html: Input/output error; the previous file is intact"
+    ):
+        write_tree(tmp_path, files)
+    assert all((tmp_path / name).read_bytes() == b"old" for name in files)
+    assert sorted(p.name for p in (tmp_path / "postes").iterdir()) == sorted(n[7:] for n in files)  # no temp
+    monkeypatch.setattr(output, "_fsync", lambda name: (real(name), synced.append(name)))
+    synced.clear()
+    assert len(write_tree(tmp_path, files)[0]) == 100 and len(synced) == 100
+    assert all((tmp_path / name).read_bytes() == files[name] for name in files)

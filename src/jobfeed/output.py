@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import OutputError
@@ -14,11 +15,30 @@ from .errors import OutputError
 
 def inside(folder: Path, relative: str) -> Path:
     """`folder/relative`, refusing any path that would leave `folder`."""
+    return _targets(folder, [relative])[relative]
+
+
+def _targets(folder: Path, relatives: Iterable[str]) -> dict[str, Path]:
+    """`inside(folder, r)` of each of `relatives`, in their order; each parent folder is resolved
+    once, and each file costs one lstat (is it a symbolic link?) instead of one per part of its path."""
     root = folder.resolve()
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root) or target == root:
-        raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
-    return target
+    parents: dict[str, Path] = {}
+    found: dict[str, Path] = {}
+    for relative in relatives:
+        head, _, name = relative.rpartition("/")
+        if name in ("", ".", ".."):
+            target = (root / relative).resolve()
+        else:
+            parent = parents.get(head)
+            if parent is None:
+                parent = parents[head] = (root / head).resolve() if head else root
+            target = parent / name
+            if target.is_symlink():
+                target = target.resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
+        found[relative] = target
+    return found
 
 
 #: The temporary files `_stage` makes: `.<name>.<8 random characters>.tmp`.
@@ -57,20 +77,55 @@ def _unchanged(path: Path, data: bytes) -> bool:
 
 
 def _stage(path: Path, data: bytes) -> str:
-    """Write `data` to a synced temporary file next to `path`; returns its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `data` to a temporary file next to `path` (not yet synced: see `_sync`); returns its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     return tmp
+
+
+def _fsync(name: str) -> None:
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+#: Threads that wait on fsync together; the file system commits their waits in fewer journal
+#: commits than one file at a time (at 9,400 files: ~0.5 s against 1 to 2.5 s here).
+SYNC_THREADS = 8
+
+
+def _sync(staged: dict[str, str]) -> None:
+    """fsync every staged file (relative path -> temporary name) before any is renamed.
+
+    Every file is written first, then all are synced from a few threads (fsync releases the GIL):
+    each file is still on disk before its rename, as when each was synced as it was written.
+    Raises the OSError of the first file that failed, with its relative path in `filename`.
+    """
+
+    def one(item: tuple[str, str]) -> None:
+        relative, tmp = item
+        try:
+            _fsync(tmp)
+        except OSError as e:
+            e.filename = relative
+            raise
+
+    if len(staged) < 2 * SYNC_THREADS:
+        for item in staged.items():
+            one(item)
+        return
+    with ThreadPoolExecutor(SYNC_THREADS) as pool:
+        for _ in pool.map(one, staged.items()):
+            pass
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -83,22 +138,32 @@ def write_tree(
 ) -> tuple[list[str], list[str]]:
     """Write every changed file of `files` (relative path -> bytes); returns (written, unchanged).
 
-    Two phases: every changed file is first written to a synced temporary file; only when all of
-    them are on disk are they renamed into place. A full disk or an unwritable folder therefore
+    Two phases: every changed file is first written to a temporary file, and all of them synced;
+    only when all of them are on disk are they renamed into place. A full disk or an unwritable folder therefore
     leaves the previous files all intact, never a mix of old and new. A run killed while renaming
     leaves each file whole, old or new; temporary files a killed run left are removed first.
     """
-    targets = {
-        relative: inside(folder, relative) if check_inside else folder / relative
-        for relative in sorted(files)
-    }
+    if check_inside:
+        targets = _targets(folder, sorted(files))
+    else:
+        targets = {relative: folder / relative for relative in sorted(files)}
     remove_stale(targets.values())
     changed = [r for r, target in targets.items() if not _unchanged(target, files[r])]
     staged: dict[str, str] = {}
     current = ""
     try:
+        made: set[Path] = set()
         for current in changed:
+            parent = targets[current].parent
+            if parent not in made:  # one mkdir per folder, not per file
+                parent.mkdir(parents=True, exist_ok=True)
+                made.add(parent)
             staged[current] = _stage(targets[current], files[current])
+        try:
+            _sync(staged)
+        except OSError as e:
+            current = str(e.filename)
+            raise
         for relative in changed:
             current = relative
             os.replace(staged.pop(relative), targets[relative])
