@@ -150,3 +150,22 @@ def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path, config: Config)
     loaded = load_postings(tmp_path / "nope", config)
     assert loaded.postings == []
     assert [p.message for p in loaded.problems] == ["cannot read the folder: No such file or directory"]
+
+
+def test_clean_text_removes_exactly_what_the_xml_invalid_pattern_matches() -> None:
+    """The UTF-8 pre-check never lets an invalid character through: every code point of the BMP,
+    and the noncharacters and their neighbours in every plane, alone and inside accented text."""
+    from jobfeed.postings import _XML_INVALID, clean_text
+
+    points = list(range(0x10000))
+    for plane in range(0, 0x110000, 0x10000):
+        points += [plane + 0xFFFD, plane + 0xFFFE, plane + 0xFFFF, plane + 0xFFBE, plane + 0xFFBF]
+    points = [p for p in points if p <= 0x10FFFF]
+    removed = 0
+    for point in points:
+        char = chr(point)
+        for text in (char, f"Équipe « données »\u00a0{char}¿ fin", f"{char}{char}é"):
+            expected = _XML_INVALID.sub("", text)
+            assert clean_text(text) == expected, hex(point)
+        removed += clean_text(char) == ""
+    assert removed == len([p for p in points if _XML_INVALID.fullmatch(chr(p))]) > 2000

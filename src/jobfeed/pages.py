@@ -116,6 +116,13 @@ def environment() -> jinja2.Environment:
     )
 
 
+@functools.cache
+def style() -> Markup:
+    """The style sheet, rendered once: a page writes it as `{% include "style.css" %}` would, without
+    a new template context per page."""
+    return Markup(environment().get_template("style.css").render())
+
+
 def time_attribute(moment: Moment | None) -> str:
     """A valid HTML `datetime`: the day, or the local time to the second (HTML allows 3 decimals at most)."""
     if moment is None:
@@ -331,5 +338,6 @@ def posting_html(
         "contact": contact,
         "contact_url": contact_url,
         "jsonld": script_json(job_posting(role, rendered, config, now)),
+        "style": style(),
     }
     return environment().get_template("posting.html").render(context).encode("utf-8")
