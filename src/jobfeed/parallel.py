@@ -78,8 +78,9 @@ class Pool:
 
     def _pool(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._executor is None:
-            # fork starts a worker in milliseconds with jobfeed already imported; jobfeed starts no
-            # threads, so forking is safe. Elsewhere the platform's default is used.
+            # fork starts a worker in milliseconds with jobfeed already imported; jobfeed's only
+            # threads (output.write_tree's fsyncs) end before it returns, so forking is safe.
+            # Elsewhere the platform's default is used.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._executor = concurrent.futures.ProcessPoolExecutor(self.jobs, mp_context=context)
