@@ -5,15 +5,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import dataclasses
+import functools
 import html
 import re
 from typing import Any
 from urllib.parse import urljoin
-
-import cmarkgfm
-import nh3
-from cmarkgfm import cmark
-from cmarkgfm.cmark import Options
 
 from .postings import Posting, clean_text
 
@@ -34,7 +30,10 @@ def markdown_to_html(text: str, renderer: str = "cmark-gfm") -> str:
         import markdown  # only sites written for it pay its import
 
         return str(markdown.markdown(text, extensions=["extra", "sane_lists"]))
-    if _FREE is None:  # pragma: no cover - cmarkgfm built without exported symbols
+    import cmarkgfm  # imported on first use: a rebuild that renders nothing does not pay for it
+    from cmarkgfm.cmark import Options
+
+    if _c_functions() is None:  # pragma: no cover - cmarkgfm built without exported symbols
         return str(cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE))
     return _gfm_to_html(text, Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG)
 
@@ -42,8 +41,11 @@ def markdown_to_html(text: str, renderer: str = "cmark-gfm") -> str:
 _GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
 
 
+@functools.cache
 def _c_functions() -> tuple[Any, Any] | None:
     """(cmark_node_free, libc free), or None when they cannot be found."""
+    from cmarkgfm import cmark
+
     with contextlib.suppress(OSError, AttributeError, TypeError):
         node_free = ctypes.CDLL(cmark._cmark.__file__).cmark_node_free
         node_free.argtypes, node_free.restype = [ctypes.c_void_p], None
@@ -53,9 +55,6 @@ def _c_functions() -> tuple[Any, Any] | None:
     return None  # pragma: no cover
 
 
-_FREE = _c_functions()
-
-
 def _gfm_to_html(text: str, options: int) -> str:
     """cmarkgfm's `github_flavored_markdown_to_html`, same output, without its leaks.
 
@@ -63,8 +62,11 @@ def _gfm_to_html(text: str, options: int) -> str:
     160 MB for 10,000 postings. Its cffi module does not expose `cmark_node_free`, so it is
     called through ctypes; the string is malloc'ed by cmark's default allocator, hence libc free.
     """
-    assert _FREE is not None
-    node_free, free = _FREE
+    from cmarkgfm import cmark
+
+    functions = _c_functions()
+    assert functions is not None
+    node_free, free = functions
     ffi, lib = cmark._cmark.ffi, cmark._cmark.lib
     cmark.core_extensions_ensure_registered()
     parser = cmark.parser_new(options=options)
@@ -89,6 +91,8 @@ class _Sanitizer:
     """nh3 with relative links made absolute against the page the HTML will appear on."""
 
     def __init__(self) -> None:
+        import nh3
+
         self.base = ""
         self._cleaner = nh3.Cleaner(
             attribute_filter=self._absolute,
@@ -110,16 +114,18 @@ class _Sanitizer:
         return " ".join(html.unescape(self._text.clean(fragment)).split())
 
 
-_sanitizer = _Sanitizer()
+@functools.cache
+def _sanitizer() -> _Sanitizer:
+    return _Sanitizer()
 
 
 def sanitize(fragment: str, base: str = "") -> str:
-    return _sanitizer.clean(fragment, base)
+    return _sanitizer().clean(fragment, base)
 
 
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment, tags removed and white space collapsed."""
-    return _sanitizer.text(fragment)
+    return _sanitizer().text(fragment)
 
 
 def render(posting: Posting, link: str, renderer: str = "cmark-gfm") -> Rendered:

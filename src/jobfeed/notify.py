@@ -19,13 +19,9 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-import filelock
-import requests
+from typing import TYPE_CHECKING, Any
 
 from .build import load_all
-from .channels import DeliveryError, RetryPolicy, new_session, post_message, secrets_of
 from .config import ChannelConfig, Config
 from .diff import REMOVED, Event, diff, disappeared, mass_disappearance, snapshot_of, with_removed
 from .errors import JobfeedError, Problem
@@ -34,6 +30,12 @@ from .lifecycle import classify
 from .messages import Message, channel_messages
 from .parallel import Pool
 from .state import NotifyState, StateError, load_state, roles_in_feed, save_state
+
+if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs that send (~60 ms)
+    import filelock
+    import requests
+
+    from .channels import RetryPolicy
 
 DEFAULT_CHANNELS = (("slack", "SLACK_WEBHOOK_URL"), ("mattermost", "MATTERMOST_WEBHOOK_URL"))
 #: The JSON Feed `jobfeed build` writes next to the default state file.
@@ -197,6 +199,8 @@ class NotifyReport:
 
 
 def _lock(path: Path) -> filelock.BaseFileLock:
+    import filelock
+
     path.parent.mkdir(parents=True, exist_ok=True)
     return filelock.FileLock(str(path) + ".lock", timeout=0)
 
@@ -220,6 +224,10 @@ def notify(
     environ = dict(os.environ) if environ is None else environ
     if dry_run:
         return _run(config, now, path, environ, None, postes, True, announce_existing, force, policy, sleep)
+    import filelock
+
+    from .channels import new_session
+
     try:
         lock = _lock(path)
         lock.acquire()
@@ -351,6 +359,8 @@ def _deliver(
         report.error = f"{c.env} is not set"
         return report
     assert session is not None
+    from .channels import DeliveryError, post_message
+
     for message in messages:
         try:
             post_message(session, channel.url, message.payload, c.kind, policy=policy, sleep=sleep)
@@ -368,6 +378,8 @@ def _deliver(
 
 
 def _redacted(text: str, url: str) -> str:
+    from .channels import secrets_of
+
     for secret in secrets_of(url):
         text = text.replace(secret, "***")
     return text

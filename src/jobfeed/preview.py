@@ -13,8 +13,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lxml import etree
-
 from .config import ChannelConfig, Config
 from .feeds import FeedMeta, atom_and_rss, items_of, json_feed, link_of
 from .lifecycle import Role, state_of
@@ -99,6 +97,8 @@ class Preview:
 
 def atom_entry(atom: bytes) -> str:
     """The first <entry> of an Atom document, indented, with its namespace declared."""
+    from lxml import etree
+
     root = etree.fromstring(atom)
     entry = root.find(f"{ATOM}entry")
     if entry is None:  # pragma: no cover - the feed was made with exactly one entry
