@@ -73,8 +73,9 @@ class RenderCache:
         self.hits = 0
         self.misses = 0
         self.rejected = 0  # lines found but corrupt or not matching their key
+        self.repeated = 0  # lines whose key a later line has too (appended by a build that did not read)
         self._entries: dict[str, Rendered] | None = None
-        self._added: list[str] = []  # keys put by this build, in order
+        self._added: dict[str, Rendered] = {}  # entries put by this build, in order
 
     @property
     def entries(self) -> dict[str, Rendered]:
@@ -95,6 +96,7 @@ class RenderCache:
             if found is None:
                 self.rejected += 1
             else:
+                self.repeated += found[0] in entries
                 entries[found[0]] = found[1]
         return entries
 
@@ -108,27 +110,41 @@ class RenderCache:
         return rendered
 
     def put(self, key: str, rendered: Rendered) -> None:
-        if key not in self.entries:
-            self._added.append(key)
-        self.entries[key] = rendered
+        """Add an entry; the file is not read for it when no `get` has read it yet."""
+        if self._entries is None or key not in self._entries:
+            self._added[key] = rendered
+        if self._entries is not None:
+            self._entries[key] = rendered
 
     def save(self, keep: Iterable[str]) -> None:
         """Record the new entries; rewrite the file with only those of `keep` (the ones the build
-        used) when the others make up more than a quarter of it or a line was damaged. A cache that
-        cannot be written only costs speed, never the build."""
-        wanted = [key for key in dict.fromkeys(keep) if key in self.entries]
-        stale = len(self.entries) - len(wanted)
-        if not (self._added or stale or self.rejected):
-            return
+        used) when the others make up more than a quarter of it or a line was damaged. A build
+        that did not read the file (it rendered only a few postings) appends its entries. A cache
+        that cannot be written only costs speed, never the build."""
         try:
+            if self._entries is None:
+                if self._added:
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    lines = b"".join(_encode(key, rendered) for key, rendered in self._added.items())
+                    with open(self.path, "ab+") as f:
+                        end = f.seek(0, os.SEEK_END)
+                        if end and f.seek(end - 1) >= 0 and f.read(1) != b"\n":
+                            lines = b"\n" + lines  # after a line an append left cut short: a line of our own
+                        f.write(lines)
+                self._added = {}
+                return
+            wanted = [key for key in dict.fromkeys(keep) if key in self._entries]
+            stale = len(self._entries) - len(wanted) + self.repeated
+            if not (self._added or stale or self.rejected):
+                return
             if self.rejected or stale > len(wanted) // 4 or not self.path.exists():
                 self._rewrite(wanted)
             elif self._added:
                 with open(self.path, "ab") as f:
-                    f.write(b"".join(_encode(key, self.entries[key]) for key in self._added))
+                    f.write(b"".join(_encode(key, rendered) for key, rendered in self._added.items()))
         except OSError:
             pass
-        self._added = []
+        self._added = {}
 
     def _rewrite(self, keys: list[str]) -> None:
         tmp = None

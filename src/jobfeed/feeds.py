@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822
@@ -52,14 +52,24 @@ def updated(posting: Posting) -> dt.datetime:
 @dataclasses.dataclass(frozen=True)
 class FeedItem:
     role: Role
-    rendered: Rendered
+    rendered: Rendered | None  # None: the entry's bytes are reused from the previous build (splice.py)
     link: str
     id: str
 
+    @property
+    def html(self) -> Rendered:
+        """The rendering; only asked for when the entry is written, so it is there."""
+        if self.rendered is None:
+            raise LookupError(f"{self.id}: the entry was neither rendered nor reused")
+        return self.rendered
 
-def items_of(roles: Sequence[Role], rendered: dict[str, Rendered], config: Config) -> list[FeedItem]:
+
+def items_of(roles: Sequence[Role], rendered: Mapping[str, Rendered], config: Config) -> list[FeedItem]:
+    """The feed items of `roles`; a role missing from `rendered` must have its entry's bytes given
+    to `atom_and_rss` and `json_feed` (a reused entry)."""
     return [
-        FeedItem(r, rendered[r.id], link_of(r.posting, config), entry_id(r.posting, config)) for r in roles
+        FeedItem(r, rendered.get(r.id), link_of(r.posting, config), entry_id(r.posting, config))
+        for r in roles
     ]
 
 
@@ -106,11 +116,11 @@ def _generator(
                 fe.category(term=term, label=term)
         if "@" in posting.contact:
             fe.author({"name": posting.team or config.author or config.title, "email": posting.contact})
-        if item.rendered.summary:
-            fe.summary(item.rendered.summary)
+        if item.html.summary:
+            fe.summary(item.html.summary)
             # RSS readers take <description> as HTML: the plain-text summary must stay text there.
-            fe.description(html.escape(item.rendered.summary, quote=False))
-        fe.content(item.rendered.content, type="html")
+            fe.description(html.escape(item.html.summary, quote=False))
+        fe.content(item.html.content, type="html")
     return fg
 
 
@@ -122,6 +132,7 @@ def atom_and_rss(
     *,
     model: bool = False,
     entries: dict[str, tuple[bytes, bytes]] | None = None,
+    offsets: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] | None = None,
 ) -> tuple[bytes, bytes]:
     """(atom.xml, rss.xml) bytes for `items`, in that order. `model` has feedgen write the entries
     too: the same bytes, slower (the reference the fast path is tested against).
@@ -129,7 +140,9 @@ def atom_and_rss(
     `entries` (entry id -> its Atom and RSS bytes) is filled and read: an entry's text depends on
     the item and `config` only, not on the feed, so the main and facet feeds of one build, which
     hold each open role up to three times, escape and encode it once. Share it only between
-    calls with the same `config` and the same items."""
+    calls with the same `config` and the same items. An item without its rendering must be in it.
+
+    `offsets`, when given, is filled with entry id -> (offset, length) of its bytes in each feed."""
     fg = _generator(items, meta, config, fallback, entries=model)
     home = config.site_url or "./"
     fg.link(href=home, rel="alternate")
@@ -147,10 +160,11 @@ def atom_and_rss(
         return atom_and_rss(items, meta, config, fallback, model=True)
     name = config.author or config.title
     atom_parts, rss_parts = [atom[: -len(atom_end)]], [rss[: -len(rss_end)]]
+    atom_at, rss_at = len(atom_parts[0]), len(rss_parts[0])
     for item in items:
         pair = entries.get(item.id) if entries is not None else None
         if pair is None:
-            content = _text(item.rendered.content)  # the longest text, escaped once for both feeds
+            content = _text(item.html.content)  # the longest text, escaped once for both feeds
             pair = (
                 _atom_entry(item, name, content).encode("utf-8"),
                 _rss_item(item, name, content).encode("utf-8"),
@@ -159,6 +173,11 @@ def atom_and_rss(
                 entries[item.id] = pair
         atom_parts.append(pair[0])
         rss_parts.append(pair[1])
+        if offsets is not None:
+            offsets[0][item.id] = (atom_at, len(pair[0]))
+            offsets[1][item.id] = (rss_at, len(pair[1]))
+        atom_at += len(pair[0])
+        rss_at += len(pair[1])
     atom_parts.append(atom_end)
     rss_parts.append(rss_end)
     return b"".join(atom_parts), b"".join(rss_parts)
@@ -180,7 +199,7 @@ def _author_name(item: FeedItem, name: str) -> str:
 
 def _atom_entry(item: FeedItem, name: str, content: str) -> str:
     """The <entry> feedgen writes for `item` in `_generator`."""
-    posting, rendered = item.role.posting, item.rendered
+    posting, rendered = item.role.posting, item.html
     out = [
         f"  <entry>\n    <id>{_text(item.id)}</id>\n    <title>{_text(posting.title)}</title>\n",
         f"    <updated>{updated(posting).isoformat()}</updated>\n",
@@ -210,7 +229,7 @@ def _atom_entry(item: FeedItem, name: str, content: str) -> str:
 
 def _rss_item(item: FeedItem, name: str, content: str) -> str:
     """The <item> feedgen writes for `item` in `_generator`."""
-    posting, rendered = item.role.posting, item.rendered
+    posting, rendered = item.role.posting, item.html
     out = [
         f"    <item>\n      <title>{_text(posting.title)}</title>\n      <link>{_text(item.link)}</link>\n"
     ]
@@ -235,8 +254,17 @@ def _rss_item(item: FeedItem, name: str, content: str) -> str:
     return "".join(out)
 
 
-def json_feed(items: Sequence[FeedItem], config: Config) -> bytes:
-    """JSON Feed 1.1, with a `_jobfeed` object per item for what feed readers have no field for."""
+def json_feed(
+    items: Sequence[FeedItem],
+    config: Config,
+    *,
+    texts: Mapping[str, bytes] | None = None,
+    offsets: dict[str, tuple[int, int]] | None = None,
+) -> bytes:
+    """JSON Feed 1.1, with a `_jobfeed` object per item for what feed readers have no field for.
+
+    `texts`: entry id -> the bytes of its item, reused (an item without its rendering must be in
+    it); `offsets`, when given, is filled with entry id -> (offset, length) of each item's bytes."""
     feed: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": config.title,
@@ -254,8 +282,17 @@ def json_feed(items: Sequence[FeedItem], config: Config) -> bytes:
     # The bytes json.dumps(feed, indent=2) gives, one item at a time: a tenth of its peak memory.
     assert head.endswith('"items": []\n}')
     parts = [head[: -len("[]\n}")].encode("utf-8") + b"[\n"]
+    at = len(parts[0])
     for i, item in enumerate(items):
-        parts.append(("    " if i == 0 else ",\n    ").encode() + _json_item_text(item).encode("utf-8"))
+        text = texts.get(item.id) if texts is not None else None
+        if text is None:
+            text = _json_item_text(item).encode("utf-8")
+        separator = b"    " if i == 0 else b",\n    "
+        parts += (separator, text)
+        at += len(separator)
+        if offsets is not None:
+            offsets[item.id] = (at, len(text))
+        at += len(text)
     parts.append(b"\n  ]\n}\n")
     return b"".join(parts)
 
@@ -293,7 +330,7 @@ def _indented(value: object, level: int) -> str:
 def _json_item_text(item: FeedItem) -> str:
     """`_indented(_json_item(item), 2)`, written field by field: the same text, twice as fast
     (tests/test_feeds_json.py compares them)."""
-    posting, rendered, text = item.role.posting, item.rendered, _encode_string
+    posting, rendered, text = item.role.posting, item.html, _encode_string
     fields = [
         f'"id": {text(item.id)}',
         f'"url": {text(item.link)}',
@@ -333,10 +370,10 @@ def _json_item(item: FeedItem) -> dict[str, object]:
         "id": item.id,
         "url": item.link,
         "title": posting.title,
-        "content_html": item.rendered.content,
+        "content_html": item.html.content,
     }
-    if item.rendered.summary:
-        out["summary"] = item.rendered.summary
+    if item.html.summary:
+        out["summary"] = item.html.summary
     when = published(posting)
     if when is not None:
         out["date_published"] = when.isoformat()

@@ -1,0 +1,182 @@
+"""Reusing the entries of the feeds the previous build wrote, so a rebuild writes only what changed.
+
+The bytes of a role's entry in atom.xml, rss.xml and feed.json are a pure function of the role
+(the posting's fields and its state), of its rendering (body, link, renderer and versions) and of
+a few settings; `entry_key` hashes all of them. After a build has written the three feeds, the
+index `feeds.json` of the cache folder records, for each feed, where each entry's bytes are (key,
+offset, length) and their sha256. The next build reads back, from the feeds on disk, the entry of
+every role whose key it finds, checks its sha256, and uses those bytes instead of rendering the
+posting and writing the entry again: a rebuild after one change renders and escapes one entry
+instead of 10,000. A feed that was edited, restored from git or written by another build simply
+fails the checks of the entries that moved, which are then made afresh: nothing is trusted blindly,
+and a build that reuses entries writes the same bytes as a cold one (tests/test_splice.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from . import __version__
+from .cache import render_key
+from .config import Config
+from .dates import Moment
+from .feeds import entry_id, link_of
+from .lifecycle import Role
+
+#: Bump when what an entry's bytes depend on, or the layout of the index, changes.
+SPLICE_FORMAT = 1
+FILE_NAME = "feeds.json"
+#: The feeds whose entries are recorded, in the order of a `Entries` triple.
+FEEDS = ("atom.xml", "rss.xml", "feed.json")
+
+#: Entry id (`feeds.entry_id`) -> its bytes in atom.xml, rss.xml and feed.json.
+Entries = dict[str, tuple[bytes, bytes, bytes]]
+#: Feed file -> entry id -> (offset, length) of the entry's bytes in that file.
+Offsets = dict[str, dict[str, tuple[int, int]]]
+
+
+def _moment(moment: Moment | None) -> str:
+    return "" if moment is None else f"{moment.at.isoformat()}/{int(moment.all_day)}"
+
+
+def entry_key(role: Role, config: Config) -> str:
+    """sha256 of everything an entry's bytes depend on (see `feeds._atom_entry`, `_rss_item` and
+    `_json_item_text`): the rendering's inputs, the posting's fields, the state, the settings."""
+    posting = role.posting
+    link = link_of(posting, config)
+    parts = [
+        str(SPLICE_FORMAT),
+        __version__,
+        render_key(posting, link, config.markdown),  # body, link, renderer, versions
+        config.id_authority,
+        config.author or config.title,
+        posting.id,
+        posting.role,
+        posting.team,
+        posting.contact,
+        posting.contract,
+        _moment(posting.opened),
+        _moment(posting.deadline),
+        _moment(posting.updated),
+        str(role.state),
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _digest(data: bytes | memoryview) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Splice:
+    """The index `folder/feeds.json` of the feeds written in `out`."""
+
+    def __init__(self, folder: str | Path, out: str | Path) -> None:
+        self.path = Path(folder) / FILE_NAME
+        self.out = Path(out)
+        self._where = str(self.out.resolve())
+        self.reused = 0
+        self._saved = b""
+        self.records = self._read()
+
+    def _read(self) -> dict[str, dict[str, list[object]]]:
+        """Feed -> key -> [offset, length, sha256]; empty when the index is missing, damaged or for
+        another output folder or version."""
+        try:
+            self._saved = self.path.read_bytes()
+            index = json.loads(self._saved)
+        except (OSError, ValueError):
+            return {}
+        if (
+            not isinstance(index, dict)
+            or index.get("format") != SPLICE_FORMAT
+            or index.get("version") != __version__
+            or index.get("out") != self._where
+            or not isinstance(index.get("feeds"), dict)
+        ):
+            return {}
+        return {name: found for name, found in index["feeds"].items() if isinstance(found, dict)}
+
+    def reuse(self, keys: Mapping[str, str]) -> Entries:
+        """Entry id -> the bytes of its entry in the three feeds, for each of `keys` (id -> key)
+        whose entry is found, whole and unchanged, in all three feeds on disk."""
+        if not all(name in self.records for name in FEEDS) or not keys:
+            return {}
+        found: dict[str, list[bytes]] = {}
+        for position, name in enumerate(FEEDS):
+            records = self.records[name]
+            try:
+                fd = os.open(self.out / name, os.O_RDONLY)
+            except OSError:
+                return {}
+            try:
+                for role_id, key in keys.items():
+                    if position and role_id not in found:
+                        continue  # already missing from an earlier feed
+                    data = self._entry(fd, records.get(key))
+                    if data is None:
+                        found.pop(role_id, None)
+                    else:
+                        found.setdefault(role_id, []).append(data)
+            finally:
+                os.close(fd)
+        entries = {role_id: (d[0], d[1], d[2]) for role_id, d in found.items() if len(d) == len(FEEDS)}
+        self.reused = len(entries)
+        return entries
+
+    @staticmethod
+    def _entry(fd: int, record: object) -> bytes | None:
+        if not (isinstance(record, list) and len(record) == 3):
+            return None
+        offset, length, digest = record
+        if not (isinstance(offset, int) and isinstance(length, int) and offset >= 0 and length > 0):
+            return None
+        try:
+            data = os.pread(fd, length, offset)
+        except OSError:
+            return None
+        return data if len(data) == length and _digest(data) == digest else None
+
+    def save(self, files: Mapping[str, bytes], offsets: Offsets, keys: Mapping[str, str]) -> None:
+        """Record where each entry of `keys` is in the feeds just written (`files`, as on disk).
+        An index that cannot be written only costs speed."""
+        feeds: dict[str, dict[str, list[object]]] = {}
+        for name in FEEDS:
+            data, where = files.get(name), offsets.get(name, {})
+            if data is None:
+                return
+            view = memoryview(data)
+            feeds[name] = {
+                keys[role_id]: [start, length, _digest(view[start : start + length])]
+                for role_id, (start, length) in where.items()
+                if role_id in keys
+            }
+        index = {"format": SPLICE_FORMAT, "version": __version__, "out": self._where, "feeds": feeds}
+        raw = json.dumps(index, separators=(",", ":")).encode()
+        if raw == self._saved:
+            return
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".feeds.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(raw)
+            os.replace(tmp, self.path)
+            tmp = None
+            self._saved = raw
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def keys_of(roles: Sequence[Role], config: Config) -> dict[str, str]:
+    """Entry id (`feeds.entry_id`, what the feeds' functions key entries by) -> `entry_key`."""
+    return {entry_id(role.posting, config): entry_key(role, config) for role in roles}
