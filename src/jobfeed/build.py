@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +101,14 @@ def render_all(
     are left, they are rendered without reading the cache."""
     roles = published(catalog) if config.pages.enabled else catalog.open
     jobs = [(role.posting, link_of(role.posting, config), config.markdown) for role in roles]
-    keys = [render_key(p, link, renderer) for p, link, renderer in jobs] if cache else []
     wanted = [i for i, role in enumerate(roles) if role.id not in reused]
+    read = cache is not None and len(wanted) * READ_CACHE_RATIO > len(jobs)
+    keyed: Sequence[int] = []
+    if cache is not None:  # a cache that is read keeps the entries of every role, reused or not
+        keyed = range(len(jobs)) if read else wanted
+    keys = {i: render_key(*jobs[i]) for i in keyed}
     found: list[Rendered | None] = [None] * len(jobs)
-    if cache and len(wanted) * READ_CACHE_RATIO > len(jobs):
+    if cache and read:
         for i in wanted:
             found[i] = cache.get(keys[i])
     missing = [i for i in wanted if found[i] is None]
@@ -116,7 +120,7 @@ def render_all(
         if cache:
             cache.put(keys[i], rendered)
     if cache:
-        cache.save(keys)  # every published role's key: the reused ones stay in the cache
+        cache.save(keys.values())  # when read: every published role's key, the reused ones stay
     return {role.id: hit for role, hit in zip(roles, found, strict=True) if hit is not None}
 
 

@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import __version__
 from .config import Config
@@ -39,6 +40,7 @@ Mapper = Callable[[Loader, Sequence[Path]], list[Result]]
 
 LOAD_FORMAT = 1
 FILE_NAME = "load.jsonl"
+_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class _Unencodable(Exception):
@@ -87,7 +89,9 @@ class LoadCache:
         return dict(line.split(" ", 1) for line in lines if " " in line)
 
     def key(self, path: Path, raw: bytes) -> str:
-        return hashlib.sha256(str(path).encode("utf-8", "surrogateescape") + b"\0" + raw).hexdigest()
+        digest = hashlib.sha256(os.fsencode(path) + b"\0")
+        digest.update(raw)
+        return digest.hexdigest()
 
     def get(self, key: str, raw: bytes) -> Result | None:
         entry = self.entries.get(key)
@@ -161,15 +165,22 @@ class LoadCache:
         return cached
 
     def _raw(self, path: Path) -> bytes | None:
-        """The bytes of a plain file within the size limit; None when it must be loaded afresh."""
+        """The bytes of a plain file within the size limit; None when it must be loaded afresh
+        (a symbolic link: O_NOFOLLOW refuses to open one)."""
         try:
-            info = os.lstat(path)  # one call: a symbolic link is not S_ISREG here
-            if not stat.S_ISREG(info.st_mode) or info.st_size > self.config.max_file_size:
-                return None
-            with open(path, "rb") as f:
-                return f.read()
+            fd = os.open(path, _READ)
         except OSError:
             return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > self.config.max_file_size:
+                return None
+            raw = os.read(fd, info.st_size + 1)
+            return raw if len(raw) == info.st_size else None  # else it changed while read: afresh
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
 
 def _load_encoded(load: Loader, job: tuple[Path, bytes | None]) -> tuple[Result, str | None]:
@@ -239,7 +250,13 @@ def _decode_moment(data: Any, config: Config) -> Moment | None:
     if data is None:
         return None
     at, all_day = data
-    return Moment(dt.datetime.fromisoformat(at).astimezone(config.tz), bool(all_day))
+    return _moment(at, bool(all_day), config.timezone)
+
+
+@functools.lru_cache(maxsize=8192)
+def _moment(at: str, all_day: bool, timezone: str) -> Moment:
+    """Postings share their dates: each is read once (Moment is immutable)."""
+    return Moment(dt.datetime.fromisoformat(at).astimezone(ZoneInfo(timezone)), all_day)
 
 
 _MOMENTS = ("opened", "deadline", "updated")

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
-from .cache import render_key
+from .cache import renderer_id
 from .config import Config
 from .dates import Moment
 from .feeds import entry_id, link_of
@@ -49,11 +49,11 @@ def entry_key(role: Role, config: Config) -> str:
     """sha256 of everything an entry's bytes depend on (see `feeds._atom_entry`, `_rss_item` and
     `_json_item_text`): the rendering's inputs, the posting's fields, the state, the settings."""
     posting = role.posting
-    link = link_of(posting, config)
     parts = [
         str(SPLICE_FORMAT),
         __version__,
-        render_key(posting, link, config.markdown),  # body, link, renderer, versions
+        renderer_id(config.markdown),  # the renderer and the versions of its libraries
+        link_of(posting, config),  # relative links in the body are resolved against it
         config.id_authority,
         config.author or config.title,
         posting.id,
@@ -65,12 +65,24 @@ def entry_key(role: Role, config: Config) -> str:
         _moment(posting.deadline),
         _moment(posting.updated),
         str(role.state),
+        posting.body,
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _digest(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _entry(feed: bytes, record: object) -> bytes | None:
+    """The bytes `record` ([offset, length, sha256]) points at in `feed`, if they are still those."""
+    if not (isinstance(record, list) and len(record) == 3):
+        return None
+    offset, length, digest = record
+    if not (isinstance(offset, int) and isinstance(length, int) and offset >= 0 and length > 0):
+        return None
+    data = feed[offset : offset + length]
+    return data if len(data) == length and _digest(data) == digest else None
 
 
 class Splice:
@@ -81,6 +93,8 @@ class Splice:
         self.out = Path(out)
         self._where = str(self.out.resolve())
         self.reused = 0
+        #: (feed, entry id) -> sha256 of the entry reused, already checked: not hashed again
+        self.digests: dict[tuple[str, str], str] = {}
         self._saved = b""
         self.records = self._read()
 
@@ -107,40 +121,23 @@ class Splice:
         whose entry is found, whole and unchanged, in all three feeds on disk."""
         if not all(name in self.records for name in FEEDS) or not keys:
             return {}
-        found: dict[str, list[bytes]] = {}
-        for position, name in enumerate(FEEDS):
+        found: dict[str, list[bytes]] = {role_id: [] for role_id in keys}
+        for name in FEEDS:
             records = self.records[name]
             try:
-                fd = os.open(self.out / name, os.O_RDONLY)
+                feed = (self.out / name).read_bytes()
             except OSError:
                 return {}
-            try:
-                for role_id, key in keys.items():
-                    if position and role_id not in found:
-                        continue  # already missing from an earlier feed
-                    data = self._entry(fd, records.get(key))
-                    if data is None:
-                        found.pop(role_id, None)
-                    else:
-                        found.setdefault(role_id, []).append(data)
-            finally:
-                os.close(fd)
-        entries = {role_id: (d[0], d[1], d[2]) for role_id, d in found.items() if len(d) == len(FEEDS)}
+            for role_id, parts in list(found.items()):
+                data = _entry(feed, records.get(keys[role_id]))
+                if data is None:
+                    del found[role_id]  # one feed without it: made afresh for all three
+                else:
+                    parts.append(data)
+                    self.digests[name, role_id] = str(records[keys[role_id]][2])
+        entries = {role_id: (d[0], d[1], d[2]) for role_id, d in found.items()}
         self.reused = len(entries)
         return entries
-
-    @staticmethod
-    def _entry(fd: int, record: object) -> bytes | None:
-        if not (isinstance(record, list) and len(record) == 3):
-            return None
-        offset, length, digest = record
-        if not (isinstance(offset, int) and isinstance(length, int) and offset >= 0 and length > 0):
-            return None
-        try:
-            data = os.pread(fd, length, offset)
-        except OSError:
-            return None
-        return data if len(data) == length and _digest(data) == digest else None
 
     def save(self, files: Mapping[str, bytes], offsets: Offsets, keys: Mapping[str, str]) -> None:
         """Record where each entry of `keys` is in the feeds just written (`files`, as on disk).
@@ -150,9 +147,13 @@ class Splice:
             data, where = files.get(name), offsets.get(name, {})
             if data is None:
                 return
-            view = memoryview(data)
+            view, known = memoryview(data), self.digests
             feeds[name] = {
-                keys[role_id]: [start, length, _digest(view[start : start + length])]
+                keys[role_id]: [
+                    start,
+                    length,
+                    known.get((name, role_id)) or _digest(view[start : start + length]),
+                ]
                 for role_id, (start, length) in where.items()
                 if role_id in keys
             }
