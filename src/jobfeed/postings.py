@@ -124,10 +124,10 @@ def slug_of(stem: str) -> str:
 
 def posting_files(folder: Path) -> list[Path]:
     """The posting files of `folder`, in a stable order."""
-    return sorted(
-        (p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith(".")),
-        key=lambda p: p.name,
+    names = sorted(
+        name for name in os.listdir(folder) if name.lower().endswith(SUFFIXES) and not name.startswith(".")
     )
+    return [folder / name for name in names]
 
 
 #: `map(func, files)` in order; the build passes one that spreads the files over processes.
