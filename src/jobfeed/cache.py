@@ -79,8 +79,12 @@ class RenderCache:
 
     @property
     def entries(self) -> dict[str, Rendered]:
+        """Every entry: the file's, read on first use, and those put since."""
         if self._entries is None:
             self._entries = self._read()
+            for key in [key for key in self._added if key in self._entries]:
+                del self._added[key]  # already in the file
+            self._entries.update(self._added)
         return self._entries
 
     def _read(self) -> dict[str, Rendered]:
@@ -109,8 +113,15 @@ class RenderCache:
             self.hits += 1
         return rendered
 
+    def added(self, key: str) -> Rendered | None:
+        """The entry for `key` if this build put it, without reading the file."""
+        rendered = self._added.get(key)
+        if rendered is not None:
+            self.hits += 1
+        return rendered
+
     def put(self, key: str, rendered: Rendered) -> None:
-        """Add an entry; the file is not read for it when no `get` has read it yet."""
+        """Add an entry; the file is not read for it when nothing has read it yet."""
         if self._entries is None or key not in self._entries:
             self._added[key] = rendered
         if self._entries is not None:

@@ -39,6 +39,8 @@ from .postings import Posting, body_of
 Result = tuple[Posting | None, list[Problem]]
 Loader = Callable[[Path], Result]
 Mapper = Callable[[Loader, Sequence[Path]], list[Result]]
+#: Work done on each posting loaded afresh, in the process that loaded it (`LoadCache.also`).
+Also = Callable[[Posting], Any]
 
 LOAD_FORMAT = 1
 FILE_NAME = "load.jsonl"
@@ -73,6 +75,10 @@ class LoadCache:
         self.used: dict[bytes, bytes] = {}
         self.hits = 0
         self.changed = False
+        #: `also(posting)` for each posting loaded afresh: run where it was loaded (a worker
+        #: process in a big build), so that work is spread too; its results are kept in `extras`.
+        self.also: Also | None = None
+        self.extras: list[Any] = []
 
     def _read(self) -> dict[bytes, bytes]:
         try:
@@ -90,9 +96,7 @@ class LoadCache:
         return dict(line.split(b" ", 1) for line in body.splitlines() if b" " in line)
 
     def key(self, path: str | Path, raw: bytes) -> bytes:
-        digest = hashlib.sha256(os.fsencode(path) + b"\0")
-        digest.update(raw)
-        return digest.hexdigest().encode()
+        return _key(path, raw)
 
     def get(self, key: bytes, raw: bytes) -> Result | None:
         entry = self.entries.get(key)
@@ -144,50 +148,72 @@ class LoadCache:
             results: list[Result | None] = [None] * len(files)
             keys: dict[int, bytes] = {}
             raws: dict[int, bytes] = {}
-            for i, path in enumerate(files):
-                name = os.fspath(path)  # once: pathlib's str() is not free at 10,000 files
-                raw = self._raw(name)
-                if raw is None:
-                    continue
-                keys[i], raws[i] = self.key(name, raw), raw
-                results[i] = self.get(keys[i], raw)
-            update(len(files) - sum(r is None for r in results))
+            if self.entries:  # else nothing to look up: the workers read the files themselves
+                for i, path in enumerate(files):
+                    name = os.fspath(path)  # once: pathlib's str() is not free at 10,000 files
+                    raw = self._raw(name)
+                    if raw is None:
+                        continue
+                    keys[i], raws[i] = self.key(name, raw), raw
+                    results[i] = self.get(keys[i], raw)
+                update(len(files) - sum(r is None for r in results))
             missing = [i for i, result in enumerate(results) if result is None]
-            work: Any = functools.partial(_load_encoded, load)
-            jobs: Any = [(files[i], raws.get(i)) for i in missing]
+            work: Any = functools.partial(_load_encoded, load, self.config.max_file_size, self.also)
+            jobs: Any = [(files[i], raws.get(i), not self.entries) for i in missing]
             done: Any = map_files(work, jobs)
-            for i, (result, encoded) in zip(missing, done, strict=True):
+            for i, (result, encoded, key, extra) in zip(missing, done, strict=True):
                 results[i] = result
-                if i in keys:
-                    self.put(keys[i], encoded)
+                key = keys.get(i, key)
+                if key is not None:
+                    self.put(key, encoded)
+                if extra is not None:
+                    self.extras.append(extra)
             return [r for r in results if r is not None]  # every slot is filled by now
 
         return cached
 
     def _raw(self, path: str | Path) -> bytes | None:
-        """The bytes of a plain file within the size limit; None when it must be loaded afresh
-        (a symbolic link: O_NOFOLLOW refuses to open one)."""
-        try:
-            fd = os.open(path, _READ)
-        except OSError:
-            return None
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > self.config.max_file_size:
-                return None
-            raw = os.read(fd, info.st_size + 1)
-            return raw if len(raw) == info.st_size else None  # else it changed while read: afresh
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
+        return _plain_bytes(path, self.config.max_file_size)
 
 
-def _load_encoded(load: Loader, job: tuple[Path, bytes | None]) -> tuple[Result, bytes | None]:
-    """Load one file (from the bytes already read, when given) and encode the result for the
-    cache; runs in a worker process when the folder is big, so the encoding is spread too."""
-    path, raw = job
+def _plain_bytes(path: str | Path, limit: int) -> bytes | None:
+    """The bytes of a plain file within the size limit; None when it must be loaded afresh
+    (a symbolic link: O_NOFOLLOW refuses to open one)."""
+    try:
+        fd = os.open(path, _READ)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        raw = os.read(fd, info.st_size + 1)
+        return raw if len(raw) == info.st_size else None  # else it changed while read: afresh
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _key(path: str | Path, raw: bytes) -> bytes:
+    digest = hashlib.sha256(os.fsencode(path) + b"\0")
+    digest.update(raw)
+    return digest.hexdigest().encode()
+
+
+def _load_encoded(
+    load: Loader, limit: int, also: Also | None, job: tuple[Path, bytes | None, bool]
+) -> tuple[Result, bytes | None, bytes | None, Any]:
+    """Load one file (from the bytes already read, when given; reading them first when asked)
+    and encode the result for the cache: (result, entry, key when read here, `also(posting)`).
+    Runs in a worker process when the folder is big, so reading and encoding are spread too."""
+    path, raw, read = job
+    key = None
+    if raw is None and read:
+        raw = _plain_bytes(path, limit)
+        key = _key(path, raw) if raw is not None else None
     result = load(path) if raw is None else load(path, raw=raw)  # type: ignore[call-arg]
+    extra = also(result[0]) if also is not None and result[0] is not None else None
     try:
         entry = _encode_result(result)
         posting = result[0]
@@ -197,8 +223,8 @@ def _load_encoded(load: Loader, job: tuple[Path, bytes | None]) -> tuple[Result,
                 entry["body_at"] = len(raw) - len(body)
         encoded = orjson.dumps(entry)
     except (_Unencodable, orjson.JSONEncodeError):  # a lone surrogate, an integer past 64 bits
-        return result, None
-    return result, encoded
+        return result, None, key, extra
+    return result, encoded, key, extra
 
 
 # Posting <-> JSON. YAML gives str, int, float, bool, None, date, datetime, lists and mappings
