@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from jobfeed.markup import markdown_to_html, plain_text, sanitize
+from urllib.parse import urljoin, urlsplit
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from jobfeed.markup import _join_with_netloc, markdown_to_html, plain_text, sanitize
 
 
 def test_list_right_after_a_paragraph_line_is_a_list() -> None:
@@ -43,3 +48,46 @@ def test_relative_links_become_absolute() -> None:
 
 def test_plain_text_of_html() -> None:
     assert plain_text("<strong>Un</strong>\n  &amp; <em>deux</em>") == "Un & deux"
+
+
+_BASES = [
+    "https://example.org/jobs/postes/dev.html",
+    "http://example.org/jobs/",
+    "https://example.org",
+    "./postes/dev.html",
+    "postes/dev.html",
+    "file:///tmp/site/index.html",
+    "https://example.org/a/b/c?x=1#top",
+]
+_URL_PARTS = st.sampled_from(
+    ["https:", "http:", "HTTPS:", "mailto:", "tel:", "javascript:", "ftp:", "//", "/", "./", "../", "?", "#", ";",
+     "@", ":", "%20", "a", "b.c", "beta.gouv.fr", "x y", "é", ""]
+)  # fmt: skip
+
+
+@given(base=st.sampled_from(_BASES), url=st.lists(_URL_PARTS, max_size=8).map("".join))
+@settings(max_examples=2000, deadline=None)
+@example(base=_BASES[0], url="https://beta.gouv.fr/?#")
+@example(base=_BASES[0], url="//cdn.example.org/x")
+@example(base=_BASES[1], url="HTTPS://Example.org/")
+@example(base=_BASES[0], url="")
+def test_links_are_joined_exactly_as_urljoin_joins_them(base: str, url: str) -> None:
+    """The cached shortcut for links that name their host gives urljoin's answer, or none."""
+    joined = _join_with_netloc(urlsplit(base).scheme, url)
+    assert (urljoin(base, url) if joined is None else joined) == urljoin(base, url)
+
+
+def test_links_of_a_posting_are_made_absolute_against_its_page() -> None:
+    fragment = (
+        '<a href="/startups/x.html">a</a> <a href="https://beta.gouv.fr/?">b</a> '
+        '<a href="//cdn.example.org/y">c</a> <a href="mailto:a@b.fr">d</a> <a href="../z">e</a>'
+    )
+    html = sanitize(fragment, "https://example.org/jobs/postes/dev.html")
+    for href in (
+        "https://example.org/startups/x.html",
+        "https://beta.gouv.fr/",
+        "https://cdn.example.org/y",
+        "mailto:a@b.fr",
+        "https://example.org/jobs/z",
+    ):
+        assert f'href="{href}"' in html

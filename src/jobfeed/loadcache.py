@@ -292,19 +292,22 @@ def _encode_result(result: Result) -> dict[str, Any]:
     posting, problems = result
     encoded: dict[str, Any] = {"problems": [[p.path, p.line, p.level, p.message] for p in problems]}
     if posting is not None:
-        fields = {f.name: getattr(posting, f.name) for f in dataclasses.fields(posting) if f.name != "body"}
+        fields = dict(vars(posting))  # every field (a dataclass without slots), in order
+        del fields["body"]
+        for name in _TEXT_FIELDS:
+            if not isinstance(fields[name], (str, bool)):
+                raise _Unencodable(name)
         for name in _MOMENTS:
             fields[name] = _encode_moment(fields[name])
         fields["extra"] = _encode_value(fields["extra"])
-        for name, value in fields.items():
-            if name not in (*_MOMENTS, "extra", "lines") and not isinstance(value, (str, bool)):
-                raise _Unencodable(name)
         encoded["posting"] = fields
     return encoded
 
 
 #: The fields an entry's posting must have, all of them: it is then made without `Posting.__init__`.
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Posting))
+#: The fields written as they are: text and true/false.
+_TEXT_FIELDS = tuple(sorted(_FIELDS - {*_MOMENTS, "extra", "lines", "body"}))
 
 
 def _decode_result(entry: dict[str, Any], raw: bytes, config: Config) -> Result:

@@ -9,7 +9,7 @@ import functools
 import html
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse, urlsplit, urlunparse, uses_netloc, uses_relative
 
 from .postings import Posting, clean_text
 
@@ -87,13 +87,26 @@ def _gfm_to_html(text: str, options: int) -> str:
         cmark.parser_free(parser)
 
 
+@functools.lru_cache(maxsize=4096)
+def _join_with_netloc(base_scheme: str, url: str) -> str | None:
+    """`urljoin(base, url)` when it does not depend on `base` beyond its scheme: when `url` has
+    another scheme, or names its host (`https://…`, `//…`); else None. The same steps as urljoin,
+    cached: postings link to the same sites again and again, each from a base of its own."""
+    scheme, netloc, path, params, query, fragment = urlparse(url, base_scheme)
+    if scheme != base_scheme or scheme not in uses_relative:
+        return url
+    if scheme in uses_netloc and netloc:
+        return urlunparse((scheme, netloc, path, params, query, fragment))
+    return None
+
+
 class _Sanitizer:
     """nh3 with relative links made absolute against the page the HTML will appear on."""
 
     def __init__(self) -> None:
         import nh3
 
-        self.base = ""
+        self.base = self.scheme = ""
         self._cleaner = nh3.Cleaner(
             attribute_filter=self._absolute,
             link_rel="noopener noreferrer",
@@ -103,11 +116,13 @@ class _Sanitizer:
 
     def _absolute(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES and self.base:
-            return urljoin(self.base, value.strip())
+            url = value.strip()
+            joined = _join_with_netloc(self.scheme, url)
+            return urljoin(self.base, url) if joined is None else joined
         return value
 
     def clean(self, fragment: str, base: str) -> str:
-        self.base = base
+        self.base, self.scheme = base, urlsplit(base).scheme
         return clean_text(self._cleaner.clean(fragment))
 
     def text(self, fragment: str) -> str:
