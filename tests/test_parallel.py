@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import importlib
 import io
 import os
 import shutil
@@ -17,7 +15,6 @@ from click.testing import CliRunner
 import jobfeed.parallel
 from jobfeed import Config, build
 from jobfeed.cli import cli
-from jobfeed.pages_config import PagesConfig
 from jobfeed.parallel import Pool, Progress
 
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
@@ -153,30 +150,3 @@ def test_cli_build_prints_no_progress_when_stderr_is_not_a_terminal(
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert "file(s) written" in result.stdout
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-@pytest.mark.parametrize("pages", [False, True], ids=["feeds", "pages"])
-def test_postings_are_rendered_in_the_loading_pass(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, pages: bool
-) -> None:
-    """A cold build renders each published posting where it was loaded (a worker of the pool):
-    nothing is left for the rendering pass, and the output is the cold build's without cache."""
-    postes = many_postings(tmp_path / "postes", 60)
-    config = dataclasses.replace(CONFIG, pages=PagesConfig(enabled=pages))
-    build(config, NOW, postes=postes, out=tmp_path / "plain", use_cache=False)
-    monkeypatch.setattr(jobfeed.parallel, "PARALLEL_MIN", 1)
-
-    def second_pass(job: object) -> None:
-        raise AssertionError("rendered again after loading")
-
-    # the module: `jobfeed.build` is the function the package exports
-    monkeypatch.setattr(importlib.import_module("jobfeed.build"), "_render_one", second_pass)
-    report = build(config, NOW, postes=postes, out=tmp_path / "out", jobs=jobs, cache=tmp_path / "c")
-    assert len(report.catalog.open) > 30
-    plain = sorted(p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*") if p.is_file())
-    assert plain == sorted(
-        p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*") if p.is_file()
-    )
-    for relative in plain:
-        assert (tmp_path / "out" / relative).read_bytes() == (tmp_path / "plain" / relative).read_bytes()

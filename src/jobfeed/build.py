@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from .config import Config
 from .errors import PostingError, Problem
 from .facets import published
 from .feeds import EPOCH, FeedMeta, atom_and_rss, entry_id, items_of, json_feed, link_of
-from .lifecycle import Catalog, State, classify, state_of
+from .lifecycle import Catalog, classify
 from .loadcache import LoadCache
 from .markup import Rendered, render
 from .output import write_tree
@@ -71,36 +70,17 @@ def load_all(
     cache: str | Path | None = None,
     pool: Pool | None = None,
     progress: Progress | None = None,
-    renders: tuple[RenderCache, dt.datetime] | None = None,
 ) -> Loaded:
     """`load_postings`, parsing only the files the load cache in folder `cache` has no entry for
-    (every file when `cache` is None), over `pool`'s processes when there are many.
-
-    With `renders` (a render cache and the build's clock), each posting parsed afresh that the
-    build will publish is rendered right after it is loaded, in the same process, and put in the
-    cache: one pass over the pool instead of two, and no posting sent back to be rendered."""
+    (every file when `cache` is None), over `pool`'s processes when there are many."""
     pool = pool or Pool(1)
     with (progress or Progress(False)).bar(_count(postes), "Loading") as update:
         mapper: Any = lambda load, files: pool.map(load, files, update)  # noqa: E731
         loads = LoadCache(cache, config) if cache is not None else None
-        if loads and renders:
-            loads.also = functools.partial(prerender, config, renders[1])
         loaded = load_postings(postes, config, map_files=loads.mapper(mapper, update) if loads else mapper)
         if loads:
             loads.save()
-        if loads and renders:
-            for key, rendered in loads.extras:
-                renders[0].put(key, rendered)
     return loaded
-
-
-def prerender(config: Config, now: dt.datetime, posting: Posting) -> tuple[str, Rendered] | None:
-    """(render key, rendering) of a posting the build will publish at `now`, else None."""
-    state = state_of(posting, now)
-    if state is State.SCHEDULED or (state is not State.OPEN and not config.pages.enabled):
-        return None
-    link = link_of(posting, config)
-    return render_key(posting, link, config.markdown), render(posting, link, config.markdown)
 
 
 def skipped_files(loaded: Loaded) -> int:
@@ -128,9 +108,9 @@ def render_all(
         keyed = range(len(jobs)) if read else wanted
     keys = {i: render_key(*jobs[i]) for i in keyed}
     found: list[Rendered | None] = [None] * len(jobs)
-    if cache:  # a few to render: only those rendered while loading (`prerender`) are looked up
+    if cache and read:
         for i in wanted:
-            found[i] = cache.get(keys[i]) if read else cache.added(keys[i])
+            found[i] = cache.get(keys[i])
     missing = [i for i in wanted if found[i] is None]
     with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
         work = [(jobs[i][0].body, jobs[i][1], jobs[i][2]) for i in missing]
@@ -216,8 +196,7 @@ def build(
     out = Path(out or config.out)
     with Pool(jobs) as pool:
         renders = RenderCache(folder) if use_cache else None
-        before = (renders, now) if renders else None
-        loaded = load_all(postes or config.postes, config, folder if use_cache else None, pool, bars, before)
+        loaded = load_all(postes or config.postes, config, folder if use_cache else None, pool, bars)
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
         catalog = classify(loaded.postings, now)

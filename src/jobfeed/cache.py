@@ -113,13 +113,6 @@ class RenderCache:
             self.hits += 1
         return rendered
 
-    def added(self, key: str) -> Rendered | None:
-        """The entry for `key` if this build put it, without reading the file."""
-        rendered = self._added.get(key)
-        if rendered is not None:
-            self.hits += 1
-        return rendered
-
     def put(self, key: str, rendered: Rendered) -> None:
         """Add an entry; the file is not read for it when nothing has read it yet."""
         if self._entries is None or key not in self._entries:

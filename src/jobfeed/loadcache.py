@@ -39,8 +39,6 @@ from .postings import Posting, body_of
 Result = tuple[Posting | None, list[Problem]]
 Loader = Callable[[Path], Result]
 Mapper = Callable[[Loader, Sequence[Path]], list[Result]]
-#: Work done on each posting loaded afresh, in the process that loaded it (`LoadCache.also`).
-Also = Callable[[Posting], Any]
 
 LOAD_FORMAT = 1
 FILE_NAME = "load.jsonl"
@@ -75,10 +73,6 @@ class LoadCache:
         self.used: dict[bytes, bytes] = {}
         self.hits = 0
         self.changed = False
-        #: `also(posting)` for each posting loaded afresh: run where it was loaded (a worker
-        #: process in a big build), so that work is spread too; its results are kept in `extras`.
-        self.also: Also | None = None
-        self.extras: list[Any] = []
 
     def _read(self) -> dict[bytes, bytes]:
         try:
@@ -158,16 +152,14 @@ class LoadCache:
                     results[i] = self.get(keys[i], raw)
                 update(len(files) - sum(r is None for r in results))
             missing = [i for i, result in enumerate(results) if result is None]
-            work: Any = functools.partial(_load_encoded, load, self.config.max_file_size, self.also)
+            work: Any = functools.partial(_load_encoded, load, self.config.max_file_size)
             jobs: Any = [(files[i], raws.get(i), not self.entries) for i in missing]
             done: Any = map_files(work, jobs)
-            for i, (result, encoded, key, extra) in zip(missing, done, strict=True):
+            for i, (result, encoded, key) in zip(missing, done, strict=True):
                 results[i] = result
                 key = keys.get(i, key)
                 if key is not None:
                     self.put(key, encoded)
-                if extra is not None:
-                    self.extras.append(extra)
             return [r for r in results if r is not None]  # every slot is filled by now
 
         return cached
@@ -202,18 +194,17 @@ def _key(path: str | Path, raw: bytes) -> bytes:
 
 
 def _load_encoded(
-    load: Loader, limit: int, also: Also | None, job: tuple[Path, bytes | None, bool]
-) -> tuple[Result, bytes | None, bytes | None, Any]:
+    load: Loader, limit: int, job: tuple[Path, bytes | None, bool]
+) -> tuple[Result, bytes | None, bytes | None]:
     """Load one file (from the bytes already read, when given; reading them first when asked)
-    and encode the result for the cache: (result, entry, key when read here, `also(posting)`).
-    Runs in a worker process when the folder is big, so reading and encoding are spread too."""
+    and encode the result for the cache: (result, entry, key when read here). Runs in a worker
+    process when the folder is big, so reading and encoding are spread too."""
     path, raw, read = job
     key = None
     if raw is None and read:
         raw = _plain_bytes(path, limit)
         key = _key(path, raw) if raw is not None else None
     result = load(path) if raw is None else load(path, raw=raw)  # type: ignore[call-arg]
-    extra = also(result[0]) if also is not None and result[0] is not None else None
     try:
         entry = _encode_result(result)
         posting = result[0]
@@ -223,8 +214,8 @@ def _load_encoded(
                 entry["body_at"] = len(raw) - len(body)
         encoded = orjson.dumps(entry)
     except (_Unencodable, orjson.JSONEncodeError):  # a lone surrogate, an integer past 64 bits
-        return result, None, key, extra
-    return result, encoded, key, extra
+        return result, None, key
+    return result, encoded, key
 
 
 # Posting <-> JSON. YAML gives str, int, float, bool, None, date, datetime, lists and mappings
