@@ -81,7 +81,7 @@ class Posting:
     application_form: bool = False
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
     lines: dict[str, int] = dataclasses.field(default_factory=dict, compare=False)
-    digest: str = ""
+    digest: str = ""  # sha256 of the file's bytes, which decide the body (caches rely on it)
 
     @property
     def slug(self) -> str:
