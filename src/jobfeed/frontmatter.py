@@ -39,37 +39,72 @@ _TYPED = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int
 Parsed = tuple[dict[str, Any], list[tuple[str, int]]]
 
 
-class _Resolver:
-    """PyYAML's implicit typing of plain scalars, from the table and constructors of `loader`."""
+class _Reader:
+    """Reads one `key: value` line as `loader` would: PyYAML's implicit resolver table types plain
+    values, and the loader's own constructor functions build them."""
 
     def __init__(self, loader: type[Any]) -> None:
-        self.table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = loader.yaml_implicit_resolvers
+        table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = loader.yaml_implicit_resolvers
+        wildcard = table.get(None, [])
+        #: First character of a value -> resolvers to try, in PyYAML's order (no wildcard in its table).
+        self.resolvers = {first: [*found, *wildcard] for first, found in table.items() if first is not None}
+        self.wildcard = wildcard
         self.instance = loader("")
-        #: Every value a constructor gives here (None, bool, int, float, date, datetime, str) is
-        #: immutable, so one per text is enough.
-        self.built: dict[tuple[str, str], Any] = {}
+        #: Line -> (key, value), or None when the line is not one the fast path reads. Most lines
+        #: repeat from file to file (`status: open`, `contrat: CDD`); every value is immutable
+        #: (None, bool, int, float, date, datetime, str), so a line's value can be shared.
+        self.lines: dict[str, tuple[str, Any] | None] = {}
 
     def tag(self, value: str) -> str:
-        """The tag `yaml.resolver.BaseResolver.resolve` gives a plain scalar `value`."""
-        resolvers = self.table.get(value[0] if value else "", []) + self.table.get(None, [])
-        for tag, regexp in resolvers:
+        """The tag `yaml.resolver.BaseResolver.resolve` gives a plain scalar `value` (not empty)."""
+        for tag, regexp in self.resolvers.get(value[0], self.wildcard):
             if regexp.match(value):
                 return tag
         return _STR
 
-    def construct(self, tag: str, value: str) -> Any:
-        """The value the loader's constructor for `tag` builds from a plain scalar `value`."""
+    def line(self, line: str) -> tuple[str, Any] | None:
+        """(key, value) of a `key: value` line the fast path reads, None for any other line."""
         try:
-            return self.built[tag, value]
+            return self.lines[line]
         except KeyError:
             pass
-        built = self.instance.yaml_constructors[tag](self.instance, yaml.ScalarNode(tag, value))
-        if len(self.built) < 10_000:
-            self.built[tag, value] = built
-        return built
+        found = self._read(line)
+        if len(self.lines) < _MAX_LINES:
+            self.lines[line] = found
+        return found
+
+    def _read(self, line: str) -> tuple[str, Any] | None:
+        match = _KEY_LINE.match(line)
+        if match is None:
+            return None
+        key, rest = match.groups()
+        # libyaml refuses a key longer than 1,024 characters; a key YAML types (yes, 1, ~) is no str.
+        if len(key) > 200 or self.tag(key) != _STR:
+            return None
+        rest = (rest or "").rstrip(" ")
+        if not rest:
+            return key, None
+        if _PLAIN.match(rest):
+            tag = self.tag(rest)
+            if tag == _STR:
+                return key, rest
+            if tag not in _TYPED:
+                return None
+            node = yaml.ScalarNode(tag, rest)
+            try:
+                return key, self.instance.yaml_constructors[tag](self.instance, node)
+            except (yaml.YAMLError, ValueError, OverflowError):  # reported as PyYAML words it
+                return None
+        quoted = _QUOTED.match(rest)
+        if quoted is None:
+            return None
+        single, double = quoted.groups()
+        return key, single if single is not None else double
 
 
-_RESOLVERS: dict[type[Any], _Resolver] = {}
+_READERS: dict[type[Any], _Reader] = {}
+#: Lines remembered per process: a few MB at most.
+_MAX_LINES = 50_000
 
 
 def parse_simple(front: str, loader: type[Any]) -> Parsed | None:
@@ -77,40 +112,16 @@ def parse_simple(front: str, loader: type[Any]) -> Parsed | None:
     reads it; None when `front` holds anything else, for the caller to load it with `loader`."""
     if _UNSAFE.search(front):
         return None
-    resolver = _RESOLVERS.get(loader) or _RESOLVERS.setdefault(loader, _Resolver(loader))
+    reader = _READERS.get(loader) or _READERS.setdefault(loader, _Reader(loader))
     mapping: dict[str, Any] = {}
     keys: list[tuple[str, int]] = []
     for index, line in enumerate(front.split("\n")):
         if not line.strip(" ") or line[0] == "#":
             continue
-        match = _KEY_LINE.match(line)
-        if match is None:
+        found = reader.line(line)
+        if found is None:
             return None
-        key, rest = match.groups()
-        # libyaml refuses a key longer than 1,024 characters; a key YAML types (yes, 1, ~) is no str.
-        if len(key) > 200 or resolver.tag(key) != _STR:
-            return None
-        value: Any
-        rest = (rest or "").rstrip(" ")
-        if not rest:
-            value = None
-        elif _PLAIN.match(rest):
-            tag = resolver.tag(rest)
-            if tag == _STR:
-                value = rest
-            elif tag in _TYPED:
-                try:
-                    value = resolver.construct(tag, rest)
-                except (yaml.YAMLError, ValueError, OverflowError):  # reported as PyYAML words it
-                    return None
-            else:
-                return None
-        else:
-            quoted = _QUOTED.match(rest)
-            if quoted is None:
-                return None
-            single, double = quoted.groups()
-            value = single if single is not None else double
+        key, value = found
         mapping[key] = value
         keys.append((key, index))
     return mapping, keys
