@@ -23,6 +23,7 @@ from slugify import slugify
 from .config import Config
 from .dates import EXPECTED, Moment, to_moment
 from .errors import Problem
+from .frontmatter import parse_simple
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same results.
     from yaml import CSafeLoader as _BaseLoader
@@ -178,10 +179,11 @@ def _drop_duplicate_ids(postings: list[Posting], problems: list[Problem]) -> lis
 
 
 def load_posting(
-    path: Path, config: Config, root: Path | None = None, raw: bytes | None = None
+    path: Path, config: Config, root: Path | None = None, raw: bytes | None = None, fast: bool = True
 ) -> tuple[Posting | None, list[Problem]]:
     """One file -> (Posting or None, its problems). `raw`: the bytes of a plain file (not a
-    symbolic link, within the size limit) when the caller has read them already."""
+    symbolic link, within the size limit) when the caller has read them already. `fast=False`
+    loads every front matter with PyYAML (same results, slower: for tests)."""
     shown = str(path)
     problems: list[Problem] = []
     try:
@@ -189,7 +191,7 @@ def load_posting(
             raw = _read(path, root, config.max_file_size, shown, problems)
         text = _decode(raw, shown, problems)
         front, body, first_line = _split(text, shown, problems)
-        mapping, lines = _parse_yaml(front, first_line, shown, problems)
+        mapping, lines = _parse_yaml(front, first_line, shown, problems, fast)
         posting = _posting(path, shown, mapping, lines, body, raw, config, problems)
     except _Skip:
         return None, sorted(problems)
@@ -260,8 +262,28 @@ def _split(text: str, shown: str, problems: list[Problem]) -> tuple[str, str, in
 
 
 def _parse_yaml(
-    front: str, first_line: int, shown: str, problems: list[Problem]
+    front: str, first_line: int, shown: str, problems: list[Problem], fast: bool = True
 ) -> tuple[dict[str, Any], dict[str, int]]:
+    """(mapping, line of each key); `fast`: flat `key: value` lines skip PyYAML's node tree."""
+    simple = parse_simple(front, _Loader) if fast else None
+    if simple is not None and 1 + 2 * len(simple[1]) <= MAX_NODES:
+        data, keys = simple
+    else:
+        data, keys = _parse_yaml_nodes(front, first_line, shown, problems)
+    lines: dict[str, int] = {}
+    for key, index in keys:
+        line = first_line + index
+        if key in lines:
+            problems.append(
+                Problem(shown, line, "warning", f"key '{key}' repeats line {lines[key]}; the last one wins")
+            )
+        lines[key] = line
+    return data, lines
+
+
+def _parse_yaml_nodes(
+    front: str, first_line: int, shown: str, problems: list[Problem]
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     loader = _Loader(front)
     try:
         node = loader.get_single_node()
@@ -293,17 +315,10 @@ def _parse_yaml(
             Problem(shown, first_line, "error", f"front matter is {kind}; write 'key: value' lines")
         )
         raise _Skip()
-    lines: dict[str, int] = {}
     # A front matter that is only a null ("~", "NULL") has no keys, but a scalar node, not a mapping.
-    for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
-        key = str(key_node.value)
-        line = first_line + key_node.start_mark.line
-        if key in lines:
-            problems.append(
-                Problem(shown, line, "warning", f"key '{key}' repeats line {lines[key]}; the last one wins")
-            )
-        lines[key] = line
-    return {str(k): v for k, v in data.items()}, lines
+    pairs = node.value if isinstance(node, yaml.MappingNode) else ()
+    keys = [(str(key_node.value), key_node.start_mark.line) for key_node, _ in pairs]
+    return {str(k): v for k, v in data.items()}, keys
 
 
 def _check_size(node: yaml.Node, shown: str, first_line: int, problems: list[Problem]) -> None:
