@@ -11,7 +11,7 @@ import pytest
 
 from jobfeed import Config, Posting, Role, State, classify, load_postings
 from jobfeed.dates import Moment
-from jobfeed.feeds import FeedItem, FeedMeta, atom_and_rss, items_of
+from jobfeed.feeds import FeedItem, FeedMeta, atom_and_rss, entry_texts, items_of, json_feed
 from jobfeed.markup import Rendered, render
 
 POSTES = Path(__file__).resolve().parents[1] / "postes"
@@ -25,6 +25,14 @@ def both(items: list[FeedItem], config: Config) -> None:
     model = atom_and_rss(items, META, config, model=True)
     assert fast[0] == model[0]
     assert fast[1] == model[1]
+    # entries written apart (by the workers that render, or reused from the last build) and given
+    # as they are: the same feeds
+    texts = {item.id: entry_texts(item, config) for item in items}
+    given = atom_and_rss(items, META, config, entries={k: (a, r) for k, (a, r, _) in texts.items()})
+    assert given == fast
+    assert json_feed(items, config, texts={k: j for k, (_, _, j) in texts.items()}) == json_feed(
+        items, config
+    )
     for data in fast:
         parsed = feedparser.parse(data)
         assert not parsed.bozo, parsed.bozo_exception

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,23 @@ from .cache import RenderCache, render_key
 from .config import Config
 from .errors import PostingError, Problem
 from .facets import published
-from .feeds import EPOCH, FeedMeta, atom_and_rss, entry_id, items_of, json_feed, link_of
-from .lifecycle import Catalog, classify
+from .feeds import (
+    EPOCH,
+    FeedItem,
+    FeedMeta,
+    atom_and_rss,
+    entry_id,
+    entry_texts,
+    items_of,
+    json_feed,
+    link_of,
+)
+from .lifecycle import Catalog, Role, classify
 from .loadcache import LoadCache
 from .markup import Rendered, render
 from .output import write_tree
 from .parallel import Pool, Progress
-from .postings import Loaded, Posting, load_postings
+from .postings import Loaded, load_postings
 from .splice import FEEDS, Entries, Offsets, Splice, keys_of
 
 #: A rebuild that has this many times fewer postings to render than the render cache holds renders
@@ -94,11 +105,16 @@ def render_all(
     pool: Pool | None = None,
     progress: Progress | None = None,
     reused: Container[str] = (),
+    entries: Entries | None = None,
 ) -> dict[str, Rendered]:
     """Every role that is published (open roles, and ended ones when they keep a page) rendered:
     from `cache` when it holds them, else across `pool`'s processes. Roles whose id is in `reused`
     (their feed entries are reused and no page needs them) are left out. When only a few postings
-    are left, they are rendered without reading the cache."""
+    are left, they are rendered without reading the cache.
+
+    `entries`, when given, is filled with the feed entries of the open roles rendered here (entry
+    id -> their bytes in the three feeds), written in the process that rendered them: the feeds
+    then only put them together, and a cold build escapes and encodes them on every core."""
     roles = published(catalog) if config.pages.enabled else catalog.open
     jobs = [(role.posting, link_of(role.posting, config), config.markdown) for role in roles]
     wanted = [i for i, role in enumerate(roles) if role.id not in reused]
@@ -113,22 +129,29 @@ def render_all(
             found[i] = cache.get(keys[i])
     missing = [i for i in wanted if found[i] is None]
     with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
-        work = [(jobs[i][0].body, jobs[i][1], jobs[i][2]) for i in missing]
-        fresh = (pool or Pool(1)).map(_render_one, work, update)
-    for i, rendered in zip(missing, fresh, strict=True):
+        work = [(roles[i], jobs[i][1], entries is not None and roles[i].is_open) for i in missing]
+        fresh = (pool or Pool(1)).map(functools.partial(_render_one, config), work, update)
+    for i, (rendered, texts) in zip(missing, fresh, strict=True):
         found[i] = rendered
         if cache:
             cache.put(keys[i], rendered)
+        if entries is not None and texts is not None:
+            entries[entry_id(roles[i].posting, config)] = texts
     if cache:
         cache.save(keys.values())  # when read: every published role's key, the reused ones stay
     return {role.id: hit for role, hit in zip(roles, found, strict=True) if hit is not None}
 
 
-def _render_one(job: tuple[str, str, str]) -> Rendered:
-    """Render one posting's body; runs in a worker process when the build is big, so only what
-    rendering reads is sent there."""
-    body, link, renderer = job
-    return render(Posting(path="", id="", role="", body=body), link, renderer)
+def _render_one(
+    config: Config, job: tuple[Role, str, bool]
+) -> tuple[Rendered, tuple[bytes, bytes, bytes] | None]:
+    """Render one role's posting, and write its feed entries when asked; runs in a worker
+    process when the build is big."""
+    role, link, with_entries = job
+    rendered = render(role.posting, link, config.markdown)
+    if not with_entries:
+        return rendered, None
+    return rendered, entry_texts(FeedItem(role, rendered, link, entry_id(role.posting, config)), config)
 
 
 def feed_files(
@@ -207,9 +230,10 @@ def build(
         skip = {r.id for r in catalog.open if entry_id(r.posting, config) in reused}
         if config.pages.enabled:
             skip = set()
-        rendered = render_all(catalog, config, renders, pool, bars, reused=skip)
+        made: Entries = {}
+        rendered = render_all(catalog, config, renders, pool, bars, reused=skip, entries=made)
     offsets: Offsets = {}
-    files, problems = site_files(catalog, config, rendered, reused, offsets)
+    files, problems = site_files(catalog, config, rendered, {**reused, **made}, offsets)
     written, unchanged = write_tree(out, files)
     if splice:
         splice.save(files, offsets, keys)

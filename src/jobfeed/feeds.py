@@ -183,6 +183,18 @@ def atom_and_rss(
     return b"".join(atom_parts), b"".join(rss_parts)
 
 
+def entry_texts(item: FeedItem, config: Config) -> tuple[bytes, bytes, bytes]:
+    """The bytes of `item`'s entry in atom.xml, rss.xml and feed.json, exactly as `atom_and_rss`
+    and `json_feed` write them (given as `entries` and `texts`, they are used as they are)."""
+    content = _text(item.html.content)
+    name = config.author or config.title
+    return (
+        _atom_entry(item, name, content).encode("utf-8"),
+        _rss_item(item, name, content).encode("utf-8"),
+        _json_item_text(item).encode("utf-8"),
+    )
+
+
 def _text(value: str) -> str:
     """Escaped as lxml escapes element text."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
