@@ -28,7 +28,7 @@ from .lifecycle import Catalog, Role, classify
 from .loadcache import LoadCache
 from .markup import Rendered, render
 from .output import write_tree
-from .parallel import Pool, Progress
+from .parallel import Pool, Progress, give_back_memory
 from .postings import Loaded, load_postings
 from .splice import FEEDS, Entries, Offsets, Splice, keys_of
 
@@ -170,21 +170,30 @@ def site_files(
 ) -> tuple[dict[str, bytes], list[Problem]]:
     """Every file of the output folder, and the problems found building them (facet names, page
     paths); `rendered` defaults to rendering the published roles. `reused`: entry id -> the bytes
-    of its entries in the three feeds, used as they are (`splice.py`); `offsets` is filled with
-    where each entry is in those feeds, by entry id."""
+    of its entries in the three feeds, used as they are (`splice.py`), and emptied: each feed's
+    entries are freed once it is made. `offsets` is filled with where each entry is in those
+    feeds, by entry id."""
     rendered = rendered if rendered is not None else render_all(catalog, config)
-    reused = reused or {}
+    reused = reused if reused is not None else {}
     items = items_of(catalog.open, rendered, config)
     fallback = max((r.posting.opened.at for r in catalog.roles if r.posting.opened), default=EPOCH)
     meta = FeedMeta(title=config.title, path="atom", feed_id=f"tag:{config.id_authority}:feed")
     entries = {role_id: (atom, rss) for role_id, (atom, rss, _) in reused.items()}
+    texts = {role_id: text for role_id, (_, _, text) in reused.items()}
+    reused.clear()
     spans = offsets if offsets is not None else {}
     for name in FEEDS:
         spans[name] = {}
     atom, rss = atom_and_rss(
-        items, meta, config, fallback, entries=entries, offsets=(spans["atom.xml"], spans["rss.xml"])
+        items,
+        meta,
+        config,
+        fallback,
+        entries=entries,
+        offsets=(spans["atom.xml"], spans["rss.xml"]),
+        consume=not config.pages.enabled,  # else the facet feeds take them again
     )
-    texts = {role_id: text for role_id, (_, _, text) in reused.items()}
+    give_back_memory()
     feed = json_feed(items, config, texts=texts, offsets=spans["feed.json"])
     files = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
     if not config.pages.enabled:
@@ -223,6 +232,7 @@ def build(
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
         catalog = classify(loaded.postings, now)
+        give_back_memory()  # what loading left: the next phase gets ~1 GB of results at 100,000
         splice = Splice(folder, out) if use_cache else None
         keys = keys_of(catalog.open, config) if splice else {}
         reused = splice.reuse(keys) if splice else {}
@@ -230,10 +240,17 @@ def build(
         skip = {r.id for r in catalog.open if entry_id(r.posting, config) in reused}
         if config.pages.enabled:
             skip = set()
-        made: Entries = {}
-        rendered = render_all(catalog, config, renders, pool, bars, reused=skip, entries=made)
+        entries: Entries = {}
+        rendered = render_all(catalog, config, renders, pool, bars, reused=skip, entries=entries)
+        del renders  # saved; its entries are renderings, which only pages and missing entries need
+    entries.update(reused)
+    del reused
+    if not config.pages.enabled:  # at 100,000 postings the renderings are ~340 MB: keep what is used
+        open_ids = {r.id: entry_id(r.posting, config) for r in catalog.open}
+        rendered = {k: v for k, v in rendered.items() if open_ids.get(k) not in entries}
     offsets: Offsets = {}
-    files, problems = site_files(catalog, config, rendered, {**reused, **made}, offsets)
+    files, problems = site_files(catalog, config, rendered, entries, offsets)
+    del entries, rendered  # in the feeds now
     written, unchanged = write_tree(out, files)
     if splice:
         splice.save(files, offsets, keys)

@@ -133,6 +133,7 @@ def atom_and_rss(
     model: bool = False,
     entries: dict[str, tuple[bytes, bytes]] | None = None,
     offsets: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] | None = None,
+    consume: bool = False,
 ) -> tuple[bytes, bytes]:
     """(atom.xml, rss.xml) bytes for `items`, in that order. `model` has feedgen write the entries
     too: the same bytes, slower (the reference the fast path is tested against).
@@ -142,7 +143,9 @@ def atom_and_rss(
     hold each open role up to three times, escape and encode it once. Share it only between
     calls with the same `config` and the same items. An item without its rendering must be in it.
 
-    `offsets`, when given, is filled with entry id -> (offset, length) of its bytes in each feed."""
+    `offsets`, when given, is filled with entry id -> (offset, length) of its bytes in each feed.
+    With `consume`, the items' bytes are taken out of `entries` as each feed is made, so they are
+    freed as soon as they are in it (at 100,000 postings they are 400 MB)."""
     fg = _generator(items, meta, config, fallback, entries=model)
     home = config.site_url or "./"
     fg.link(href=home, rel="alternate")
@@ -159,28 +162,30 @@ def atom_and_rss(
     if not (atom.endswith(atom_end) and rss.endswith(rss_end)):  # pragma: no cover - another feedgen
         return atom_and_rss(items, meta, config, fallback, model=True)
     name = config.author or config.title
-    atom_parts, rss_parts = [atom[: -len(atom_end)]], [rss[: -len(rss_end)]]
-    atom_at, rss_at = len(atom_parts[0]), len(rss_parts[0])
+    pairs = entries if entries is not None else {}
+    atom_at, rss_at = len(atom) - len(atom_end), len(rss) - len(rss_end)
     for item in items:
-        pair = entries.get(item.id) if entries is not None else None
+        pair = pairs.get(item.id)
         if pair is None:
             content = _text(item.html.content)  # the longest text, escaped once for both feeds
-            pair = (
+            pair = pairs[item.id] = (
                 _atom_entry(item, name, content).encode("utf-8"),
                 _rss_item(item, name, content).encode("utf-8"),
             )
-            if entries is not None:
-                entries[item.id] = pair
-        atom_parts.append(pair[0])
-        rss_parts.append(pair[1])
         if offsets is not None:
             offsets[0][item.id] = (atom_at, len(pair[0]))
             offsets[1][item.id] = (rss_at, len(pair[1]))
         atom_at += len(pair[0])
         rss_at += len(pair[1])
-    atom_parts.append(atom_end)
-    rss_parts.append(rss_end)
-    return b"".join(atom_parts), b"".join(rss_parts)
+    atom = b"".join([atom[: -len(atom_end)], *(pairs[item.id][0] for item in items), atom_end])
+    if consume:
+        for item in items:
+            pairs[item.id] = (b"", pairs[item.id][1])
+    rss = b"".join([rss[: -len(rss_end)], *(pairs[item.id][1] for item in items), rss_end])
+    if consume:
+        for item in items:
+            del pairs[item.id]
+    return atom, rss
 
 
 def entry_texts(item: FeedItem, config: Config) -> tuple[bytes, bytes, bytes]:
@@ -270,13 +275,14 @@ def json_feed(
     items: Sequence[FeedItem],
     config: Config,
     *,
-    texts: Mapping[str, bytes] | None = None,
+    texts: dict[str, bytes] | None = None,
     offsets: dict[str, tuple[int, int]] | None = None,
 ) -> bytes:
     """JSON Feed 1.1, with a `_jobfeed` object per item for what feed readers have no field for.
 
     `texts`: entry id -> the bytes of its item, reused (an item without its rendering must be in
-    it); `offsets`, when given, is filled with entry id -> (offset, length) of each item's bytes."""
+    it), taken out of `texts` as they are used; `offsets`, when given, is filled with entry id ->
+    (offset, length) of each item's bytes."""
     feed: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": config.title,
@@ -296,7 +302,7 @@ def json_feed(
     parts = [head[: -len("[]\n}")].encode("utf-8") + b"[\n"]
     at = len(parts[0])
     for i, item in enumerate(items):
-        text = texts.get(item.id) if texts is not None else None
+        text = texts.pop(item.id, None) if texts is not None else None
         if text is None:
             text = _json_item_text(item).encode("utf-8")
         separator = b"    " if i == 0 else b",\n    "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
+import functools
 import multiprocessing
 import os
 import sys
@@ -28,6 +30,26 @@ R = TypeVar("R")
 PARALLEL_MIN = 1000
 #: Below this many items no progress bar is shown: the build is over before it would be read.
 PROGRESS_MIN = 2000
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's malloc_trim, or None on another C library."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return None
+
+
+def give_back_memory() -> None:
+    """Return the free pages of the C heap to the system (glibc's malloc_trim).
+
+    The feeds' entries are thousands of 5 KB strings, freed once a feed is made; glibc keeps the
+    pages they leave between live objects, so without this the process keeps their size on top of
+    the next feed (~400 MB at 100,000 postings). A no-op elsewhere."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def default_jobs() -> int:
