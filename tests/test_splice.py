@@ -209,6 +209,16 @@ def test_a_damaged_index_is_ignored(postes: Path, tmp_path: Path, damage: object
     assert reusable(postes, out, cache) > 20  # and the next build has a sound index again
 
 
+def test_a_feed_deleted_on_disk_is_made_again(postes: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=out, cache=cache)
+    (out / "rss.xml").unlink()
+    assert reusable(postes, out, cache) == 0
+    report = build(CONFIG, NOW, postes=postes, out=out, cache=cache)
+    assert report.written == ["rss.xml"]
+    assert outputs(out) == cold(postes, tmp_path)
+
+
 def test_the_index_is_for_one_output_folder(postes: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build(CONFIG, NOW, postes=postes, out=tmp_path / "a", cache=cache)
