@@ -218,9 +218,10 @@ def build(
 ) -> BuildReport:
     """Load, classify and write the feeds. With `strict`, any error writes nothing.
 
-    Loaded and rendered postings are kept in the folder `cache` (default `[build] cache`) unless
-    `use_cache` is False; big folders are loaded and rendered over `jobs` processes (default:
-    every core); `progress` shows a bar on stderr when it is a terminal.
+    Loaded and rendered postings, and where each entry is in the feeds written (`splice.py`), are
+    kept in the folder `cache` (default `[build] cache`) unless `use_cache` is False; big folders
+    are loaded and rendered over `jobs` processes (default: every core); `progress` shows a bar
+    on stderr when it is a terminal.
     """
     bars = Progress(progress)
     folder = Path(cache or config.cache)
@@ -236,16 +237,16 @@ def build(
         splice = Splice(folder, out) if use_cache else None
         keys = keys_of(catalog.open, config) if splice else {}
         reused = splice.reuse(keys) if splice else {}
-        # pages need every rendering; without them, the roles whose entries are reused need none
-        skip = {r.id for r in catalog.open if entry_id(r.posting, config) in reused}
-        if config.pages.enabled:
-            skip = set()
+        # the roles whose entries are reused need no rendering, unless pages show them
+        skip: set[str] = set()
+        if not config.pages.enabled:
+            skip = {r.id for r in catalog.open if entry_id(r.posting, config) in reused}
         entries: Entries = {}
         rendered = render_all(catalog, config, renders, pool, bars, reused=skip, entries=entries)
         del renders  # saved; its entries are renderings, which only pages and missing entries need
     entries.update(reused)
     del reused
-    if not config.pages.enabled:  # at 100,000 postings the renderings are ~340 MB: keep what is used
+    if not config.pages.enabled:  # ~190 MB of renderings at 100,000 postings: keep what is used
         open_ids = {r.id: entry_id(r.posting, config) for r in catalog.open}
         rendered = {k: v for k, v in rendered.items() if open_ids.get(k) not in entries}
     offsets: Offsets = {}
