@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from . import __version__
 from .cache import renderer_id
@@ -95,7 +96,7 @@ class Splice:
         another output folder or version."""
         try:
             self._saved = self.path.read_bytes()
-            index = json.loads(self._saved)
+            index = orjson.loads(self._saved)
         except (OSError, ValueError):
             return {}
         if (
@@ -157,7 +158,7 @@ class Splice:
                 if role_id in keys
             }
         index = {"format": SPLICE_FORMAT, "version": __version__, "out": self._where, "feeds": feeds}
-        raw = json.dumps(index, separators=(",", ":")).encode()
+        raw = orjson.dumps(index)  # hex digests and numbers: no large text keeps a UTF-8 copy (cache.py)
         if raw == self._saved:
             return
         tmp = None
