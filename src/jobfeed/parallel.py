@@ -37,7 +37,7 @@ def _malloc_trim() -> Any:
     """glibc's malloc_trim, or None on another C library."""
     try:
         return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
+    except (OSError, AttributeError, TypeError):  # pragma: no cover - not glibc (TypeError: Windows)
         return None
 
 
