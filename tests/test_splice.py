@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
@@ -78,6 +79,15 @@ def test_a_rebuild_reuses_every_unchanged_entry_and_writes_what_a_cold_build_wri
         assert not feedparser.parse(outputs(out)[name]).bozo
 
 
+def edited(i: int, old: str, new: str) -> Callable[[Path], None]:
+    """A change that rewrites posting `i` with `old` replaced by `new`."""
+
+    def change(postes: Path) -> None:
+        (postes / f"poste-{i:02d}.md").write_text(posting(i).replace(old, new), encoding="utf-8")
+
+    return change
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -85,30 +95,10 @@ def test_a_rebuild_reuses_every_unchanged_entry_and_writes_what_a_cold_build_wri
         pytest.param(
             lambda postes: (postes / "poste-99.md").write_text(posting(99), encoding="utf-8"), id="added"
         ),
-        pytest.param(
-            lambda postes: (postes / "poste-00.md").write_text(
-                posting(0).replace("CDD", "Stage"), encoding="utf-8"
-            ),
-            id="contract-changed",
-        ),
-        pytest.param(
-            lambda postes: (postes / "poste-05.md").write_text(
-                posting(5).replace("equipe5@", "autre@"), encoding="utf-8"
-            ),
-            id="contact-changed",
-        ),
-        pytest.param(
-            lambda postes: (postes / "poste-04.md").write_text(
-                posting(4).replace("2024-11-20", "2024-11-25"), encoding="utf-8"
-            ),
-            id="deadline-changed",
-        ),
-        pytest.param(
-            lambda postes: (postes / "poste-06.md").write_text(
-                posting(6).replace("Rôle n°6", "Rôle renommé"), encoding="utf-8"
-            ),
-            id="role-renamed",
-        ),
+        pytest.param(edited(0, "CDD", "Stage"), id="contract-changed"),
+        pytest.param(edited(5, "equipe5@", "autre@"), id="contact-changed"),
+        pytest.param(edited(4, "2024-11-20", "2024-11-25"), id="deadline-changed"),
+        pytest.param(edited(6, "Rôle n°6", "Rôle renommé"), id="role-renamed"),
     ],
 )
 def test_any_change_gives_the_bytes_of_a_cold_build(postes: Path, tmp_path: Path, change: object) -> None:
@@ -164,6 +154,17 @@ def test_a_feed_changed_on_disk_is_never_reused_blindly(
     assert outputs(out) == cold(postes, tmp_path)
 
 
+def every_record(record: list[object]) -> Callable[[bytes], bytes]:
+    """A damage that makes every record of the index `record`, keeping the rest of it."""
+
+    def damage(raw: bytes) -> bytes:
+        index = json.loads(raw)
+        index["feeds"] = {name: dict.fromkeys(found, record) for name, found in index["feeds"].items()}
+        return json.dumps(index).encode()
+
+    return damage
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -171,30 +172,8 @@ def test_a_feed_changed_on_disk_is_never_reused_blindly(
         pytest.param(lambda raw: b"\x00\xff garbage", id="garbage"),
         pytest.param(lambda raw: b"[]", id="not-an-object"),
         pytest.param(lambda raw: raw.replace(b'"format":1', b'"format":2'), id="other-format"),
-        pytest.param(
-            lambda raw: json.dumps(
-                {
-                    **json.loads(raw),
-                    "feeds": {
-                        name: {key: [0, 10, "0" * 64] for key in found}
-                        for name, found in json.loads(raw)["feeds"].items()
-                    },
-                }
-            ).encode(),
-            id="wrong-places",
-        ),
-        pytest.param(
-            lambda raw: json.dumps(
-                {
-                    **json.loads(raw),
-                    "feeds": {
-                        name: {key: [-1, "x", None] for key in found}
-                        for name, found in json.loads(raw)["feeds"].items()
-                    },
-                }
-            ).encode(),
-            id="wrong-types",
-        ),
+        pytest.param(every_record([0, 10, "0" * 64]), id="wrong-places"),
+        pytest.param(every_record([-1, "x", None]), id="wrong-types"),
     ],
 )
 def test_a_damaged_index_is_ignored(postes: Path, tmp_path: Path, damage: object) -> None:

@@ -228,7 +228,6 @@ def build(
     use_cache = use_cache and bool(cache or config.cache)  # `[build] cache = ""` turns it off
     out = Path(out or config.out)
     with Pool(jobs) as pool:
-        renders = RenderCache(folder) if use_cache else None
         loaded = load_all(postes or config.postes, config, folder if use_cache else None, pool, bars)
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
@@ -237,18 +236,16 @@ def build(
         splice = Splice(folder, out) if use_cache else None
         keys = keys_of(catalog.open, config) if splice else {}
         reused = splice.reuse(keys) if splice else {}
+        ids = {role.id: entry_id(role.posting, config) for role in catalog.open}
         # the roles whose entries are reused need no rendering, unless pages show them
-        skip: set[str] = set()
-        if not config.pages.enabled:
-            skip = {r.id for r in catalog.open if entry_id(r.posting, config) in reused}
+        skip = set() if config.pages.enabled else {r for r, e in ids.items() if e in reused}
         entries: Entries = {}
+        renders = RenderCache(folder) if use_cache else None
         rendered = render_all(catalog, config, renders, pool, bars, reused=skip, entries=entries)
-        del renders  # saved; its entries are renderings, which only pages and missing entries need
     entries.update(reused)
-    del reused
+    del reused, renders  # the cache is saved; its renderings are in `rendered` when still needed
     if not config.pages.enabled:  # ~190 MB of renderings at 100,000 postings: keep what is used
-        open_ids = {r.id: entry_id(r.posting, config) for r in catalog.open}
-        rendered = {k: v for k, v in rendered.items() if open_ids.get(k) not in entries}
+        rendered = {k: v for k, v in rendered.items() if ids.get(k) not in entries}
     offsets: Offsets = {}
     files, problems = site_files(catalog, config, rendered, entries, offsets)
     del entries, rendered  # in the feeds now

@@ -19,12 +19,10 @@ restore between CI runs (e.g. with actions/cache): a cold build and a warm one w
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,6 +30,7 @@ import orjson
 
 from . import __version__
 from .markup import Rendered
+from .output import replace_file
 from .postings import Posting
 
 #: Bump when the layout of an entry or what a key covers changes: every old entry becomes a miss.
@@ -153,18 +152,7 @@ class RenderCache:
         self._added = {}
 
     def _rewrite(self, keys: list[str]) -> None:
-        tmp = None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".render.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(b"".join(_encode(key, self.entries[key]) for key in keys))
-            os.replace(tmp, self.path)
-            tmp = None
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        replace_file(self.path, b"".join(_encode(key, self.entries[key]) for key in keys))
 
 
 def _encode(key: str, rendered: Rendered) -> bytes:

@@ -14,7 +14,6 @@ the file again.
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -22,7 +21,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from . import __version__
 from .config import Config
 from .dates import Moment
 from .errors import Problem
+from .output import replace_file
 from .postings import Posting, body_of
 
 Result = tuple[Posting | None, list[Problem]]
@@ -89,9 +88,6 @@ class LoadCache:
             return {}
         return dict(line.split(b" ", 1) for line in body.splitlines() if b" " in line)
 
-    def key(self, path: str | Path, raw: bytes) -> bytes:
-        return _key(path, raw)
-
     def get(self, key: bytes, raw: bytes) -> Result | None:
         entry = self.entries.get(key)
         if entry is None:
@@ -119,20 +115,7 @@ class LoadCache:
             "settings": self.fingerprint,
             "sha256": hashlib.sha256(body).hexdigest(),
         }
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".load.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(json.dumps(header).encode() + b"\n" + body)
-            os.replace(tmp, self.path)
-            tmp = None
-        except OSError:
-            pass
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        replace_file(self.path, json.dumps(header).encode() + b"\n" + body)
 
     def mapper(self, map_files: Mapper, update: Callable[[int], None] = lambda n: None) -> Mapper:
         """A `map_files` for `load_postings` that loads only the files it has no entry for
@@ -145,10 +128,10 @@ class LoadCache:
             if self.entries:  # else nothing to look up: the workers read the files themselves
                 for i, path in enumerate(files):
                     name = os.fspath(path)  # once: pathlib's str() is not free at 10,000 files
-                    raw = self._raw(name)
+                    raw = _plain_bytes(name, self.config.max_file_size)
                     if raw is None:
                         continue
-                    keys[i], raws[i] = self.key(name, raw), raw
+                    keys[i], raws[i] = _key(name, raw), raw
                     results[i] = self.get(keys[i], raw)
                 update(len(files) - sum(r is None for r in results))
             missing = [i for i, result in enumerate(results) if result is None]
@@ -163,9 +146,6 @@ class LoadCache:
             return [r for r in results if r is not None]  # every slot is filled by now
 
         return cached
-
-    def _raw(self, path: str | Path) -> bytes | None:
-        return _plain_bytes(path, self.config.max_file_size)
 
 
 def _plain_bytes(path: str | Path, limit: int) -> bytes | None:

@@ -128,6 +128,26 @@ def _sync(staged: dict[str, str]) -> None:
             pass
 
 
+def replace_file(path: Path, data: bytes) -> bool:
+    """Write a cache file: a temporary file renamed over `path`, so it is whole or absent, but not
+    synced (a cache lost in a crash only costs speed). False when it cannot be written."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` through a temporary file and a rename; False when already identical."""
     return bool(write_tree(path.parent, {path.name: data}, check_inside=False)[0])

@@ -14,10 +14,7 @@ and a build that reuses entries writes the same bytes as a cold one (tests/test_
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,7 @@ from .config import Config
 from .dates import Moment
 from .feeds import entry_id, link_of
 from .lifecycle import Role
+from .output import replace_file
 
 #: Bump when what an entry's bytes depend on, or the layout of the index, changes.
 SPLICE_FORMAT = 1
@@ -159,23 +157,8 @@ class Splice:
             }
         index = {"format": SPLICE_FORMAT, "version": __version__, "out": self._where, "feeds": feeds}
         raw = orjson.dumps(index)  # hex digests and numbers: no large text keeps a UTF-8 copy (cache.py)
-        if raw == self._saved:
-            return
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".feeds.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(raw)
-            os.replace(tmp, self.path)
-            tmp = None
+        if raw != self._saved and replace_file(self.path, raw):
             self._saved = raw
-        except OSError:
-            pass
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
 
 def keys_of(roles: Sequence[Role], config: Config) -> dict[str, str]:
