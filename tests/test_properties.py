@@ -406,3 +406,23 @@ def test_random_postings_make_inert_pages_and_a_valid_calendar(
         published = [r for r in report.catalog.roles if r.state is not State.SCHEDULED]
         assert pages + len(refused) == len(published)
         calendar_is_valid(out, report.catalog, config)
+
+
+@given(
+    stem=st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=100)
+    | st.text(max_size=100)
+    | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[ -][A-Za-z ().-]{0,90}\Z")
+)
+@example(stem="2023-10-12-Business developer 001635")
+@example(stem="Dev & Ops, 1,000 l'équipe")
+@example(stem="---")
+@example(stem="Charge d'etudes")
+@example(stem="1,5 jours")
+@example(stem="R&amp;D")
+@example(stem="a" * 81)
+@example(stem="a" * 80)
+def test_the_slug_of_a_plain_name_is_slugifys(stem: str) -> None:
+    """slug_of's shortcut for names of printable ASCII gives what python-slugify gives."""
+    from jobfeed.postings import _slugified, slug_of
+
+    assert slug_of(stem) == _slugified(stem)
