@@ -47,7 +47,7 @@ def test_indented_is_json_dumps_indent_2() -> None:
 
 
 def test_item_text_is_indented_json_of_the_item() -> None:
-    from jobfeed.feeds import _indented, _json_item, _json_item_text
+    from jobfeed.feeds import _indented, _json_item, _json_item_bytes
 
     config = Config(site_url="https://example.org/")
     catalog = classify(load_postings(POSTES, config).postings, NOW)
@@ -66,6 +66,6 @@ def test_item_text_is_indented_json_of_the_item() -> None:
     checked = 0
     for rendered in variants:
         for item in items_of(roles + bare, {r.id: rendered for r in roles}, config):
-            assert _json_item_text(item) == _indented(_json_item(item), 2)
+            assert _json_item_bytes(item) == _indented(_json_item(item), 2).encode("utf-8")
             checked += 1
     assert checked == 2 * 2 * len(roles)
