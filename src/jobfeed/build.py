@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import RenderCache, render_key
+from .cache import line as cache_line
 from .config import Config
 from .errors import PostingError, Problem
 from .facets import published
@@ -129,12 +130,14 @@ def render_all(
             found[i] = cache.get(keys[i])
     missing = [i for i in wanted if found[i] is None]
     with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
-        work = [(roles[i], jobs[i][1], entries is not None and roles[i].is_open) for i in missing]
+        work = [
+            (roles[i], jobs[i][1], entries is not None and roles[i].is_open, keys.get(i)) for i in missing
+        ]
         fresh = (pool or Pool(1)).map(functools.partial(_render_one, config), work, update)
-    for i, (rendered, texts) in zip(missing, fresh, strict=True):
+    for i, (rendered, texts, line) in zip(missing, fresh, strict=True):
         found[i] = rendered
         if cache:
-            cache.put(keys[i], rendered)
+            cache.put(keys[i], line or rendered)  # type: ignore[arg-type]  # one of them is there
         if entries is not None and texts is not None:
             entries[entry_id(roles[i].posting, config)] = texts
     if cache:
@@ -143,15 +146,20 @@ def render_all(
 
 
 def _render_one(
-    config: Config, job: tuple[Role, str, bool]
-) -> tuple[Rendered, tuple[bytes, bytes, bytes] | None]:
-    """Render one role's posting, and write its feed entries when asked; runs in a worker
-    process when the build is big."""
-    role, link, with_entries = job
+    config: Config, job: tuple[Role, str, bool, str | None]
+) -> tuple[Rendered | None, tuple[bytes, bytes, bytes] | None, bytes | None]:
+    """Render one role's posting; runs in a worker process when the build is big. Gives (the
+    rendering, its feed entries when asked, its render-cache line when given its key). Without
+    pages, a role whose entries are written here needs no rendering in the parent: it gets the
+    line only, which spares the parent encoding it (~0.25 s at 10,000 postings)."""
+    role, link, with_entries, key = job
     rendered = render(role.posting, link, config.markdown)
-    if not with_entries:
-        return rendered, None
-    return rendered, entry_texts(FeedItem(role, rendered, link, entry_id(role.posting, config)), config)
+    texts = None
+    if with_entries:
+        texts = entry_texts(FeedItem(role, rendered, link, entry_id(role.posting, config)), config)
+    if key is None:
+        return rendered, texts, None
+    return (None if texts and not config.pages.enabled else rendered), texts, cache_line(key, rendered)
 
 
 def feed_files(

@@ -75,11 +75,12 @@ class RenderCache:
         self.misses = 0
         self.rejected = 0  # lines found but corrupt or not matching their key
         self.repeated = 0  # lines whose key a later line has too (appended by a build that did not read)
-        self._entries: dict[str, Rendered] | None = None
-        self._added: dict[str, Rendered] = {}  # entries put by this build, in order
+        self._entries: dict[str, Rendered | bytes] | None = None
+        # entries put by this build, in order: a rendering, or its line already encoded (`line`)
+        self._added: dict[str, Rendered | bytes] = {}
 
     @property
-    def entries(self) -> dict[str, Rendered]:
+    def entries(self) -> dict[str, Rendered | bytes]:
         """Every entry: the file's, read on first use, and those put since."""
         if self._entries is None:
             self._entries = self._read()
@@ -88,8 +89,8 @@ class RenderCache:
             self._entries.update(self._added)
         return self._entries
 
-    def _read(self) -> dict[str, Rendered]:
-        entries: dict[str, Rendered] = {}
+    def _read(self) -> dict[str, Rendered | bytes]:
+        entries: dict[str, Rendered | bytes] = {}
         try:
             raw = self.path.read_bytes()
         except OSError:
@@ -108,14 +109,18 @@ class RenderCache:
     def get(self, key: str) -> Rendered | None:
         """The entry for `key`, or None when there is no sound one."""
         rendered = self.entries.get(key)
+        if isinstance(rendered, bytes):  # put as a line by this build
+            found = _decode(rendered)
+            rendered = found[1] if found else None
         if rendered is None:
             self.misses += 1
         else:
             self.hits += 1
         return rendered
 
-    def put(self, key: str, rendered: Rendered) -> None:
-        """Add an entry; the file is not read for it when nothing has read it yet."""
+    def put(self, key: str, rendered: Rendered | bytes) -> None:
+        """Add an entry: a rendering, or the line `line` made of it (where it was rendered); the
+        file is not read for it when nothing has read it yet."""
         if self._entries is None or key not in self._entries:
             self._added[key] = rendered
         if self._entries is not None:
@@ -155,7 +160,25 @@ class RenderCache:
         replace_file(self.path, b"".join(_encode(key, self.entries[key]) for key in keys))
 
 
-def _encode(key: str, rendered: Rendered) -> bytes:
+def line(key: str, rendered: Rendered) -> bytes:
+    """The line of the entry `key` -> `rendered`, encoded by orjson: for the worker processes that
+    render, whose renderings do not stay (see `_encode`); the parent then only writes it."""
+    entry = {
+        "key": key,
+        "format": CACHE_FORMAT,
+        "content": rendered.content,
+        "summary": rendered.summary,
+        "sha256": _checksum(key, rendered.content, rendered.summary),
+    }
+    try:
+        return orjson.dumps(entry) + b"\n"
+    except orjson.JSONEncodeError:  # a lone surrogate
+        return _encode(key, rendered)
+
+
+def _encode(key: str, rendered: Rendered | bytes) -> bytes:
+    if isinstance(rendered, bytes):
+        return rendered
     entry = {
         "key": key,
         "format": CACHE_FORMAT,
