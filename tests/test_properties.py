@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from conftest import DATA
 from jobfeed import Config, build, config_from_dict, load_postings
 from jobfeed.feeds import entry_id
-from jobfeed.lifecycle import Catalog, State, state_of
+from jobfeed.lifecycle import Catalog, State, classify, state_of
 
 settings.register_profile(
     "ci", max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -426,3 +426,72 @@ def test_the_slug_of_a_plain_name_is_slugifys(stem: str) -> None:
     from jobfeed.postings import _slugified, slug_of
 
     assert slug_of(stem) == _slugified(stem)
+
+
+ZONES = [ZoneInfo(name) for name in ("Europe/Paris", "America/Sao_Paulo", "Pacific/Chatham", "UTC")]
+instants = st.datetimes(
+    min_value=dt.datetime(2020, 1, 1),
+    max_value=dt.datetime(2030, 1, 1),
+    timezones=st.sampled_from(ZONES),
+    allow_imaginary=False,
+)
+
+
+def _reference_state(posting: Any, now: dt.datetime) -> State:
+    """DESIGN.md's table with the aware datetimes compared as they are."""
+    if posting.opened is not None and posting.opened.at > now:
+        return State.SCHEDULED
+    if posting.filled:
+        return State.FILLED
+    if posting.status == "closed":
+        return State.CLOSED
+    if posting.deadline is not None and posting.deadline.end <= now:
+        return State.EXPIRED
+    return State.OPEN
+
+
+@given(
+    opened=st.none() | instants,
+    deadline=st.none() | instants,
+    all_day=st.booleans(),
+    now=instants,
+    zone=st.sampled_from(ZONES),
+)
+@example(  # the clock at the exact end of a day deadline, and in a repeated hour (fold)
+    opened=None,
+    deadline=dt.datetime(2024, 10, 27, tzinfo=ZoneInfo("Europe/Paris")),
+    all_day=True,
+    now=dt.datetime(2024, 10, 27, 22, tzinfo=dt.UTC),
+    zone=ZoneInfo("Europe/Paris"),
+)
+@example(
+    opened=dt.datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Paris")),
+    deadline=None,
+    all_day=False,
+    now=dt.datetime(2024, 10, 27, 1, 30, tzinfo=dt.UTC),
+    zone=ZoneInfo("Europe/Paris"),
+)
+def test_states_compared_in_utc_are_those_of_aware_comparisons(
+    opened: dt.datetime | None, deadline: dt.datetime | None, all_day: bool, now: dt.datetime, zone: ZoneInfo
+) -> None:
+    """classify compares each posting's instants with the clock in UTC, computed once per date."""
+    import dataclasses
+
+    from jobfeed import Posting
+    from jobfeed.dates import Moment
+
+    def moment(at: dt.datetime | None) -> Moment | None:
+        return (
+            None
+            if at is None
+            else Moment(at.astimezone(zone), all_day and at.astimezone(zone).time() == dt.time(0))
+        )
+
+    posting = Posting(
+        path="a.md", id="a", role="r", body="", opened=moment(opened), deadline=moment(deadline)
+    )
+    catalog = classify([posting, dataclasses.replace(posting, id="b")], now)
+    assert [role.state for role in catalog.roles] == [_reference_state(posting, now)] * 2
+    assert state_of(posting, now) is _reference_state(posting, now)
+    if posting.opened is not None:
+        assert posting.opened.timestamp == posting.opened.at.timestamp()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -28,13 +29,31 @@ class Moment:
     def day(self) -> dt.date:
         return self.at.date()
 
-    @property
+    # Postings share their dates (the load cache gives them one Moment per date), and a build
+    # compares each with the clock: what follows is computed once per Moment (cached_property
+    # stores it in the instance's __dict__, which `frozen` does not guard).
+
+    @functools.cached_property
     def end(self) -> dt.datetime:
         """The instant this moment ends: the next local midnight for a whole day."""
         if not self.all_day:
             return self.at
         tz = self.at.tzinfo
         return dt.datetime.combine(self.day + dt.timedelta(days=1), dt.time(0), tz)
+
+    @functools.cached_property
+    def utc(self) -> dt.datetime:
+        """`at` in UTC: two such instants compare without the time zone's rules."""
+        return self.at.astimezone(dt.UTC)
+
+    @functools.cached_property
+    def end_utc(self) -> dt.datetime:
+        return self.end.astimezone(dt.UTC)
+
+    @functools.cached_property
+    def timestamp(self) -> float:
+        """`at.timestamp()`."""
+        return self.at.timestamp()
 
     def isoformat(self) -> str:
         """`2022-02-23` for a day, the full local date-time with its offset otherwise."""
