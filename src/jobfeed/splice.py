@@ -15,6 +15,7 @@ and a build that reuses entries writes the same bytes as a cold one (tests/test_
 from __future__ import annotations
 
 import hashlib
+import mmap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -116,23 +117,26 @@ class Splice:
         sha256 = hashlib.sha256
         for name in FEEDS:
             records, digests = self.records[name], self.digests.setdefault(name, {})
-            try:
-                feed = (self.out / name).read_bytes()
-            except OSError:
+            try:  # mapped, not read: only the entries' bytes are copied (~60 MB at 10,000 postings)
+                with (
+                    open(self.out / name, "rb") as f,
+                    mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as feed,
+                ):
+                    for role_id in list(found):
+                        record: Any = records.get(keys[role_id])
+                        try:  # [offset, length, sha256 of the bytes], as `save` wrote it
+                            offset, length, digest = record
+                            data = feed[offset : offset + length] if offset >= 0 else b""
+                            whole = len(data) == length > 0 and sha256(data).hexdigest() == digest
+                        except (TypeError, ValueError):
+                            whole = False
+                        if whole:
+                            found[role_id].append(data)
+                            digests[role_id] = digest
+                        else:
+                            del found[role_id]  # one feed without it: made afresh for all three
+            except (OSError, ValueError):  # missing, unreadable, or empty (which mmap refuses)
                 return {}
-            for role_id, parts in list(found.items()):
-                record: Any = records.get(keys[role_id])
-                try:  # [offset, length, sha256 of the bytes], as `save` wrote it
-                    offset, length, digest = record
-                    data = feed[offset : offset + length] if offset >= 0 else b""
-                    whole = len(data) == length > 0 and sha256(data).hexdigest() == digest
-                except (TypeError, ValueError):
-                    whole = False
-                if whole:
-                    parts.append(data)
-                    digests[role_id] = digest
-                else:
-                    del found[role_id]  # one feed without it: made afresh for all three
         entries = {role_id: (d[0], d[1], d[2]) for role_id, d in found.items()}
         self.reused = len(entries)
         return entries
