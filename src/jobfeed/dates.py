@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -30,30 +29,46 @@ class Moment:
         return self.at.date()
 
     # Postings share their dates (the load cache gives them one Moment per date), and a build
-    # compares each with the clock: what follows is computed once per Moment (cached_property
-    # stores it in the instance's __dict__, which `frozen` does not guard).
+    # compares each with the clock: what follows is computed once per Moment and kept in the
+    # instance's __dict__, which `frozen` does not guard (functools.cached_property takes a lock
+    # on every first use in Python 3.11, which costs more than it saves in a cold build).
 
-    @functools.cached_property
+    @property
     def end(self) -> dt.datetime:
         """The instant this moment ends: the next local midnight for a whole day."""
+        found: dt.datetime | None = self.__dict__.get("_end")
+        if found is None:
+            found = self.__dict__["_end"] = self._end()
+        return found
+
+    def _end(self) -> dt.datetime:
         if not self.all_day:
             return self.at
         tz = self.at.tzinfo
         return dt.datetime.combine(self.day + dt.timedelta(days=1), dt.time(0), tz)
 
-    @functools.cached_property
+    @property
     def utc(self) -> dt.datetime:
         """`at` in UTC: two such instants compare without the time zone's rules."""
-        return self.at.astimezone(dt.UTC)
+        found: dt.datetime | None = self.__dict__.get("_utc")
+        if found is None:
+            found = self.__dict__["_utc"] = self.at.astimezone(dt.UTC)
+        return found
 
-    @functools.cached_property
+    @property
     def end_utc(self) -> dt.datetime:
-        return self.end.astimezone(dt.UTC)
+        found: dt.datetime | None = self.__dict__.get("_end_utc")
+        if found is None:
+            found = self.__dict__["_end_utc"] = self.end.astimezone(dt.UTC)
+        return found
 
-    @functools.cached_property
+    @property
     def timestamp(self) -> float:
         """`at.timestamp()`."""
-        return self.at.timestamp()
+        found: float | None = self.__dict__.get("_timestamp")
+        if found is None:
+            found = self.__dict__["_timestamp"] = self.at.timestamp()
+        return found
 
     def isoformat(self) -> str:
         """`2022-02-23` for a day, the full local date-time with its offset otherwise."""
