@@ -49,11 +49,28 @@ def _pid(_: int) -> int:
     return os.getpid()
 
 
-def test_pool_runs_in_other_processes_in_order() -> None:
+def test_pool_runs_in_this_process_and_another_in_order() -> None:
+    """Two jobs: one worker process takes chunks from the front, this process from the back."""
     with Pool(2, minimum=1) as pool:
         assert pool.map(abs, [-3, 2, -1, 0]) == [3, 2, 1, 0]
-        pids = set(pool.map(_pid, list(range(50))))
-    assert os.getpid() not in pids
+        assert pool.map(abs, list(range(-500, 500))) == [abs(i) for i in range(-500, 500)]
+        pids = pool.map(_pid, list(range(50)))
+    assert len(set(pids)) == 2 and os.getpid() in pids
+    assert pids[0] != os.getpid() and pids[-1] == os.getpid()
+
+
+def _fails_on_7(item: int) -> int:
+    if item == 7:
+        raise ValueError("seven")
+    return item
+
+
+@pytest.mark.parametrize("where", [7, 993], ids=["in-a-worker", "in-this-process"])
+def test_an_error_in_any_process_reaches_the_caller(where: int) -> None:
+    items = list(range(1000))
+    items[7], items[where] = items[where], items[7]
+    with Pool(2, minimum=1) as pool, pytest.raises(ValueError, match="seven"):
+        pool.map(_fails_on_7, items)
 
 
 def test_pool_stays_serial_below_its_minimum() -> None:
