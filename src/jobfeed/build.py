@@ -86,7 +86,8 @@ def load_all(
     """`load_postings`, parsing only the files the load cache in folder `cache` has no entry for
     (every file when `cache` is None), over `pool`'s processes when there are many."""
     pool = pool or Pool(1)
-    with (progress or Progress(False)).bar(_count(postes), "Loading") as update:
+    progress = progress or Progress(False)
+    with progress.bar(_count(postes) if progress.enabled else 0, "Loading") as update:
         mapper: Any = lambda load, files: pool.map(load, files, update)  # noqa: E731
         loads = LoadCache(cache, config) if cache is not None else None
         loaded = load_postings(postes, config, map_files=loads.mapper(mapper, update) if loads else mapper)

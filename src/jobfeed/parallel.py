@@ -13,18 +13,19 @@ receiving results while the two workers competed with it for the two cores).
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import ctypes
 import functools
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:  # imported where a pool starts: ~15 ms that a rebuild of a few files does not need
+    import concurrent.futures
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -109,6 +110,9 @@ class Pool:
             # fork starts a worker in milliseconds with jobfeed already imported; jobfeed's only
             # threads (output.write_tree's fsyncs) end before it returns, so forking is safe.
             # Elsewhere the platform's default is used.
+            import concurrent.futures
+            import multiprocessing
+
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._executor = concurrent.futures.ProcessPoolExecutor(self.jobs - 1, mp_context=context)
@@ -132,6 +136,8 @@ class Pool:
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         done: list[list[R] | None] = [None] * len(chunks)
         executor, ahead = self._pool(), 2 * (self.jobs - 1)  # chunks queued so no worker waits
+        from concurrent.futures import as_completed
+
         pending: dict[concurrent.futures.Future[list[R]], int] = {}
         front, back = 0, len(chunks)  # the workers take chunks from the front, this process from the back
 
@@ -151,7 +157,7 @@ class Pool:
                     done[back] = _run_chunk(func, chunks[back])
                     step(len(chunks[back]))
                 collect([future for future in pending if future.done()])
-            collect(list(concurrent.futures.as_completed(list(pending))))
+            collect(list(as_completed(list(pending))))
         finally:
             for future in pending:  # an error: what is still queued is not run
                 future.cancel()
