@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,13 @@ Corps avec un caractère interdit \x01 et un lien [relatif](/a.html).
 """
 
 
-def serial(load: Any, files: Any) -> list[Any]:
-    return [load(f) for f in files]
+def serial(load: Any, files: Any, wire: Any = None) -> list[Any]:
+    """Every result, when a `wire` is given, makes the trip from a worker process (packed, pickled,
+    unpacked): what the cached load gives must not depend on where a file was loaded."""
+    if wire is None:
+        return [load(f) for f in files]
+    pack, unpack = wire
+    return [unpack(pickle.loads(pickle.dumps(pack(load(f))))) for f in files]
 
 
 def load(folder: Path, cache: Path | None, config: Config = CONFIG) -> tuple[Loaded, LoadCache | None]:

@@ -88,7 +88,7 @@ def load_all(
     pool = pool or Pool(1)
     progress = progress or Progress(False)
     with progress.bar(_count(postes) if progress.enabled else 0, "Loading") as update:
-        mapper: Any = lambda load, files: pool.map(load, files, update)  # noqa: E731
+        mapper: Any = lambda load, files, wire=None: pool.map(load, files, update, wire)  # noqa: E731
         loads = LoadCache(cache, config) if cache is not None else None
         loaded = load_postings(postes, config, map_files=loads.mapper(mapper, update) if loads else mapper)
         if loads:

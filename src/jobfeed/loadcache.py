@@ -37,7 +37,9 @@ from .postings import Posting, body_of
 
 Result = tuple[Posting | None, list[Problem]]
 Loader = Callable[[Path], Result]
-Mapper = Callable[[Loader, Sequence[Path]], list[Result]]
+Mapper = Callable[
+    ..., list[Any]
+]  # (loader, files[, wire=(pack, unpack)]) -> results in order (parallel.Pool.map)
 
 LOAD_FORMAT = 1
 FILE_NAME = "load.jsonl"
@@ -137,8 +139,9 @@ class LoadCache:
             missing = [i for i, result in enumerate(results) if result is None]
             work: Any = functools.partial(_load_encoded, load, self.config.max_file_size)
             jobs: Any = [(files[i], raws.get(i), not self.entries) for i in missing]
-            done: Any = map_files(work, jobs)
-            for i, (result, encoded, key) in zip(missing, done, strict=True):
+            unpack = functools.partial(_unpack, load, self.config)
+            done: Any = map_files(work, jobs, wire=(_pack, unpack))
+            for i, (result, encoded, key, _) in zip(missing, done, strict=True):
                 results[i] = result
                 key = keys.get(i, key)
                 if key is not None:
@@ -173,9 +176,7 @@ def _key(path: str | Path, raw: bytes) -> bytes:
     return digest.hexdigest().encode()
 
 
-def _load_encoded(
-    load: Loader, limit: int, job: tuple[Path, bytes | None, bool]
-) -> tuple[Result, bytes | None, bytes | None]:
+def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool]) -> Loaded:
     """Load one file (from the bytes already read, when given; reading them first when asked)
     and encode the result for the cache: (result, entry, key when read here). Runs in a worker
     process when the folder is big, so reading and encoding are spread too."""
@@ -194,8 +195,38 @@ def _load_encoded(
                 entry["body_at"] = len(raw) - len(body)
         encoded = orjson.dumps(entry)
     except (_Unencodable, orjson.JSONEncodeError):  # a lone surrogate, an integer past 64 bits
-        return result, None, key
-    return result, encoded, key
+        return result, None, key, None
+    return result, encoded, key, raw
+
+
+#: What `_load_encoded` gives: (result, its cache entry, the key when read there, the bytes read).
+Loaded = tuple[Result, bytes | None, bytes | None, bytes | None]
+
+
+def _pack(loaded: Loaded) -> Any:
+    """A loaded file as a worker process sends it back: its cache entry and its bytes instead of
+    the posting; decoding them (`_unpack`) costs this process a third of unpickling the posting,
+    and shares one Moment per date."""
+    (posting, _), entry, key, raw = loaded
+    if posting is None or entry is None or raw is None:
+        return loaded
+    return Path(posting.path), entry, key, raw, None
+
+
+def _unpack(load: Loader, config: Config, packed: Any) -> Loaded:
+    if len(packed) == 4:
+        return packed  # type: ignore[no-any-return]
+    path, entry, key, raw, _ = packed
+    try:
+        return _decode_result(orjson.loads(entry), raw, config), entry, key, raw
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        IndexError,
+        AttributeError,
+    ):  # pragma: no cover - as a cache entry
+        return load(path, raw=raw), None, key, raw  # type: ignore[call-arg]
 
 
 # Posting <-> JSON. YAML gives str, int, float, bool, None, date, datetime, lists and mappings

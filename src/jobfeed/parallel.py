@@ -122,9 +122,15 @@ class Pool:
         return self.jobs > 1 and count >= self.minimum
 
     def map(
-        self, func: Callable[[T], R], items: Sequence[T], update: Callable[[int], None] | None = None
+        self,
+        func: Callable[[T], R],
+        items: Sequence[T],
+        update: Callable[[int], None] | None = None,
+        wire: Wire[R] | None = None,
     ) -> list[R]:
-        """`[func(i) for i in items]`, in order, across processes when it pays."""
+        """`[func(i) for i in items]`, in order, across processes when it pays. `wire`: (pack,
+        unpack), a cheaper form for the results that a worker process sends back: `unpack(pack(r))`
+        must equal `r`; this process's own results are used as they are."""
         step = update or (lambda n: None)
         if not self.parallel(len(items)):
             results = []
@@ -135,7 +141,8 @@ class Pool:
         size = max(1, min(CHUNK_MAX, len(items) // (self.jobs * 16)))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         done: list[list[R] | None] = [None] * len(chunks)
-        executor, ahead = self._pool(), 2 * (self.jobs - 1)  # chunks queued so no worker waits
+        executor, ahead = self._pool(), 4 * (self.jobs - 1)  # chunks queued so no worker waits
+        pack, unpack = wire or (None, None)
         from concurrent.futures import as_completed
 
         pending: dict[concurrent.futures.Future[list[R]], int] = {}
@@ -144,13 +151,13 @@ class Pool:
         def collect(futures: Iterable[concurrent.futures.Future[list[R]]]) -> None:
             for future in futures:
                 index = pending.pop(future)
-                done[index] = future.result()
+                done[index] = future.result() if unpack is None else [unpack(r) for r in future.result()]
                 step(len(chunks[index]))
 
         try:
             while front < back:
                 while front < back and len(pending) < ahead:
-                    pending[executor.submit(_run_chunk, func, chunks[front])] = front
+                    pending[executor.submit(_run_chunk, func, chunks[front], pack)] = front
                     front += 1
                 if front < back:
                     back -= 1
@@ -168,5 +175,13 @@ class Pool:
 CHUNK_MAX = 100
 
 
-def _run_chunk(func: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
-    return [func(item) for item in chunk]
+#: (pack, unpack) of `Pool.map`'s results, for the trip from a worker process.
+Wire = tuple[Callable[[R], Any], Callable[[Any], R]]
+
+
+def _run_chunk(
+    func: Callable[[T], R], chunk: Sequence[T], pack: Callable[[R], Any] | None = None
+) -> list[Any]:
+    if pack is None:
+        return [func(item) for item in chunk]
+    return [pack(func(item)) for item in chunk]
