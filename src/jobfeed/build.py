@@ -31,7 +31,7 @@ from .markup import Rendered, render
 from .output import write_tree
 from .parallel import Pool, Progress, give_back_memory
 from .postings import Loaded, load_postings
-from .splice import FEEDS, Entries, Offsets, Splice, keys_of
+from .splice import FEEDS, Entries, Offsets, Splice, Stamp, Stamps, keys_of, stamp_of
 
 #: A rebuild that has this many times fewer postings to render than the render cache holds renders
 #: them instead of reading the cache: reading an entry costs ~0.04 ms, rendering a posting ~0.7 ms.
@@ -108,6 +108,7 @@ def render_all(
     progress: Progress | None = None,
     reused: Container[str] = (),
     entries: Entries | None = None,
+    stamps: Stamps | None = None,
 ) -> dict[str, Rendered]:
     """Every role that is published (open roles, and ended ones when they keep a page) rendered:
     from `cache` when it holds them, else across `pool`'s processes. Roles whose id is in `reused`
@@ -116,7 +117,9 @@ def render_all(
 
     `entries`, when given, is filled with the feed entries of the open roles rendered here (entry
     id -> their bytes in the three feeds), written in the process that rendered them: the feeds
-    then only put them together, and a cold build escapes and encodes them on every core."""
+    then only put them together, and a cold build escapes and encodes them on every core.
+    `stamps`, when given too, is filled with what the feeds index records of those entries
+    (`splice.stamp_of`), computed there as well."""
     roles = published(catalog) if config.pages.enabled else catalog.open
     jobs = [(role.posting, link_of(role.posting, config), config.markdown) for role in roles]
     wanted = [i for i, role in enumerate(roles) if role.id not in reused]
@@ -132,35 +135,40 @@ def render_all(
     missing = [i for i in wanted if found[i] is None]
     with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
         work = [
-            (roles[i], jobs[i][1], entries is not None and roles[i].is_open, keys.get(i)) for i in missing
+            (roles[i], jobs[i][1], entries is not None and roles[i].is_open, keys.get(i), stamps is not None)
+            for i in missing
         ]
         fresh = (pool or Pool(1)).map(functools.partial(_render_one, config), work, update)
-    for i, (rendered, texts, line) in zip(missing, fresh, strict=True):
+    for i, (rendered, texts, line, stamp) in zip(missing, fresh, strict=True):
         found[i] = rendered
         if cache:
             cache.put(keys[i], line or rendered)  # type: ignore[arg-type]  # one of them is there
         if entries is not None and texts is not None:
             entries[entry_id(roles[i].posting, config)] = texts
+        if stamps is not None and stamp is not None:
+            stamps[entry_id(roles[i].posting, config)] = stamp
     if cache:
         cache.save(keys.values())  # when read: every published role's key, the reused ones stay
     return {role.id: hit for role, hit in zip(roles, found, strict=True) if hit is not None}
 
 
 def _render_one(
-    config: Config, job: tuple[Role, str, bool, str | None]
-) -> tuple[Rendered | None, tuple[bytes, bytes, bytes] | None, bytes | None]:
+    config: Config, job: tuple[Role, str, bool, str | None, bool]
+) -> tuple[Rendered | None, tuple[bytes, bytes, bytes] | None, bytes | None, Stamp | None]:
     """Render one role's posting; runs in a worker process when the build is big. Gives (the
-    rendering, its feed entries when asked, its render-cache line when given its key). Without
-    pages, a role whose entries are written here needs no rendering in the parent: it gets the
-    line only, which spares the parent encoding it (~0.25 s at 10,000 postings)."""
-    role, link, with_entries, key = job
+    rendering, its feed entries when asked, its render-cache line when given its key, and the
+    entries' stamp when asked). Without pages, a role whose entries are written here needs no
+    rendering in the parent: it gets the line only, which spares the parent encoding it (~0.25 s
+    at 10,000 postings), as the stamp spares it hashing the entries (~0.1 s)."""
+    role, link, with_entries, key, stamped = job
     rendered = render(role.posting, link, config.markdown)
-    texts = None
+    texts = stamp = None
     if with_entries:
         texts = entry_texts(FeedItem(role, rendered, link, entry_id(role.posting, config)), config)
-    if key is None:
-        return rendered, texts, None
-    return (None if texts and not config.pages.enabled else rendered), texts, cache_line(key, rendered)
+        stamp = stamp_of(role, config, texts) if stamped else None
+    if texts and not config.pages.enabled and key is not None:
+        return None, texts, cache_line(key, rendered), stamp
+    return rendered, texts, None if key is None else cache_line(key, rendered), stamp
 
 
 def feed_files(
@@ -243,14 +251,30 @@ def build(
         catalog = classify(loaded.postings, now)
         give_back_memory()  # what loading left: the next phase gets ~1 GB of results at 100,000
         splice = Splice(folder, out) if use_cache else None
-        keys = keys_of(catalog.open, config) if splice else {}
+        # without an index (a first build) nothing is reused: the entries are keyed where written
+        keys = keys_of(catalog.open, config) if splice and splice.records else {}
         reused = splice.reuse(keys) if splice else {}
         ids = {role.id: entry_id(role.posting, config) for role in catalog.open}
         # the roles whose entries are reused need no rendering, unless pages show them
         skip = set() if config.pages.enabled else {r for r, e in ids.items() if e in reused}
         entries: Entries = {}
         renders = RenderCache(folder) if use_cache else None
-        rendered = render_all(catalog, config, renders, pool, bars, reused=skip, entries=entries)
+        stamps: Stamps = {}
+        rendered = render_all(
+            catalog,
+            config,
+            renders,
+            pool,
+            bars,
+            reused=skip,
+            entries=entries,
+            stamps=stamps if splice else None,
+        )
+    if splice:
+        for entry, (key, digests) in stamps.items():
+            keys[entry] = key
+            splice.known(entry, digests)
+        keys.update(keys_of([role for role in catalog.open if ids[role.id] not in keys], config))
     entries.update(reused)
     del reused, renders  # the cache is saved; its renderings are in `rendered` when still needed
     if not config.pages.enabled:  # ~190 MB of renderings at 100,000 postings: keep what is used

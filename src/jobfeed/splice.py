@@ -40,6 +40,11 @@ FEEDS = ("atom.xml", "rss.xml", "feed.json")
 Entries = dict[str, tuple[bytes, bytes, bytes]]
 #: Feed file -> entry id -> (offset, length) of the entry's bytes in that file.
 Offsets = dict[str, dict[str, tuple[int, int]]]
+#: What the index records of an entry, but where it is: its key and the sha256 of its bytes in
+#: each feed (`stamp_of`).
+Stamp = tuple[str, tuple[str, str, str]]
+#: Entry id -> its stamp.
+Stamps = dict[str, Stamp]
 
 
 def _moment(moment: Moment | None) -> str:
@@ -75,6 +80,12 @@ def entry_key(role: Role, config: Config) -> str:
 
 def _digest(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def stamp_of(role: Role, config: Config, texts: tuple[bytes, bytes, bytes]) -> Stamp:
+    """The stamp of `role`'s entries `texts`: worked out where they are written (a worker
+    process), so that the index of a cold build costs the main process no hashing."""
+    return entry_key(role, config), (_digest(texts[0]), _digest(texts[1]), _digest(texts[2]))
 
 
 class Splice:
@@ -140,6 +151,11 @@ class Splice:
         entries = {role_id: (d[0], d[1], d[2]) for role_id, d in found.items()}
         self.reused = len(entries)
         return entries
+
+    def known(self, role_id: str, digests: tuple[str, str, str]) -> None:
+        """The sha256 of entry `role_id`'s bytes in each feed, from `stamp_of`: not hashed again."""
+        for name, digest in zip(FEEDS, digests, strict=True):
+            self.digests.setdefault(name, {})[role_id] = digest
 
     def save(self, files: Mapping[str, bytes], offsets: Offsets, keys: Mapping[str, str]) -> None:
         """Record where each entry of `keys` is in the feeds just written (`files`, as on disk).
