@@ -243,3 +243,35 @@ def test_full_disk_keeps_the_previous_feeds(tmp_path: Path) -> None:
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # no temp file left
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "stderr"),
+    [("None", 0, ""), ("0", 0, ""), ("3", 3, ""), ("'stopped here'", 1, "stopped here\n")],
+)
+def test_the_command_exits_as_python_would_without_freeing_its_objects(
+    code: str, status: int, stderr: str
+) -> None:
+    """`main` ends the process with os._exit after the exit handlers and a flush of the output:
+    the same status, output and handlers as `sys.exit(code)`."""
+    script = (
+        "import atexit, sys\n"
+        "from jobfeed.cli import _exit\n"
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "print('unflushed output', end='')\n"
+        f"_exit({code})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == status
+    assert done.stdout == "unflushed output"
+    assert done.stderr == stderr + "handler ran\n"
+
+
+def test_a_failing_command_keeps_its_status_and_message(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "jobfeed", "check", "--config", str(tmp_path / "none.toml")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "no such configuration file" in done.stderr

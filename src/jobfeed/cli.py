@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import gc
 import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -168,7 +169,30 @@ def main() -> None:
     # of 10,000 postings; garbage with cycles is still collected.
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
-    cli(prog_name="jobfeed")
+    try:
+        cli(prog_name="jobfeed")
+        code: object = 0  # pragma: no cover - click's standalone mode always ends in SystemExit
+    except SystemExit as done:
+        code = done.code
+    _exit(code)
+
+
+def _exit(code: object) -> NoReturn:
+    """Exit as Python would with `SystemExit(code)`, but without freeing what the command made one
+    object at a time (10,000 postings and their feeds: ~0.05-0.1 s): the exit handlers run, the
+    output is flushed, then the process ends and the system takes its memory back at once."""
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()  # logging, multiprocessing and concurrent.futures clean up as usual
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`), a closed stream
+            code = code or 120  # what Python exits with when its final flush fails
+    os._exit(code)
 
 
 @cli.command()
