@@ -261,7 +261,8 @@ def test_the_command_exits_as_python_would_without_freeing_its_objects(
         "print('unflushed output', end='')\n"
         f"_exit({code})\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as on most machines
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=buffered)
     assert done.returncode == status
     assert done.stdout == "unflushed output"
     assert done.stderr == stderr + "handler ran\n"
