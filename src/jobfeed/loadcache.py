@@ -274,13 +274,6 @@ def _encode_moment(moment: Moment | None) -> Any:
     return None if moment is None else [moment.at.isoformat(), moment.all_day]
 
 
-def _decode_moment(data: Any, config: Config) -> Moment | None:
-    if data is None:
-        return None
-    at, all_day = data
-    return _moment(at, bool(all_day), config.timezone)
-
-
 @functools.lru_cache(maxsize=8192)
 def _moment(at: str, all_day: bool, timezone: str) -> Moment:
     """Postings share their dates: each is read once (Moment is immutable)."""
@@ -321,8 +314,12 @@ def _decode_result(entry: dict[str, Any], raw: bytes, config: Config) -> Result:
     fields = entry.get("posting")
     if fields is None:
         return None, problems
+    zone = config.timezone
     for name in _MOMENTS:
-        fields[name] = _decode_moment(fields[name], config)
+        moment = fields[name]
+        if moment is not None:
+            at, all_day = moment
+            fields[name] = _moment(at, bool(all_day), zone)
     extra = fields["extra"]
     fields["extra"] = {} if extra == _NO_EXTRA else _decode_value(extra)
     if not isinstance(fields["lines"], dict):
