@@ -5,7 +5,7 @@ from urllib.parse import urljoin, urlsplit
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from jobfeed.markup import _join_with_netloc, markdown_to_html, plain_text, sanitize
+from jobfeed.markup import _join_with_netloc, _Sanitizer, _scheme_of, markdown_to_html, plain_text, sanitize
 
 
 def test_list_right_after_a_paragraph_line_is_a_list() -> None:
@@ -75,6 +75,30 @@ def test_links_are_joined_exactly_as_urljoin_joins_them(base: str, url: str) -> 
     """The cached shortcut for links that name their host gives urljoin's answer, or none."""
     joined = _join_with_netloc(urlsplit(base).scheme, url)
     assert (urljoin(base, url) if joined is None else joined) == urljoin(base, url)
+
+
+_BASE_PARTS = st.sampled_from(
+    ["https:", "http:", "HTTP:", "file:", "mailto:", "//", "/", "example.org", "a", "b.html", "..", ".", "?",
+     "#", ";", "@", ":", "%2F", " ", "\t", "é", "x=1", ""]
+)  # fmt: skip
+
+
+@given(
+    base=st.sampled_from(_BASES) | st.lists(_BASE_PARTS, max_size=10).map("".join),
+    urls=st.lists(st.lists(_URL_PARTS, max_size=8).map("".join), min_size=1, max_size=4),
+)
+@settings(max_examples=2000, deadline=None)
+@example(base=_BASES[0], urls=["//", "https:", ";p", "?q", "#f", "", "a/../../b", "/x/./y"])
+@example(base="https:/no-host/a/b", urls=["c", "../c"])
+@example(base="https://example.org/a;params/b;p?q#f", urls=["c", ";x", "../d"])
+def test_links_are_made_absolute_exactly_as_urljoin_makes_them(base: str, urls: list[str]) -> None:
+    """The sanitizer's caches (scheme, folder, host) give urljoin's answer for every link of a
+    page, and urlsplit's scheme for the page."""
+    sanitizer = _Sanitizer()
+    sanitizer.clean("", base)
+    assert sanitizer.scheme == urlsplit(base).scheme == _scheme_of(base[: base.find(":") + 1])
+    for url in urls:
+        assert sanitizer.join(url) == urljoin(base, url)
 
 
 def test_links_of_a_posting_are_made_absolute_against_its_page() -> None:

@@ -100,6 +100,29 @@ def _join_with_netloc(base_scheme: str, url: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _scheme_of(head: str) -> str:
+    """`urlsplit(base).scheme` from `base` up to its first ':' (`head`), which is all urlsplit
+    looks at for it: postings' pages share it, one page each."""
+    return urlsplit(head).scheme
+
+
+def _folder_of(base: str) -> str:
+    """`base` without its last path segment, params, query and fragment, which urljoin does not
+    use to resolve a URL that has a path; "" when `base` would not read back the same."""
+    scheme, netloc, path, _, _, _ = urlparse(base)
+    folder = urlunparse((scheme, netloc, path[: path.rfind("/") + 1], "", "", ""))
+    return folder if urlparse(folder) == (scheme, netloc, path[: path.rfind("/") + 1], "", "", "") else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _join_in_folder(folder: str, url: str) -> str | None:
+    """`urljoin(base, url)` for any `base` in `folder` when `url` has a path (or params), else None.
+    Postings' pages share their folder and their links: each pair is joined once a build."""
+    _, _, path, params, _, _ = urlparse(url, urlparse(folder).scheme)
+    return urljoin(folder, url) if path or params else None
+
+
 class _Sanitizer:
     """nh3 with relative links made absolute against the page the HTML will appear on."""
 
@@ -107,6 +130,7 @@ class _Sanitizer:
         import nh3
 
         self.base = self.scheme = ""
+        self.folder: str | None = None  # `_folder_of(base)`, worked out at the first relative link
         self._cleaner = nh3.Cleaner(
             attribute_filter=self._absolute,
             link_rel="noopener noreferrer",
@@ -116,13 +140,23 @@ class _Sanitizer:
 
     def _absolute(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES and self.base:
-            url = value.strip()
-            joined = _join_with_netloc(self.scheme, url)
-            return urljoin(self.base, url) if joined is None else joined
+            return self.join(value.strip())
         return value
 
+    def join(self, url: str) -> str:
+        """`urljoin(self.base, url)`, through the caches when they apply (tests compare them)."""
+        if not url or not self.base:
+            return urljoin(self.base, url)
+        joined = _join_with_netloc(self.scheme, url)
+        if joined is None:
+            if self.folder is None:
+                self.folder = _folder_of(self.base)
+            if self.folder:
+                joined = _join_in_folder(self.folder, url)
+        return urljoin(self.base, url) if joined is None else joined
+
     def clean(self, fragment: str, base: str) -> str:
-        self.base, self.scheme = base, urlsplit(base).scheme
+        self.base, self.scheme, self.folder = base, _scheme_of(base[: base.find(":") + 1]), None
         return clean_text(self._cleaner.clean(fragment))
 
     def text(self, fragment: str) -> str:
