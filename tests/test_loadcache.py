@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import jobfeed.loadcache
+import jobfeed.parallel
 from jobfeed import Config, Loaded, build, load_postings
 from jobfeed.loadcache import FILE_NAME, LoadCache
 
@@ -48,7 +49,12 @@ def serial(load: Any, files: Any, wire: Any = None) -> list[Any]:
     if wire is None:
         return [load(f) for f in files]
     pack, unpack = wire
-    return [unpack(pickle.loads(pickle.dumps(pack(load(f))))) for f in files]
+    jobfeed.parallel._IN_WORKER = True  # loading as a worker process loads
+    try:
+        packed = [pickle.dumps(pack(load(f))) for f in files]
+    finally:
+        jobfeed.parallel._IN_WORKER = False
+    return [unpack(pickle.loads(data)) for data in packed]
 
 
 def load(folder: Path, cache: Path | None, config: Config = CONFIG) -> tuple[Loaded, LoadCache | None]:

@@ -167,3 +167,25 @@ def test_cli_build_prints_no_progress_when_stderr_is_not_a_terminal(
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert "file(s) written" in result.stdout
+
+
+def _where(_: int) -> tuple[int, bool]:
+    return os.getpid(), jobfeed.parallel.in_worker()
+
+
+def test_workers_know_they_are_workers() -> None:
+    """Results a worker sends back may be packed for the trip (`Wire`); this process's are not."""
+    with Pool(2, minimum=1) as pool:
+        seen = set(pool.map(_where, list(range(50))))
+    assert seen == {(os.getpid(), False), *((pid, True) for pid, _ in seen if pid != os.getpid())}
+    assert len(seen) == 2
+
+
+def test_past_help_max_only_workers_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big jobs (the postings of a big folder fill this process) go to `jobs` workers only."""
+    monkeypatch.setattr(jobfeed.parallel, "HELP_MAX", 10)
+    with Pool(2, minimum=1) as pool:
+        assert pool.map(abs, list(range(-500, 500))) == [abs(i) for i in range(-500, 500)]
+        pids = set(pool.map(_pid, list(range(50))))
+        assert not pool.helping
+    assert pids and os.getpid() not in pids

@@ -33,6 +33,7 @@ from .config import Config
 from .dates import Moment
 from .errors import Problem
 from .output import replace_file
+from .parallel import in_worker
 from .postings import Posting, body_of
 
 Result = tuple[Posting | None, list[Problem]]
@@ -196,10 +197,11 @@ def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool]
         encoded = orjson.dumps(entry)
     except (_Unencodable, orjson.JSONEncodeError):  # a lone surrogate, an integer past 64 bits
         return result, None, key, None
-    return result, encoded, key, raw
+    return result, encoded, key, raw if in_worker() else None  # the bytes go only where packed
 
 
-#: What `_load_encoded` gives: (result, its cache entry, the key when read there, the bytes read).
+#: What `_load_encoded` gives: (result, its cache entry, the key when read there, and in a worker
+#: process the bytes read, for `_pack`).
 Loaded = tuple[Result, bytes | None, bytes | None, bytes | None]
 
 
@@ -218,15 +220,12 @@ def _unpack(load: Loader, config: Config, packed: Any) -> Loaded:
         return packed  # type: ignore[no-any-return]
     path, entry, key, raw, _ = packed
     try:
-        return _decode_result(orjson.loads(entry), raw, config), entry, key, raw
-    except (
-        KeyError,
-        TypeError,
-        ValueError,
-        IndexError,
-        AttributeError,
-    ):  # pragma: no cover - as a cache entry
-        return load(path, raw=raw), None, key, raw  # type: ignore[call-arg]
+        return _decode_result(orjson.loads(entry), raw, config), entry, key, None
+    except _UNDECODABLE:  # pragma: no cover - an entry just made decodes
+        return load(path, raw=raw), None, key, None  # type: ignore[call-arg]
+
+
+_UNDECODABLE = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
 # Posting <-> JSON. YAML gives str, int, float, bool, None, date, datetime, lists and mappings

@@ -4,11 +4,14 @@ A process pool costs about 0.1 s to start and pickles every posting it sends and
 below `PARALLEL_MIN` items (measured with bench/run.py) the work runs in this process. Results
 come back in input order, so a parallel build writes the same bytes as a serial one.
 
-`jobs` counts this process: with two cores, one worker process takes chunks of the items from the
-front while this process works through chunks from the back, until they meet. This process would
-otherwise sit mostly idle, waiting for results, and what it does itself is neither pickled nor
-sent through a pipe (at 10,000 postings, ~0.4 s of this process's time per phase went to
-receiving results while the two workers competed with it for the two cores).
+`jobs` counts this process. For up to `HELP_MAX` items, with two cores, one worker process takes
+chunks of the items from the front while this process works through chunks from the back, until
+they meet: it would otherwise sit mostly idle, waiting for results, and what it does itself is
+neither pickled nor sent through a pipe (at 10,000 postings, ~0.4 s of this process's time per
+phase went to receiving results while two workers competed with it for the two cores). Beyond
+that, `jobs` workers do all the work: this process then holds the loaded postings of a big folder
+(1.5 GB at 100,000), and rendered at half the speed of a fresh worker process, with a higher peak.
+The first parallel `map` decides, for the life of the pool.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class Pool:
         self.jobs = default_jobs() if jobs is None or jobs < 1 else jobs
         self.minimum = PARALLEL_MIN if minimum is None else minimum
         self._executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self.helping = False  # whether this process takes chunks too (decided with the executor)
 
     def __enter__(self) -> Pool:
         return self
@@ -105,8 +109,9 @@ class Pool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def _pool(self) -> concurrent.futures.ProcessPoolExecutor:
+    def _pool(self, count: int) -> concurrent.futures.ProcessPoolExecutor:
         if self._executor is None:
+            self.helping = count <= HELP_MAX
             # fork starts a worker in milliseconds with jobfeed already imported; jobfeed's only
             # threads (output.write_tree's fsyncs) end before it returns, so forking is safe.
             # Elsewhere the platform's default is used.
@@ -115,7 +120,9 @@ class Pool:
 
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            self._executor = concurrent.futures.ProcessPoolExecutor(self.jobs - 1, mp_context=context)
+            self._executor = concurrent.futures.ProcessPoolExecutor(
+                self.jobs - self.helping, mp_context=context, initializer=_started
+            )
         return self._executor
 
     def parallel(self, count: int) -> bool:
@@ -141,7 +148,8 @@ class Pool:
         size = max(1, min(CHUNK_MAX, len(items) // (self.jobs * 16)))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         done: list[list[R] | None] = [None] * len(chunks)
-        executor, ahead = self._pool(), 4 * (self.jobs - 1)  # chunks queued so no worker waits
+        executor = self._pool(len(items))
+        ahead = 4 * (self.jobs - self.helping)  # chunks queued so that no worker waits
         pack, unpack = wire or (None, None)
         from concurrent.futures import as_completed
 
@@ -159,11 +167,14 @@ class Pool:
                 while front < back and len(pending) < ahead:
                     pending[executor.submit(_run_chunk, func, chunks[front], pack)] = front
                     front += 1
-                if front < back:
+                if front < back and self.helping:
                     back -= 1
                     done[back] = _run_chunk(func, chunks[back])
                     step(len(chunks[back]))
-                collect([future for future in pending if future.done()])
+                if self.helping:
+                    collect([future for future in pending if future.done()])
+                else:  # only waits: for the first result, then queues more
+                    collect([next(as_completed(list(pending)))])
             collect(list(as_completed(list(pending))))
         finally:
             for future in pending:  # an error: what is still queued is not run
@@ -171,8 +182,24 @@ class Pool:
         return [result for chunk in done if chunk is not None for result in chunk]
 
 
+#: Up to this many items, this process works too (see the module's docstring): measured with
+#: bench/run.py, it paid at 10,000 postings and cost at 100,000.
+HELP_MAX = 20_000
 #: Items per chunk at most: small enough that the processes finish close together.
 CHUNK_MAX = 100
+
+
+_IN_WORKER = False
+
+
+def _started() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+
+
+def in_worker() -> bool:
+    """True in a worker process of a `Pool`, whose results make the trip back (`Wire`)."""
+    return _IN_WORKER
 
 
 #: (pack, unpack) of `Pool.map`'s results, for the trip from a worker process.
