@@ -98,6 +98,23 @@ def test_cached_load_is_identical_to_fresh(postes: Path, tmp_path: Path) -> None
     assert any(p.path.endswith("broken.md") for p in warm.problems)
 
 
+def test_a_cached_posting_decodes_its_body_where_it_is_used(postes: Path, tmp_path: Path) -> None:
+    """A rebuild renders a few postings: the others' bodies stay bytes until asked for, then give
+    the fresh load's text, also after the trip to a worker process (pickle)."""
+    fresh = {p.path: p.body for p in load(postes, None)[0].postings}
+    load(postes, tmp_path / "cache")
+    warm = load(postes, tmp_path / "cache")[0].postings
+    lazy = [p for p in warm if "body" not in vars(p)]
+    # not: the CRLF file and the one with a control character (cut again from the bytes at once), and
+    # the uncached !!set one
+    assert len(lazy) == len(warm) - 3
+    sent = [pickle.loads(pickle.dumps(p)) for p in lazy]
+    assert [p.body for p in lazy] == [p.body for p in sent] == [fresh[p.path] for p in lazy]
+    assert all("_raw" not in vars(p) for p in lazy)
+    with pytest.raises(AttributeError):
+        lazy[0].nothing  # noqa: B018
+
+
 def test_a_changed_file_is_loaded_again(postes: Path, tmp_path: Path) -> None:
     load(postes, tmp_path / "cache")
     (postes / "tricky.md").write_text(TRICKY.replace("Équipe 1", "Équipe 2"), encoding="utf-8")

@@ -286,8 +286,7 @@ def _encode_result(result: Result) -> dict[str, Any]:
     posting, problems = result
     encoded: dict[str, Any] = {"problems": [[p.path, p.line, p.level, p.message] for p in problems]}
     if posting is not None:
-        fields = dict(vars(posting))  # every field (a dataclass without slots), in order
-        del fields["body"]
+        fields = {name: getattr(posting, name) for name in _ORDER}  # every field but the body
         for name in _TEXT_FIELDS:
             if not isinstance(fields[name], (str, bool)):
                 raise _Unencodable(name)
@@ -300,6 +299,9 @@ def _encode_result(result: Result) -> dict[str, Any]:
 
 #: The fields an entry's posting must have, all of them: it is then made without `Posting.__init__`.
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Posting))
+_ORDER = tuple(f.name for f in dataclasses.fields(Posting) if f.name != "body")
+#: The fields an entry stores: all but the body, which is cut from the file's bytes.
+_STORED = _FIELDS - {"body"}
 #: The fields written as they are: text and true/false.
 _TEXT_FIELDS = tuple(sorted(_FIELDS - {*_MOMENTS, "extra", "lines", "body"}))
 
@@ -323,13 +325,13 @@ def _decode_result(entry: dict[str, Any], raw: bytes, config: Config) -> Result:
     fields["extra"] = {} if extra == _NO_EXTRA else _decode_value(extra)
     if not isinstance(fields["lines"], dict):
         raise TypeError("lines")
+    if fields.keys() != _STORED:
+        raise KeyError("fields")
     at = entry.get("body_at")
     if isinstance(at, int) and not isinstance(at, bool) and 0 <= at <= len(raw):
-        fields["body"] = raw[at:].decode("utf-8")  # the header's checksum covers the offset
+        fields["_raw"] = (raw, at)  # the body, decoded where it is used (Posting.__getattr__)
     else:
         fields["body"] = body_of(raw)
-    if fields.keys() != _FIELDS:
-        raise KeyError("fields")
     # 10,000 postings a rebuild: filling the instance's dict is 5 times faster than __init__
     # (a frozen dataclass sets each field through object.__setattr__); every field is there.
     posting = object.__new__(Posting)

@@ -84,6 +84,22 @@ class Posting:
     lines: dict[str, int] = dataclasses.field(default_factory=dict, compare=False)
     digest: str = ""  # sha256 of the file's bytes, which decide the body (caches rely on it)
 
+    def __getattr__(self, name: str) -> Any:
+        """`body`, cut from the file's bytes at its first use when the load cache made the
+        posting (`_raw`: the bytes and where the body starts in them): a rebuild renders a few
+        postings, and decoding the 10,000 bodies it does not need cost ~50 ms."""
+        lazy = self.__dict__.get("_raw") if name == "body" else None
+        if lazy is None:
+            raise AttributeError(f"'Posting' object has no attribute '{name}'")
+        raw, at = lazy
+        try:
+            body = raw[at:].decode("utf-8")
+        except UnicodeDecodeError:  # not where a body starts: cut it again
+            body = body_of(raw)
+        self.__dict__["body"] = body
+        del self.__dict__["_raw"]
+        return body
+
     @property
     def slug(self) -> str:
         return self.id
