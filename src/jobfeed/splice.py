@@ -48,7 +48,12 @@ Stamps = dict[str, Stamp]
 
 
 def _moment(moment: Moment | None) -> str:
-    return "" if moment is None else f"{moment.at.isoformat()}/{int(moment.all_day)}"
+    if moment is None:
+        return ""
+    found: str | None = moment.__dict__.get("_key")  # once per Moment, which postings share
+    if found is None:
+        found = moment.__dict__["_key"] = f"{moment.at.isoformat()}/{int(moment.all_day)}"
+    return found
 
 
 def entry_key(role: Role, config: Config) -> str:
