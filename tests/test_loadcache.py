@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -181,6 +182,9 @@ def test_well_formed_entry_with_wrong_shape_is_loaded_afresh(postes: Path, tmp_p
     without_posting = 0
     for line in body.decode().splitlines():
         key, entry = line.split(" ", 1)
+        if key == "stat":  # the files' status: kept
+            lines.append(f"{line}\n")
+            continue
         data = json.loads(entry)
         if "posting" in data:
             data["posting"] = {"nonsense": True}
@@ -229,3 +233,104 @@ def test_body_is_cut_at_the_recorded_offset_unless_it_was_cleaned(postes: Path, 
     assert len(entries) > 2 and all(isinstance(e.get("body_at", 0), int) for e in entries.values())
     warm, _ = load(postes, tmp_path / "cache")
     assert everything(warm) == everything(load(postes, None)[0])
+
+
+# A file is trusted unread when its last change came RACY_NS before it was hashed: the tests' files
+# are a few milliseconds old, so they wait for none, with RACY_NS at 0 (any change after the hash
+# still moves the change time).
+
+
+@pytest.fixture
+def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobfeed.loadcache, "RACY_NS", 0)
+
+
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the load cache reads, from now on."""
+    seen: list[str] = []
+    original = jobfeed.loadcache._plain_bytes
+    monkeypatch.setattr(
+        jobfeed.loadcache, "_plain_bytes", lambda path, limit: seen.append(str(path)) or original(path, limit)
+    )
+    return seen
+
+
+def test_an_unchanged_file_is_not_read_again(
+    postes: Path, tmp_path: Path, no_wait: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh, _ = load(postes, None)
+    load(postes, tmp_path / "cache")
+    read = reads(monkeypatch)
+    warm, store = load(postes, tmp_path / "cache")
+    assert store is not None and store.hits == len(list(postes.iterdir())) - 1
+    # read: set.md (not cached: !!set), and the two whose body is not their file's last bytes as
+    # they are (CRLF, a control character removed): their body is cut again from the bytes
+    assert sorted(read) == [str(postes / name) for name in ("crlf.md", "set.md", "tricky.md")]
+    assert store.trusted == store.hits - 2
+    assert everything(warm) == everything(fresh)  # bodies included, read where asked for
+    again, store = load(postes, tmp_path / "cache")  # the status was kept for the next run
+    assert store is not None and store.trusted == store.hits - 2 and everything(again) == everything(fresh)
+
+
+def test_a_file_written_again_is_read_even_with_its_size_and_times_put_back(
+    postes: Path, tmp_path: Path, no_wait: None
+) -> None:
+    load(postes, tmp_path / "cache")
+    warm, _ = load(postes, tmp_path / "cache")
+    posting = next(p for p in warm.postings if unread(p))
+    path, before = Path(posting.path), Path(posting.path).stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"role: {posting.role}", f"role: {posting.role[:-1]}Z", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` or `rsync -t` would
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    warm, _ = load(postes, tmp_path / "cache")
+    assert any(p.role == posting.role[:-1] + "Z" for p in warm.postings)
+    assert everything(warm) == everything(load(postes, None)[0])
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_read_again(postes: Path, tmp_path: Path) -> None:
+    """Its change time could stay the same through a later change in the same tick of a coarse
+    clock: it is read until it has been still for RACY_NS before a hash."""
+    load(postes, tmp_path / "cache")
+    _, store = load(postes, tmp_path / "cache")
+    assert store is not None and store.trusted == 0 and store.hits == len(list(postes.iterdir())) - 1
+
+
+def unread(posting: Any) -> bool:
+    """Made from the load cache without reading its file: the body is read where it is used."""
+    return "_raw" in vars(posting) and vars(posting)["_raw"][0] is None
+
+
+def test_a_body_read_later_must_be_the_one_hashed(postes: Path, tmp_path: Path, no_wait: None) -> None:
+    from jobfeed.errors import PostingChanged
+
+    load(postes, tmp_path / "cache")
+    warm, _ = load(postes, tmp_path / "cache")
+    posting = next(p for p in warm.postings if unread(p))  # trusted, body not read yet
+    sent = pickle.loads(pickle.dumps(posting))  # to a worker process
+    path = Path(posting.path)
+    path.write_bytes(path.read_bytes() + b"\nAjout.\n")
+    for lazy in (posting, sent):
+        with pytest.raises(PostingChanged) as caught:
+            lazy.body  # noqa: B018
+        assert str(caught.value).startswith(f"{posting.path} changed while jobfeed was reading it")
+        assert pickle.loads(pickle.dumps(caught.value)).path == posting.path  # from a worker, intact
+    warm, _ = load(postes, tmp_path / "cache")
+    other = next(p for p in warm.postings if unread(p))
+    Path(other.path).unlink()
+    with pytest.raises(PostingChanged):
+        other.body  # noqa: B018
+
+
+def test_a_warm_build_of_unread_files_writes_the_cold_bytes(
+    postes: Path, tmp_path: Path, no_wait: None
+) -> None:
+    now = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
+    config = Config(site_url="https://example.org/")
+    build(config, now, postes=postes, out=tmp_path / "cold", use_cache=False)
+    build(config, now, postes=postes, out=tmp_path / "warm", cache=tmp_path / "c")
+    (postes / "tricky.md").write_text(TRICKY.replace("Équipe 1", "Équipe 3"), encoding="utf-8")
+    build(config, now, postes=postes, out=tmp_path / "cold2", use_cache=False)
+    build(config, now, postes=postes, out=tmp_path / "warm", cache=tmp_path / "c")
+    for name in ("atom.xml", "rss.xml", "feed.json"):
+        assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "cold2" / name).read_bytes()

@@ -32,6 +32,16 @@ class PostingError(JobfeedError):
         super().__init__(f"{len(errors)} error(s) in postings; nothing was written")
 
 
+class PostingChanged(JobfeedError):
+    """A posting file changed (or went away) while a command was using it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} changed while jobfeed was reading it; nothing was written, run the command again"
+        )
+
+
 @dataclasses.dataclass(frozen=True, order=True)
 class Problem:
     """Something wrong in one input file, at a line when one is known (1-based)."""

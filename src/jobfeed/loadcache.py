@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,12 @@ Mapper = Callable[
     ..., list[Any]
 ]  # (loader, files[, wire=(pack, unpack)]) -> results in order (parallel.Pool.map)
 
-LOAD_FORMAT = 1
+LOAD_FORMAT = 2
 FILE_NAME = "load.jsonl"
+#: A file's status is trusted to stand for its bytes only when its last change (ctime) came this
+#: long before they were read and hashed: a change in the same tick of a coarse clock (1 or 2 s on
+#: some file systems) could leave the status as it was.
+RACY_NS = 2_000_000_000
 _READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -64,16 +69,26 @@ def fingerprint(config: Config) -> str:
 
 
 class LoadCache:
-    """`folder/load.jsonl`: a header line (format, settings, checksum of the rest), then one line
-    per file, `<key> <JSON of (posting, problems)>`."""
+    """`folder/load.jsonl`: a header line (format, settings, checksum of the rest), a line
+    `stat <JSON>` (file name -> its status when its bytes were hashed, and their key), then one
+    line per file, `<key> <JSON of (posting, problems)>`.
+
+    A file whose status (size, modification and change times to the nanosecond, inode) is the one
+    recorded, and whose last change came well before it was hashed (`RACY_NS`), is not read: its
+    entry is used as git uses its index, and the posting's body is read from the file, and checked
+    against its sha256, only where it is used (`postings.Posting.__getattr__`). Any write to a file
+    sets its change time, which no program can set back."""
 
     def __init__(self, folder: str | Path, config: Config) -> None:
         self.path = Path(folder) / FILE_NAME
         self.config = config
         self.fingerprint = fingerprint(config)
+        self.stats: dict[str, list[Any]] = {}
         self.entries: dict[bytes, bytes] = self._read()
         self.used: dict[bytes, bytes] = {}
+        self.seen: dict[str, list[Any]] = {}  # the `stats` of this run's files
         self.hits = 0
+        self.trusted = 0  # hits whose file was not read
         self.changed = False
 
     def _read(self) -> dict[bytes, bytes]:
@@ -89,14 +104,23 @@ class LoadCache:
                 return {}
         except (OSError, ValueError):
             return {}
+        if body.startswith(b"stat "):
+            line, _, body = body.partition(b"\n")
+            try:
+                stats = orjson.loads(line[5:])
+            except ValueError:  # pragma: no cover - the checksum above covers it
+                stats = {}
+            self.stats = stats if isinstance(stats, dict) else {}
         return dict(line.split(b" ", 1) for line in body.splitlines() if b" " in line)
 
-    def get(self, key: bytes, raw: bytes) -> Result | None:
+    def get(self, key: bytes, raw: bytes | None, path: str = "") -> Result | None:
+        """The result of the entry `key`, for the file of bytes `raw` (or None: at `path`, whose
+        status stands for them)."""
         entry = self.entries.get(key)
         if entry is None:
             return None
         try:  # orjson: 2.5 times faster than json on these entries; the file is checked, the entry too
-            result = _decode_result(orjson.loads(entry), raw, self.config)
+            result = _decode_result(orjson.loads(entry), raw, self.config, path)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
         self.used[key] = entry
@@ -108,11 +132,46 @@ class LoadCache:
             self.used[key] = encoded
             self.changed = True
 
+    def trust(self, name: str, limit: int) -> bytes | None:
+        """The key recorded for file `name` when its status says it is unchanged, else None."""
+        known = self.stats.get(name)
+        if known is None:
+            return None
+        try:
+            info = os.stat(name, follow_symlinks=False)
+            size, modified, changed, inode, key, checked = known
+            if (
+                stat.S_ISREG(info.st_mode)
+                and info.st_size <= limit
+                and (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                == (size, modified, changed, inode)
+                and 0 < changed < checked - RACY_NS
+                and modified > 0  # a file system without times: always read
+                and isinstance(key, str)
+            ):
+                self.seen[name] = known
+                return key.encode()
+        except (OSError, ValueError, TypeError):
+            pass
+        return None
+
+    def record(self, name: str, info: os.stat_result, key: bytes, checked: int) -> None:
+        """File `name` of status `info` was hashed to `key` after the instant `checked`."""
+        self.seen[name] = [
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_ino,
+            key.decode(),
+            checked,
+        ]
+
     def save(self) -> None:
         """Keep the entries of this run only (files removed or changed drop out); atomically."""
-        if not self.changed and len(self.used) == len(self.entries):
+        if not self.changed and len(self.used) == len(self.entries) and self.seen == self.stats:
             return
-        body = b"".join(b"%s %s\n" % pair for pair in self.used.items())
+        body = b"stat " + orjson.dumps(self.seen) + b"\n"
+        body += b"".join(b"%s %s\n" % pair for pair in self.used.items())
         header = {
             "format": LOAD_FORMAT,
             "settings": self.fingerprint,
@@ -128,22 +187,36 @@ class LoadCache:
             results: list[Result | None] = [None] * len(files)
             keys: dict[int, bytes] = {}
             raws: dict[int, bytes] = {}
+            limit = self.config.max_file_size
             if self.entries:  # else nothing to look up: the workers read the files themselves
+                checked = time.time_ns()  # before any file is read
                 for i, path in enumerate(files):
                     name = os.fspath(path)  # once: pathlib's str() is not free at 10,000 files
-                    raw = _plain_bytes(name, self.config.max_file_size)
-                    if raw is None:
+                    key = self.trust(name, limit)
+                    if key is not None:
+                        results[i] = self.get(key, None, name)
+                        if results[i] is not None:
+                            keys[i] = key
+                            self.trusted += 1
+                            continue
+                        del self.seen[name]
+                    found = _plain_bytes(name, limit)
+                    if found is None:
                         continue
+                    raw, info = found
                     keys[i], raws[i] = _key(name, raw), raw
+                    self.record(name, info, keys[i], checked)
                     results[i] = self.get(keys[i], raw)
                 update(len(files) - sum(r is None for r in results))
             missing = [i for i, result in enumerate(results) if result is None]
             work: Any = functools.partial(_load_encoded, load, self.config.max_file_size)
-            jobs: Any = [(files[i], raws.get(i), not self.entries) for i in missing]
+            jobs: Any = [(files[i], raws.get(i), not self.entries, time.time_ns()) for i in missing]
             unpack = functools.partial(_unpack, load, self.config)
             done: Any = map_files(work, jobs, wire=(_pack, unpack))
-            for i, (result, encoded, key, _) in zip(missing, done, strict=True):
+            for i, (result, encoded, key, _, status) in zip(missing, done, strict=True):
                 results[i] = result
+                if key is not None and status is not None:  # read and hashed in a worker
+                    self.seen[os.fspath(files[i])] = status
                 key = keys.get(i, key)
                 if key is not None:
                     self.put(key, encoded)
@@ -152,9 +225,9 @@ class LoadCache:
         return cached
 
 
-def _plain_bytes(path: str | Path, limit: int) -> bytes | None:
-    """The bytes of a plain file within the size limit; None when it must be loaded afresh
-    (a symbolic link: O_NOFOLLOW refuses to open one)."""
+def _plain_bytes(path: str | Path, limit: int) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of a plain file within the size limit, and its status before they were read;
+    None when it must be loaded afresh (a symbolic link: O_NOFOLLOW refuses to open one)."""
     try:
         fd = os.open(path, _READ)
     except OSError:
@@ -164,7 +237,7 @@ def _plain_bytes(path: str | Path, limit: int) -> bytes | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
         raw = os.read(fd, info.st_size + 1)
-        return raw if len(raw) == info.st_size else None  # else it changed while read: afresh
+        return (raw, info) if len(raw) == info.st_size else None  # else it changed while read: afresh
     except OSError:
         return None
     finally:
@@ -177,15 +250,19 @@ def _key(path: str | Path, raw: bytes) -> bytes:
     return digest.hexdigest().encode()
 
 
-def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool]) -> Loaded:
+def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool, int]) -> Loaded:
     """Load one file (from the bytes already read, when given; reading them first when asked)
-    and encode the result for the cache: (result, entry, key when read here). Runs in a worker
-    process when the folder is big, so reading and encoding are spread too."""
-    path, raw, read = job
-    key = None
+    and encode the result for the cache. Runs in a worker process when the folder is big, so
+    reading and encoding are spread too. `job`: (path, bytes or None, read here, the instant
+    before reading)."""
+    path, raw, read, checked = job
+    key = status = None
     if raw is None and read:
-        raw = _plain_bytes(path, limit)
-        key = _key(path, raw) if raw is not None else None
+        found = _plain_bytes(path, limit)
+        if found is not None:
+            raw, info = found
+            key = _key(path, raw)
+            status = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, key.decode(), checked]
     result = load(path) if raw is None else load(path, raw=raw)  # type: ignore[call-arg]
     try:
         entry = _encode_result(result)
@@ -196,33 +273,33 @@ def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool]
                 entry["body_at"] = len(raw) - len(body)
         encoded = orjson.dumps(entry)
     except (_Unencodable, orjson.JSONEncodeError):  # a lone surrogate, an integer past 64 bits
-        return result, None, key, None
-    return result, encoded, key, raw if in_worker() else None  # the bytes go only where packed
+        return result, None, key, None, status
+    return result, encoded, key, raw if in_worker() else None, status  # the bytes go only where packed
 
 
-#: What `_load_encoded` gives: (result, its cache entry, the key when read there, and in a worker
-#: process the bytes read, for `_pack`).
-Loaded = tuple[Result, bytes | None, bytes | None, bytes | None]
+#: What `_load_encoded` gives: (result, its cache entry, the key when read there, in a worker
+#: process the bytes read (for `_pack`), and the file's status when read there (`LoadCache.stats`)).
+Loaded = tuple[Result, bytes | None, bytes | None, bytes | None, list[Any] | None]
 
 
 def _pack(loaded: Loaded) -> Any:
     """A loaded file as a worker process sends it back: its cache entry and its bytes instead of
     the posting; decoding them (`_unpack`) costs this process a third of unpickling the posting,
     and shares one Moment per date."""
-    (posting, _), entry, key, raw = loaded
+    (posting, _), entry, key, raw, status = loaded
     if posting is None or entry is None or raw is None:
         return loaded
-    return Path(posting.path), entry, key, raw, None
+    return Path(posting.path), entry, key, raw, status, "packed"
 
 
 def _unpack(load: Loader, config: Config, packed: Any) -> Loaded:
-    if len(packed) == 4:
+    if len(packed) == 5:
         return packed  # type: ignore[no-any-return]
-    path, entry, key, raw, _ = packed
+    path, entry, key, raw, status, _ = packed
     try:
-        return _decode_result(orjson.loads(entry), raw, config), entry, key, None
+        return _decode_result(orjson.loads(entry), raw, config), entry, key, None, status
     except _UNDECODABLE:  # pragma: no cover - an entry just made decodes
-        return load(path, raw=raw), None, key, None  # type: ignore[call-arg]
+        return load(path, raw=raw), None, key, None, status  # type: ignore[call-arg]
 
 
 _UNDECODABLE = (KeyError, TypeError, ValueError, IndexError, AttributeError)
@@ -306,7 +383,7 @@ _STORED = _FIELDS - {"body"}
 _TEXT_FIELDS = tuple(sorted(_FIELDS - {*_MOMENTS, "extra", "lines", "body"}))
 
 
-def _decode_result(entry: dict[str, Any], raw: bytes, config: Config) -> Result:
+def _decode_result(entry: dict[str, Any], raw: bytes | None, config: Config, path: str = "") -> Result:
     """The result `_encode_result` encoded. The file's checksum has proven the entry is the one
     written; what is checked here is that it has the shape this version writes."""
     problems = [
@@ -328,10 +405,12 @@ def _decode_result(entry: dict[str, Any], raw: bytes, config: Config) -> Result:
     if fields.keys() != _STORED:
         raise KeyError("fields")
     at = entry.get("body_at")
-    if isinstance(at, int) and not isinstance(at, bool) and 0 <= at <= len(raw):
-        fields["_raw"] = (raw, at)  # the body, decoded where it is used (Posting.__getattr__)
-    else:
+    if not isinstance(at, int) or isinstance(at, bool) or not 0 <= at <= (len(raw) if raw else at):
+        if raw is None:
+            raise ValueError("the body must be cut from the bytes: read them")
         fields["body"] = body_of(raw)
+    else:  # the body, decoded where it is used, from these bytes or the file's (Posting.__getattr__)
+        fields["_raw"] = (raw, at, path)
     # 10,000 postings a rebuild: filling the instance's dict is 5 times faster than __init__
     # (a frozen dataclass sets each field through object.__setattr__); every field is there.
     posting = object.__new__(Posting)

@@ -22,7 +22,7 @@ from slugify import slugify
 
 from .config import Config
 from .dates import EXPECTED, Moment, to_moment
-from .errors import Problem
+from .errors import PostingChanged, Problem
 from .frontmatter import parse_simple
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same results.
@@ -86,12 +86,21 @@ class Posting:
 
     def __getattr__(self, name: str) -> Any:
         """`body`, cut from the file's bytes at its first use when the load cache made the
-        posting (`_raw`: the bytes and where the body starts in them): a rebuild renders a few
-        postings, and decoding the 10,000 bodies it does not need cost ~50 ms."""
+        posting (`_raw`: the bytes, or None to read them from the file at `path`, and where the
+        body starts in them): a rebuild renders a few postings, and reading and decoding the
+        10,000 bodies it does not need cost ~0.15 s. Bytes read here must be those the posting
+        was made from (its `digest`), else the file changed during the command."""
         lazy = self.__dict__.get("_raw") if name == "body" else None
         if lazy is None:
             raise AttributeError(f"'Posting' object has no attribute '{name}'")
-        raw, at = lazy
+        raw, at, path = lazy
+        if raw is None:
+            try:
+                raw = Path(path).read_bytes()
+            except OSError as e:
+                raise PostingChanged(path) from e
+            if hashlib.sha256(raw).hexdigest() != self.digest:
+                raise PostingChanged(path)
         try:
             body = raw[at:].decode("utf-8")
         except UnicodeDecodeError:  # not where a body starts: cut it again
