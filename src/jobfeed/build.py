@@ -279,6 +279,8 @@ def build(
     del reused, renders  # the cache is saved; its renderings are in `rendered` when still needed
     if not config.pages.enabled:  # ~190 MB of renderings at 100,000 postings: keep what is used
         rendered = {k: v for k, v in rendered.items() if ids.get(k) not in entries}
+    del stamps
+    give_back_memory()  # what receiving the renderings left (pickles, pipes' buffers) before the peak
     offsets: Offsets = {}
     files, problems = site_files(catalog, config, rendered, entries, offsets)
     del entries, rendered  # in the feeds now
