@@ -334,3 +334,14 @@ def test_a_warm_build_of_unread_files_writes_the_cold_bytes(
     build(config, now, postes=postes, out=tmp_path / "warm", cache=tmp_path / "c")
     for name in ("atom.xml", "rss.xml", "feed.json"):
         assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "cold2" / name).read_bytes()
+
+
+def test_where_the_change_time_is_the_creation_time_every_file_is_read(
+    postes: Path, tmp_path: Path, no_wait: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows `st_ctime` is when the file was made, which a write in place keeps."""
+    monkeypatch.setattr(jobfeed.loadcache, "_CHANGE_TIMES", False)
+    load(postes, tmp_path / "cache")
+    warm, store = load(postes, tmp_path / "cache")
+    assert store is not None and store.trusted == 0 and store.hits == len(list(postes.iterdir())) - 1
+    assert everything(warm) == everything(load(postes, None)[0])

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import stat
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,6 +50,9 @@ FILE_NAME = "load.jsonl"
 #: long before they were read and hashed: a change in the same tick of a coarse clock (1 or 2 s on
 #: some file systems) could leave the status as it was.
 RACY_NS = 2_000_000_000
+#: Where `st_ctime` is the last change of a file, which every write moves. On Windows it is the
+#: file's creation time, which a write in place keeps: every file is read and hashed there.
+_CHANGE_TIMES = sys.platform != "win32"
 _READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -135,7 +139,7 @@ class LoadCache:
     def trust(self, name: str, limit: int) -> bytes | None:
         """The key recorded for file `name` when its status says it is unchanged, else None."""
         known = self.stats.get(name)
-        if known is None:
+        if known is None or not _CHANGE_TIMES:
             return None
         try:
             info = os.stat(name, follow_symlinks=False)
