@@ -10,11 +10,35 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 EXPECTED = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2022-02-22T23:00:00Z"
+
+
+T = TypeVar("T")
+
+
+class _once(Generic[T]):  # a decorator, named like functools.cached_property
+    """functools.cached_property without its lock, which Python 3.11 takes on every first use
+    (more than it saves in a cold build's 10,000 fresh Moments). The value goes in the instance's
+    __dict__, which `frozen` does not guard, and is found there from then on."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:  # looked up on the class
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -29,46 +53,34 @@ class Moment:
         return self.at.date()
 
     # Postings share their dates (the load cache gives them one Moment per date), and a build
-    # compares each with the clock: what follows is computed once per Moment and kept in the
-    # instance's __dict__, which `frozen` does not guard (functools.cached_property takes a lock
-    # on every first use in Python 3.11, which costs more than it saves in a cold build).
+    # compares each with the clock: what follows is computed once per Moment (`_once`).
 
-    @property
+    @_once
     def end(self) -> dt.datetime:
         """The instant this moment ends: the next local midnight for a whole day."""
-        found: dt.datetime | None = self.__dict__.get("_end")
-        if found is None:
-            found = self.__dict__["_end"] = self._end()
-        return found
-
-    def _end(self) -> dt.datetime:
         if not self.all_day:
             return self.at
         tz = self.at.tzinfo
         return dt.datetime.combine(self.day + dt.timedelta(days=1), dt.time(0), tz)
 
-    @property
+    @_once
     def utc(self) -> dt.datetime:
         """`at` in UTC: two such instants compare without the time zone's rules."""
-        found: dt.datetime | None = self.__dict__.get("_utc")
-        if found is None:
-            found = self.__dict__["_utc"] = self.at.astimezone(dt.UTC)
-        return found
+        return self.at.astimezone(dt.UTC)
 
-    @property
+    @_once
     def end_utc(self) -> dt.datetime:
-        found: dt.datetime | None = self.__dict__.get("_end_utc")
-        if found is None:
-            found = self.__dict__["_end_utc"] = self.end.astimezone(dt.UTC)
-        return found
+        return self.end.astimezone(dt.UTC)
 
-    @property
+    @_once
     def timestamp(self) -> float:
         """`at.timestamp()`."""
-        found: float | None = self.__dict__.get("_timestamp")
-        if found is None:
-            found = self.__dict__["_timestamp"] = self.at.timestamp()
-        return found
+        return self.at.timestamp()
+
+    @_once
+    def text(self) -> str:
+        """The instant to the microsecond and whether the whole day is meant: what keys it."""
+        return f"{self.at.isoformat()}/{int(self.all_day)}"
 
     def isoformat(self) -> str:
         """`2022-02-23` for a day, the full local date-time with its offset otherwise."""

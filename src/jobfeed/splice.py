@@ -48,12 +48,7 @@ Stamps = dict[str, Stamp]
 
 
 def _moment(moment: Moment | None) -> str:
-    if moment is None:
-        return ""
-    found: str | None = moment.__dict__.get("_key")  # once per Moment, which postings share
-    if found is None:
-        found = moment.__dict__["_key"] = f"{moment.at.isoformat()}/{int(moment.all_day)}"
-    return found
+    return "" if moment is None else moment.text
 
 
 def entry_key(role: Role, config: Config) -> str:
