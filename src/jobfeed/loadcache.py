@@ -53,6 +53,8 @@ RACY_NS = 2_000_000_000
 #: Where `st_ctime` is the last change of a file, which every write moves. On Windows it is the
 #: file's creation time, which a write in place keeps: every file is read and hashed there.
 _CHANGE_TIMES = sys.platform != "win32"
+#: What decoding an entry of an unexpected shape raises: a miss, never a crash.
+_UNDECODABLE = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 _READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -125,7 +127,7 @@ class LoadCache:
             return None
         try:  # orjson: 2.5 times faster than json on these entries; the file is checked, the entry too
             result = _decode_result(orjson.loads(entry), raw, self.config, path)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        except _UNDECODABLE:
             return None
         self.used[key] = entry
         self.hits += 1
@@ -304,9 +306,6 @@ def _unpack(load: Loader, config: Config, packed: Any) -> Loaded:
         return _decode_result(orjson.loads(entry), raw, config), entry, key, None, status
     except _UNDECODABLE:  # pragma: no cover - an entry just made decodes
         return load(path, raw=raw), None, key, None, status  # type: ignore[call-arg]
-
-
-_UNDECODABLE = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
 # Posting <-> JSON. YAML gives str, int, float, bool, None, date, datetime, lists and mappings
