@@ -9,6 +9,7 @@ import pytest
 from bad_inputs import EXPECTED, LONG_NAME, VALID, make_bad_postes
 from conftest import ROOT, posting
 from jobfeed import Config, config_from_dict, load_postings
+from jobfeed.markup import render
 from jobfeed.postings import SLUG_MAX, slug_of
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -119,6 +120,15 @@ def test_control_characters_are_removed(postes: Path, config: Config) -> None:
     (p,) = load_postings(postes, config).postings
     assert p.role == "Dev ops"
     assert p.body.strip() == "Texte avec contrôle"
+
+
+def test_c1_controls_and_noncharacters_alone_are_removed(postes: Path, config: Config) -> None:
+    # Without an ASCII control beside them they were kept in the body, and the summary written
+    # from the text before <!--more--> carried them into every feed and page.
+    (postes / "a.md").write_text(posting(body="Texte con\x85trôle\ufdd0 ici.\n<!--more-->\nSuite.\n"))
+    (p,) = load_postings(postes, config).postings
+    assert p.body.strip() == "Texte contrôle ici.\n<!--more-->\nSuite."
+    assert render(p, "https://example.org/a.html").summary == "Texte contrôle ici."
 
 
 def test_repeated_key_warns_and_last_wins(postes: Path, config: Config) -> None:

@@ -558,31 +558,37 @@ _ASCII_INVALID = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def _is_clean(raw: bytes) -> bool:
-    """True when UTF-8 `raw` holds none of the characters `clean_text` removes: 30x faster than
-    running it on a 4 KB body (U+FFFE/U+FFFF are EF BF BE/BF; valid UTF-8 has no surrogates)."""
+    """True when UTF-8 `raw` holds none of the characters `clean_text` removes: checked on the
+    bytes, 30x faster than running it on a 4 KB body (valid UTF-8 has no surrogates)."""
     if len(raw.translate(None, _ASCII_INVALID)) != len(raw):
         return False
-    return b"\xef\xbf" not in raw or (b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw)
+    c1, nonchar, last = _UTF8_SUSPECTS
+    return c1.search(raw) is None and nonchar.search(raw) is None and last.search(raw) is None
 
 
 #: The UTF-8 of C1 controls (C2 80-9F), of U+FDD0-U+FDEF (EF B7 90-AF) and the end of every
-#: U+xFFFE/U+xFFFF (.. BF BE/BF); it also matches some valid text, never misses those.
-_UTF8_SUSPECT = re.compile(rb"\xc2[\x80-\x9f]|\xef\xb7[\x90-\xaf]|\xbf[\xbe\xbf]")
+#: U+xFFFE/U+xFFFF (.. BF BE/BF); they also match some valid text, never miss those. Three
+#: patterns that start with a fixed byte, which `re` looks for with a fast scan: 2.5x faster
+#: than one pattern of the three alternatives on accented text.
+_UTF8_SUSPECTS = (
+    re.compile(rb"\xc2[\x80-\x9f]"),
+    re.compile(rb"\xef\xb7[\x90-\xaf]"),
+    re.compile(rb"\xbf[\xbe\xbf]"),
+)
 
 
 def clean_text(text: str) -> str:
     """Remove the characters XML 1.0 forbids and HTML5 reports as errors, which feeds and parsers choke on.
 
-    Most text has none: that is checked on its UTF-8 first, seven times faster than `_XML_INVALID`
-    on accented text (whose character class has ~25 ranges to try for each letter beyond ASCII).
+    Most text has none: that is checked on its UTF-8 first (`_is_clean`), seven times faster than
+    `_XML_INVALID` on accented text (whose character class has ~25 ranges to try for each letter
+    beyond ASCII).
     """
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return _XML_INVALID.sub("", text)
-    if len(raw.translate(None, _ASCII_INVALID)) == len(raw) and _UTF8_SUSPECT.search(raw) is None:
-        return text
-    return _XML_INVALID.sub("", text)
+    return text if _is_clean(raw) else _XML_INVALID.sub("", text)
 
 
 def sort_postings(postings: Iterable[Posting]) -> list[Posting]:
