@@ -410,6 +410,7 @@ def test_random_postings_make_inert_pages_and_a_valid_calendar(
 
 @given(
     stem=st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=100)
+    | st.text(st.characters(min_codepoint=0x20, max_codepoint=0x24F), max_size=100)
     | st.text(max_size=100)
     | st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[ -][A-Za-z ().-]{0,90}\Z")
 )
@@ -421,8 +422,13 @@ def test_random_postings_make_inert_pages_and_a_valid_calendar(
 @example(stem="R&amp;D")
 @example(stem="a" * 81)
 @example(stem="a" * 80)
+@example(stem="2024-05-16-Chargé·e de déploiement 000163")
+@example(stem="Œuvre ß ĳ « x » ſ ŉ ²,³ µ°")
+@example(stem="e\u0301cole")
+@example(stem="é" * 81)
 def test_the_slug_of_a_plain_name_is_slugifys(stem: str) -> None:
-    """slug_of's shortcut for names of printable ASCII gives what python-slugify gives."""
+    """slug_of's shortcut for names of printable ASCII, and of accented Latin letters folded to
+    it, gives what python-slugify gives."""
     from jobfeed.postings import _slugified, slug_of
 
     assert slug_of(stem) == _slugified(stem)

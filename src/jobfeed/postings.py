@@ -147,11 +147,27 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 def slug_of(stem: str) -> str:
     """An ASCII slug of a file name that stays short; long names keep a hash so they stay unique."""
-    if _PLAIN_NAME.match(stem):  # slugify's result, 8 times faster (tests compare the two)
-        slug = _NOT_SLUG.sub("-", stem.lower()).strip("-") or "poste"
+    plain = stem if stem.isascii() else stem.translate(_latin_fold())
+    if _PLAIN_NAME.match(plain):  # slugify's result, 8 times faster (tests compare the two)
+        slug = _NOT_SLUG.sub("-", plain.lower()).strip("-") or "poste"
         if len(slug) <= SLUG_MAX:
             return slug
     return _slugified(stem)
+
+
+@functools.cache
+def _latin_fold() -> dict[int, str]:
+    """What python-slugify makes of each character of U+0080-U+024F (accented Latin letters, '·',
+    'ß'...) before its ASCII steps: the transliteration of the character's NFKD form, by the module
+    it would use. Up to there slugify works character by character, so a name folded with this
+    slugs as the name does when it folds to a `_PLAIN_NAME` (tests compare them)."""
+    import unicodedata
+
+    try:
+        from unidecode import unidecode  # what python-slugify prefers when it is installed
+    except ModuleNotFoundError:
+        from text_unidecode import unidecode
+    return {code: unidecode(unicodedata.normalize("NFKD", chr(code))) for code in range(0x80, 0x250)}
 
 
 def _slugified(stem: str) -> str:
