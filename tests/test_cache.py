@@ -186,6 +186,33 @@ def test_unwritable_cache_does_not_fail_the_build(postes: Path, tmp_path: Path) 
     assert outputs(tmp_path / "out") == cold(postes, tmp_path)
 
 
+@pytest.mark.parametrize("library", ["cmark-gfm", "nh3"])
+def test_another_version_of_a_rendering_library_invalidates_the_cache(
+    postes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    """The renderer's identity names the versions the libraries report of themselves."""
+    import nh3
+
+    cache = tmp_path / "cache"
+    old_keys = open_keys(postes)
+    plant(cache, *old_keys)
+    assert f"{library}=" in jobfeed.cache.renderer_id("cmark-gfm")
+    if library == "nh3":
+        monkeypatch.setattr(nh3, "__version__", "99.0.0")
+    else:
+        monkeypatch.setattr(jobfeed.cache, "_cmark_version", lambda: "99.0.0")
+    jobfeed.cache.renderer_id.cache_clear()
+    try:
+        assert "99.0.0" in jobfeed.cache.renderer_id("cmark-gfm")
+        assert set(open_keys(postes)).isdisjoint(old_keys)
+        build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
+        assert MARK not in outputs(tmp_path / "out")["atom.xml"]
+        assert outputs(tmp_path / "out") == cold(postes, tmp_path)
+    finally:
+        monkeypatch.undo()
+        jobfeed.cache.renderer_id.cache_clear()
+
+
 def test_render_key_covers_body_link_and_renderer() -> None:
     posting = load_postings(POSTES, CONFIG).postings[0]
     link = link_of(posting, CONFIG)

@@ -41,17 +41,35 @@ FILE_NAME = "render.jsonl"
 
 @functools.cache
 def renderer_id(renderer: str) -> str:
-    """The renderer setting and the versions of everything whose output ends up in an entry."""
-    from importlib import metadata  # ~20 ms to import, needed once per build
+    """The renderer setting and the versions of everything whose output ends up in an entry: the
+    cmark-gfm library that renders (markup.py calls it directly), nh3, and Python-Markdown when it
+    renders. Asked of the libraries themselves: importlib.metadata cost ~40 ms a build to import
+    and read."""
+    import nh3
 
-    packages = ["cmarkgfm", "nh3"] + (["markdown"] if renderer == "python-markdown" else [])
-    versions = []
-    for package in packages:
-        try:
-            versions.append(f"{package}={metadata.version(package)}")
-        except metadata.PackageNotFoundError:  # pragma: no cover
-            versions.append(f"{package}=?")
+    versions = [f"cmark-gfm={_cmark_version()}", f"nh3={_version(nh3, 'nh3')}"]
+    if renderer == "python-markdown":
+        import markdown
+
+        versions.append(f"markdown={_version(markdown, 'markdown')}")
     return " ".join([renderer, *versions])
+
+
+def _cmark_version() -> str:
+    """The version of the cmark-gfm library cmarkgfm is built with, such as "0.29.0.gfm.13"."""
+    from cmarkgfm import cmark
+
+    return str(cmark._cmark.ffi.string(cmark._cmark.lib.cmark_version_string()).decode())
+
+
+def _version(module: object, package: str) -> str:
+    """`module.__version__`, else the installed package's version."""
+    version = getattr(module, "__version__", None)
+    if isinstance(version, str):
+        return version
+    from importlib import metadata  # pragma: no cover - the versions required have __version__
+
+    return metadata.version(package)  # pragma: no cover
 
 
 def render_key(posting: Posting, link: str, renderer: str) -> str:
