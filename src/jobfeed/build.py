@@ -124,25 +124,35 @@ def render_all(
     jobs = [(role.posting, link_of(role.posting, config), config.markdown) for role in roles]
     wanted = [i for i, role in enumerate(roles) if role.id not in reused]
     read = cache is not None and len(wanted) * READ_CACHE_RATIO > len(jobs)
+    # an empty cache (a first build) has nothing to look up: each role is keyed where it is rendered
+    late = cache is not None and read and not cache.entries
     keyed: Sequence[int] = []
-    if cache is not None:  # a cache that is read keeps the entries of every role, reused or not
+    if cache is not None and not late:  # a cache that is read keeps the entries of every role, reused or not
         keyed = range(len(jobs)) if read else wanted
     keys = {i: render_key(*jobs[i]) for i in keyed}
     found: list[Rendered | None] = [None] * len(jobs)
-    if cache and read:
+    if cache and read and not late:
         for i in wanted:
             found[i] = cache.get(keys[i])
     missing = [i for i in wanted if found[i] is None]
     with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
         work = [
-            (roles[i], jobs[i][1], entries is not None and roles[i].is_open, keys.get(i), stamps is not None)
+            (
+                roles[i],
+                jobs[i][1],
+                entries is not None and roles[i].is_open,
+                keys.get(i) if cache is not None else None,
+                cache is not None,
+                stamps is not None,
+            )
             for i in missing
         ]
         fresh = (pool or Pool(1)).map(functools.partial(_render_one, config), work, update)
-    for i, (rendered, texts, line, stamp) in zip(missing, fresh, strict=True):
+    for i, (rendered, texts, line, stamp, key) in zip(missing, fresh, strict=True):
         found[i] = rendered
-        if cache:
-            cache.put(keys[i], line or rendered)  # type: ignore[arg-type]  # one of them is there
+        if cache and key is not None:
+            keys[i] = key
+            cache.put(key, line or rendered)  # type: ignore[arg-type]  # one of them is there
         if entries is not None and texts is not None:
             entries[entry_id(roles[i].posting, config)] = texts
         if stamps is not None and stamp is not None:
@@ -153,22 +163,26 @@ def render_all(
 
 
 def _render_one(
-    config: Config, job: tuple[Role, str, bool, str | None, bool]
-) -> tuple[Rendered | None, tuple[bytes, bytes, bytes] | None, bytes | None, Stamp | None]:
+    config: Config, job: tuple[Role, str, bool, str | None, bool, bool]
+) -> tuple[Rendered | None, tuple[bytes, bytes, bytes] | None, bytes | None, Stamp | None, str | None]:
     """Render one role's posting; runs in a worker process when the build is big. Gives (the
-    rendering, its feed entries when asked, its render-cache line when given its key, and the
-    entries' stamp when asked). Without pages, a role whose entries are written here needs no
-    rendering in the parent: it gets the line only, which spares the parent encoding it (~0.25 s
-    at 10,000 postings), as the stamp spares it hashing the entries (~0.1 s)."""
-    role, link, with_entries, key, stamped = job
+    rendering, its feed entries when asked, its render-cache line when cached, the entries' stamp
+    when asked, and the render-cache key: the one given, or worked out here). Without pages, a
+    role whose entries are written here needs no rendering in the parent: it gets the line only,
+    which spares the parent encoding it (~0.25 s at 10,000 postings), as the stamp spares it hashing
+    the entries (~0.1 s) and the key hashing the bodies (~0.05 s) in a first build."""
+    role, link, with_entries, key, cached, stamped = job
     rendered = render(role.posting, link, config.markdown)
-    texts = stamp = None
+    texts = stamp = line = None
+    if cached:
+        key = key or render_key(role.posting, link, config.markdown)
+        line = cache_line(key, rendered)
     if with_entries:
         texts = entry_texts(FeedItem(role, rendered, link, entry_id(role.posting, config)), config)
         stamp = stamp_of(role, config, texts) if stamped else None
-    if texts and not config.pages.enabled and key is not None:
-        return None, texts, cache_line(key, rendered), stamp
-    return rendered, texts, None if key is None else cache_line(key, rendered), stamp
+    if texts and not config.pages.enabled and line is not None:
+        return None, texts, line, stamp, key
+    return rendered, texts, line, stamp, key
 
 
 def feed_files(
