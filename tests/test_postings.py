@@ -122,6 +122,27 @@ def test_control_characters_are_removed(postes: Path, config: Config) -> None:
     assert p.body.strip() == "Texte avec contrôle"
 
 
+def test_accented_names_slug_as_python_slugify_does_with_unidecode_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """slug_of folds accented letters with the transliteration python-slugify uses: with the
+    backend named (python-slugify 9), text-unidecode's even when Unidecode is installed."""
+    import sys
+    import types
+
+    from jobfeed import postings
+
+    fake = types.ModuleType("unidecode")
+    fake.unidecode = lambda text: text.encode("ascii", "replace").decode().replace("?", "q")  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unidecode", fake)
+    postings._latin_fold.cache_clear()
+    try:
+        for name in ("2022-01-07 Chargé·e d'études", "Œuvre ß ĳ déploiement", "naïve façade"):
+            assert slug_of(name) == postings._slugified(name)
+    finally:
+        postings._latin_fold.cache_clear()
+
+
 def test_c1_controls_and_noncharacters_alone_are_removed(postes: Path, config: Config) -> None:
     # Without an ASCII control beside them they were kept in the body, and the summary written
     # from the text before <!--more--> carried them into every feed and page.

@@ -163,11 +163,23 @@ def _latin_fold() -> dict[int, str]:
     slugs as the name does when it folds to a `_PLAIN_NAME` (tests compare them)."""
     import unicodedata
 
-    try:
-        from unidecode import unidecode  # what python-slugify prefers when it is installed
-    except ModuleNotFoundError:
-        from text_unidecode import unidecode
+    unidecode = _transliterator()
     return {code: unidecode(unicodedata.normalize("NFKD", chr(code))) for code in range(0x80, 0x250)}
+
+
+def _transliterator() -> Callable[[str], str]:
+    """The transliteration `_slugified` gets from python-slugify: text-unidecode's when it is named
+    (`_SLUGIFY`), else (python-slugify 8) Unidecode's when installed, as python-slugify picks."""
+    if not _SLUGIFY:
+        try:
+            from unidecode import unidecode
+
+            return unidecode  # type: ignore[no-any-return]
+        except ModuleNotFoundError:
+            pass
+    from text_unidecode import unidecode as text_unidecode
+
+    return text_unidecode  # type: ignore[no-any-return]
 
 
 def _slugified(stem: str) -> str:
