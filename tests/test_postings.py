@@ -143,6 +143,16 @@ def test_accented_names_slug_as_python_slugify_does_with_unidecode_installed(
         postings._latin_fold.cache_clear()
 
 
+def test_clean_text_takes_printable_text_as_it_is_because_it_removes_no_printable_character() -> None:
+    from jobfeed.postings import _XML_INVALID, clean_text
+
+    removed = [c for c in map(chr, range(0x110000)) if _XML_INVALID.match(c)]
+    assert len(removed) == 2176
+    assert not any(c.isprintable() for c in removed)  # controls, surrogates and noncharacters
+    assert {clean_text(f"a{c}b") for c in removed} == {"ab"}
+    assert clean_text("Chargé·e — «\u00a0x\u00a0»") == "Chargé·e — «\u00a0x\u00a0»"
+
+
 def test_c1_controls_and_noncharacters_alone_are_removed(postes: Path, config: Config) -> None:
     # Without an ASCII control beside them they were kept in the body, and the summary written
     # from the text before <!--more--> carried them into every feed and page.

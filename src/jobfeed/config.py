@@ -6,6 +6,7 @@ Every setting has a default, so jobfeed works with no configuration file at all.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 import zoneinfo
 from pathlib import Path
@@ -84,7 +85,11 @@ class Config:
         return self.state or f"{self.out}/state.json"
 
     def field_of_key(self) -> dict[str, str]:
-        """Front-matter key -> canonical field."""
+        """Front-matter key -> canonical field (the same dict each time: do not change it)."""
+        return self._field_of_key
+
+    @functools.cached_property
+    def _field_of_key(self) -> dict[str, str]:  # once per Config: asked for every posting loaded
         return {key: field for field, keys in self.fields.items() for key in keys}
 
 

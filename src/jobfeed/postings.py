@@ -612,6 +612,8 @@ def clean_text(text: str) -> str:
     `_XML_INVALID` on accented text (whose character class has ~25 ranges to try for each letter
     beyond ASCII).
     """
+    if text.isprintable():  # every character it removes is a control, a surrogate or unassigned
+        return text
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
