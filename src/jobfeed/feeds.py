@@ -172,11 +172,7 @@ def atom_and_rss(
     for item in items:
         pair = pairs.get(item.id)
         if pair is None:
-            content = _text(item.html.content)  # the longest text, escaped once for both feeds
-            pair = pairs[item.id] = (
-                _atom_entry(item, name, content).encode("utf-8"),
-                _rss_item(item, name, content).encode("utf-8"),
-            )
+            pair = pairs[item.id] = _atom_and_rss_entries(item, name)
         if offsets is not None:
             offsets[0][item.id] = (atom_at, len(pair[0]))
             offsets[1][item.id] = (rss_at, len(pair[1]))
@@ -196,18 +192,30 @@ def atom_and_rss(
 def entry_texts(item: FeedItem, config: Config) -> tuple[bytes, bytes, bytes]:
     """The bytes of `item`'s entry in atom.xml, rss.xml and feed.json, exactly as `atom_and_rss`
     and `json_feed` write them (given as `entries` and `texts`, they are used as they are)."""
-    content = _text(item.html.content)
-    name = config.author or config.title
-    return (
-        _atom_entry(item, name, content).encode("utf-8"),
-        _rss_item(item, name, content).encode("utf-8"),
-        _json_item_bytes(item),
-    )
+    return (*_atom_and_rss_entries(item, config.author or config.title), _json_item_bytes(item))
+
+
+def _atom_and_rss_entries(item: FeedItem, name: str) -> tuple[bytes, bytes]:
+    """`item`'s <entry> and <item>, in UTF-8. The content, the longest text, is escaped once for
+    both, and as UTF-8 (`_text_utf8`); the short parts around it are encoded on their own."""
+    content = _text_utf8(item.html.content)
+    return _atom_entry(item, name, content), _rss_item(item, name, content)
 
 
 def _text(value: str) -> str:
     """Escaped as lxml escapes element text."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _text_utf8(value: str) -> bytes:
+    """`_text(value)` in UTF-8: escaped after encoding, where replacing is ~3 times faster on a
+    posting's HTML (each of these characters is one byte in UTF-8, and no other byte is one)."""
+    data = value.encode("utf-8")
+    return data.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;").replace(b"\r", b"&#13;")
+
+
+def _around(before: list[str], content: bytes, after: list[str]) -> bytes:
+    return "".join(before).encode("utf-8") + content + "".join(after).encode("utf-8")
 
 
 def _attr(value: str) -> str:
@@ -219,8 +227,8 @@ def _author_name(item: FeedItem, name: str) -> str:
     return item.role.posting.team or name
 
 
-def _atom_entry(item: FeedItem, name: str, content: str) -> str:
-    """The <entry> feedgen writes for `item` in `_generator`."""
+def _atom_entry(item: FeedItem, name: str, content: bytes) -> bytes:
+    """The <entry> feedgen writes for `item` in `_generator`, in UTF-8; `content` is escaped."""
     posting, rendered = item.role.posting, item.html
     out = [
         f"  <entry>\n    <id>{_text(item.id)}</id>\n    <title>{_text(posting.title)}</title>\n",
@@ -232,25 +240,26 @@ def _atom_entry(item: FeedItem, name: str, content: str) -> str:
             f"    <author>\n      <name>{_text(author)}</name>\n"
             f"      <email>{_text(posting.contact)}</email>\n    </author>\n"
         )
-    if content:
-        out.append(f'    <content type="html">{content}</content>\n')
-    else:
+    if not content:
         out.append('    <content type="html"/>\n')
-    out.append(f'    <link href="{_attr(item.link)}"/>\n')  # feedgen drops an entry link's rel
+    else:
+        out.append('    <content type="html">')
+    rest = ["</content>\n" if content else ""]
+    rest.append(f'    <link href="{_attr(item.link)}"/>\n')  # feedgen drops an entry link's rel
     if rendered.summary:
-        out.append(f"    <summary>{_text(rendered.summary)}</summary>\n")
+        rest.append(f"    <summary>{_text(rendered.summary)}</summary>\n")
     for term in (posting.team, posting.contract):
         if term:
-            out.append(f'    <category term="{_attr(term)}" label="{_attr(term)}"/>\n')
+            rest.append(f'    <category term="{_attr(term)}" label="{_attr(term)}"/>\n')
     when = published(posting)
     if when is not None:
-        out.append(f"    <published>{when.isoformat()}</published>\n")
-    out.append("  </entry>\n")
-    return "".join(out)
+        rest.append(f"    <published>{when.isoformat()}</published>\n")
+    rest.append("  </entry>\n")
+    return _around(out, content, rest)
 
 
-def _rss_item(item: FeedItem, name: str, content: str) -> str:
-    """The <item> feedgen writes for `item` in `_generator`."""
+def _rss_item(item: FeedItem, name: str, content: bytes) -> bytes:
+    """The <item> feedgen writes for `item` in `_generator`, in UTF-8; `content` is escaped."""
     posting, rendered = item.role.posting, item.html
     out = [
         f"    <item>\n      <title>{_text(posting.title)}</title>\n      <link>{_text(item.link)}</link>\n"
@@ -258,22 +267,24 @@ def _rss_item(item: FeedItem, name: str, content: str) -> str:
     if rendered.summary:
         # As in `_generator`: readers take <description> as HTML, the summary stays text there.
         out.append(f"      <description>{_text(html.escape(rendered.summary, quote=False))}</description>\n")
-        out.append(f"      <content:encoded>{content}</content:encoded>\n")
+        out.append("      <content:encoded>")
+        rest = ["</content:encoded>\n"]
     else:
-        out.append(f"      <description>{content}</description>\n")
+        out.append("      <description>")
+        rest = ["</description>\n"]
     if "@" in posting.contact:
         author = _author_name(item, name)
         address = f"{posting.contact} ({author})" if author else posting.contact
-        out.append(f"      <author>{_text(address)}</author>\n")
-    out.append(f'      <guid isPermaLink="false">{_text(item.id)}</guid>\n')
+        rest.append(f"      <author>{_text(address)}</author>\n")
+    rest.append(f'      <guid isPermaLink="false">{_text(item.id)}</guid>\n')
     for term in (posting.team, posting.contract):
         if term:
-            out.append(f"      <category>{_text(term)}</category>\n")
+            rest.append(f"      <category>{_text(term)}</category>\n")
     when = published(posting)
     if when is not None:
-        out.append(f"      <pubDate>{formatRFC2822(when)}</pubDate>\n")
-    out.append("    </item>\n")
-    return "".join(out)
+        rest.append(f"      <pubDate>{formatRFC2822(when)}</pubDate>\n")
+    rest.append("    </item>\n")
+    return _around(out, content, rest)
 
 
 def json_feed(
