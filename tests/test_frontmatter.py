@@ -520,3 +520,15 @@ def test_synthetic_benchmark_postings_take_the_fast_path_and_load_the_same(tmp_p
         raw = path.read_bytes()
         assert takes_fast_path(raw), path
         assert_same(raw, CONFIG, path)
+
+
+def test_the_printable_shortcut_finds_every_unsafe_character() -> None:
+    """`_unsafe` skips its pattern when the text is printable but for its line breaks: no
+    character the pattern finds is printable, so the shortcut never misses one."""
+    from jobfeed.frontmatter import _unsafe, _unsafe_pattern
+
+    found = [c for c in map(chr, range(0x110000)) if _unsafe_pattern().match(c)]
+    assert len(found) == 2117
+    assert not any(c.isprintable() for c in found)
+    assert all(_unsafe(f"role: a{c}b\nteam: x\n") for c in found)
+    assert not _unsafe("role: Chargé·e « data »\u00a0!\nteam: x\n")  # nbsp: not printable, but safe
