@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable
 
 from .postings import Posting
@@ -66,9 +67,10 @@ class Catalog:
     now: dt.datetime
     roles: tuple[Role, ...]
 
-    @property
-    def open(self) -> list[Role]:
-        return [r for r in self.roles if r.is_open]
+    @functools.cached_property
+    def open(self) -> tuple[Role, ...]:
+        """The open roles: asked for five times a build, over every role."""
+        return tuple(r for r in self.roles if r.is_open)
 
     @property
     def closed(self) -> list[Role]:
