@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -158,9 +159,10 @@ def every_record(record: list[object]) -> Callable[[bytes], bytes]:
     """A damage that makes every record of the index `record`, keeping the rest of it."""
 
     def damage(raw: bytes) -> bytes:
-        index = json.loads(raw)
+        head, _, body = raw.partition(b"\n")
+        index = json.loads(body)
         index["feeds"] = {name: dict.fromkeys(found, record) for name, found in index["feeds"].items()}
-        return json.dumps(index).encode()
+        return head + b"\n" + json.dumps(index).encode()
 
     return damage
 
@@ -171,7 +173,7 @@ def every_record(record: list[object]) -> Callable[[bytes], bytes]:
         pytest.param(lambda raw: raw[: len(raw) // 2], id="truncated"),
         pytest.param(lambda raw: b"\x00\xff garbage", id="garbage"),
         pytest.param(lambda raw: b"[]", id="not-an-object"),
-        pytest.param(lambda raw: raw.replace(b'"format":1', b'"format":2'), id="other-format"),
+        pytest.param(lambda raw: raw.replace(b'"format":2', b'"format":3'), id="other-format"),
         pytest.param(every_record([0, 10, "0" * 64]), id="wrong-places"),
         pytest.param(every_record([-1, "x", None]), id="wrong-types"),
     ],
@@ -268,3 +270,46 @@ def test_an_append_after_a_line_cut_short_starts_its_own_line(tmp_path: Path) ->
     reader = RenderCache(tmp_path)
     assert reader.get("b") == Rendered(content="<p>deux</p>", summary="deux")
     assert reader.get("a") is None and reader.rejected == 1
+
+
+def checked(postes: Path, out: Path, cache: Path) -> tuple[set[str], int]:
+    """(the feeds `check_files` found whole as the index recorded them, the entries reused)."""
+    catalog = classify(load_postings(postes, CONFIG).postings, NOW)
+    splice = Splice(cache, out)
+    splice.check_files()
+    reused = len(splice.reuse(keys_of(catalog.open, CONFIG)))
+    return splice._intact, reused
+
+
+def test_feeds_left_as_written_are_known_whole_and_an_edited_one_is_not(postes: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=out, cache=cache)
+    intact, reused = checked(postes, out, cache)
+    assert intact == set(FEEDS) and reused > 20
+    path = out / "rss.xml"
+    path.write_bytes(path.read_bytes().replace(b"deux", b"DEUX", 1))
+    intact, reused_after = checked(postes, out, cache)
+    assert intact == {"atom.xml", "feed.json"}
+    assert reused_after == reused - 1  # the entry edited is checked, and made afresh
+    build(CONFIG, NOW, postes=postes, out=out, cache=cache)
+    assert outputs(out) == cold(postes, tmp_path)
+
+
+def test_the_entries_of_a_whole_feed_are_not_hashed_one_by_one(postes: Path, tmp_path: Path) -> None:
+    """With every entry's sha256 wrong in a sealed index, a feed known whole still gives its
+    entries: the file's sha256 vouches for them (a feed that is not whole is checked entry by
+    entry, as test_a_feed_changed_on_disk_is_never_reused_blindly shows)."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(CONFIG, NOW, postes=postes, out=out, cache=cache)
+    index = cache / "feeds.json"
+    head, _, body = index.read_bytes().partition(b"\n")
+    recorded = json.loads(body)
+    for found in recorded["feeds"].values():
+        for record in found.values():
+            record[2] = "0" * 64
+    body = json.dumps(recorded).encode()
+    header = json.loads(head)
+    header["sha256"] = hashlib.sha256(body).hexdigest()
+    index.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    intact, reused = checked(postes, out, cache)
+    assert intact == set(FEEDS) and reused > 20

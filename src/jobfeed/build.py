@@ -262,9 +262,11 @@ def build(
         loaded = load_all(postes or config.postes, config, folder if use_cache else None, pool, bars)
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
+        splice = Splice(folder, out) if use_cache else None
+        if splice:  # checked in a thread while the roles are classified and keyed (no fork before `reuse`)
+            splice.check_files()
         catalog = classify(loaded.postings, now)
         give_back_memory()  # what loading left: the next phase gets ~1 GB of results at 100,000
-        splice = Splice(folder, out) if use_cache else None
         # without an index (a first build) nothing is reused: the entries are keyed where written
         keys = keys_of(catalog.open, config) if splice and splice.records else {}
         reused = splice.reuse(keys) if splice else {}
@@ -298,6 +300,8 @@ def build(
     offsets: Offsets = {}
     files, problems = site_files(catalog, config, rendered, entries, offsets)
     del entries, rendered  # in the feeds now
+    if splice:
+        splice.digest_files(files)  # hashed in a thread while they are written
     written, unchanged = write_tree(out, files)
     if splice:
         splice.save(files, offsets, keys)

@@ -10,12 +10,19 @@ posting and writing the entry again: a rebuild after one change renders and esca
 instead of 10,000. A feed that was edited, restored from git or written by another build simply
 fails the checks of the entries that moved, which are then made afresh: nothing is trusted blindly,
 and a build that reuses entries writes the same bytes as a cold one (tests/test_splice.py).
+
+The index also records the sha256 of each feed as a whole. A feed that still has it is the file
+written, every entry where the index says, and its entries are not hashed one by one. Both whole
+digests are worked out in a thread, while the build does something else (hashlib lets go of the
+interpreter while it hashes): the new feeds' while they are written, the old ones' while the
+postings are classified and keyed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import mmap
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +38,7 @@ from .lifecycle import Role
 from .output import replace_file
 
 #: Bump when what an entry's bytes depend on, or the layout of the index, changes.
-SPLICE_FORMAT = 1
+SPLICE_FORMAT = 2
 FILE_NAME = "feeds.json"
 #: The feeds whose entries are recorded, in the order of a `Entries` triple.
 FEEDS = ("atom.xml", "rss.xml", "feed.json")
@@ -78,7 +85,7 @@ def entry_key(role: Role, config: Config) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _digest(data: bytes | memoryview) -> str:
+def _digest(data: bytes | memoryview | mmap.mmap) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -99,35 +106,88 @@ class Splice:
         #: feed -> entry id -> sha256 of the entry reused, already checked: not hashed again
         self.digests: dict[str, dict[str, str]] = {}
         self._saved = b""
+        #: feed -> sha256 of the whole file, as the index records it (`_read`)
+        self._files: dict[str, str] = {}
         self.records = self._read()
+        #: the feeds on disk whose whole sha256 is the one recorded (`check_files`)
+        self._intact: set[str] = set()
+        #: feed -> sha256 of the feed being written (`digest_files`), for `save`
+        self._written: dict[str, str] = {}
+        self._thread: threading.Thread | None = None
 
     def _read(self) -> dict[str, dict[str, list[object]]]:
         """Feed -> key -> [offset, length, sha256]; empty when the index is missing, damaged or for
-        another output folder or version."""
+        another output folder or version. The index is a header line, then its body, whose sha256
+        the header gives: a damaged body is refused whole, so that what it records of each feed,
+        the places of the entries and the sha256 of the file, were recorded together."""
         try:
             self._saved = self.path.read_bytes()
-            index = orjson.loads(self._saved)
+            head, _, body = self._saved.partition(b"\n")
+            header, index = orjson.loads(head), None
+            if isinstance(header, dict) and header.get("sha256") == _digest(body):
+                index = orjson.loads(body)
         except (OSError, ValueError):
             return {}
         if (
-            not isinstance(index, dict)
-            or index.get("format") != SPLICE_FORMAT
-            or index.get("version") != __version__
-            or index.get("out") != self._where
+            index is None  # not a header, or not the body it was written with
+            or header.get("format") != SPLICE_FORMAT
+            or header.get("version") != __version__
+            or header.get("out") != self._where
+            or not isinstance(index, dict)
             or not isinstance(index.get("feeds"), dict)
         ):
             return {}
+        files = index.get("files")
+        if isinstance(files, dict):
+            self._files = {name: digest for name, digest in files.items() if isinstance(digest, str)}
         return {name: found for name, found in index["feeds"].items() if isinstance(found, dict)}
+
+    def check_files(self) -> None:
+        """Start checking, in a thread, which feeds on disk are whole the ones the index recorded;
+        `reuse` waits for it. Start no process in between: a thread is running."""
+        if self._files and self._thread is None:
+            self._thread = threading.Thread(target=self._check_files, daemon=True)
+            self._thread.start()
+
+    def _check_files(self) -> None:
+        for name, digest in self._files.items():
+            try:
+                with (
+                    open(self.out / name, "rb") as f,
+                    mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as feed,
+                ):
+                    if _digest(feed) == digest:
+                        self._intact.add(name)
+            except (OSError, ValueError):  # missing, unreadable or empty: its entries fail their checks
+                pass
+
+    def digest_files(self, files: Mapping[str, bytes]) -> None:
+        """Start hashing, in a thread, the feeds about to be written (`files`) for `save`, which
+        waits for it: the thread hashes while this one writes them."""
+        self._join()
+        if all(name in files for name in FEEDS):
+            self._thread = threading.Thread(target=self._digest_files, args=(files,), daemon=True)
+            self._thread.start()
+
+    def _digest_files(self, files: Mapping[str, bytes]) -> None:
+        self._written = {name: _digest(files[name]) for name in FEEDS}
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     def reuse(self, keys: Mapping[str, str]) -> Entries:
         """Entry id -> the bytes of its entry in the three feeds, for each of `keys` (id -> key)
         whose entry is found, whole and unchanged, in all three feeds on disk."""
+        self._join()  # `check_files`
         if not all(name in self.records for name in FEEDS) or not keys:
             return {}
         found: dict[str, list[bytes]] = {role_id: [] for role_id in keys}
         sha256 = hashlib.sha256
         for name in FEEDS:
             records, digests = self.records[name], self.digests.setdefault(name, {})
+            intact = name in self._intact  # the file written: its entries are where they were
             try:  # mapped, not read: only the entries' bytes are copied (~60 MB at 10,000 postings)
                 with (
                     open(self.out / name, "rb") as f,
@@ -138,7 +198,7 @@ class Splice:
                         try:  # [offset, length, sha256 of the bytes], as `save` wrote it
                             offset, length, digest = record
                             data = feed[offset : offset + length] if offset >= 0 else b""
-                            whole = len(data) == length > 0 and sha256(data).hexdigest() == digest
+                            whole = len(data) == length > 0 and (intact or sha256(data).hexdigest() == digest)
                         except (TypeError, ValueError):
                             whole = False
                         if whole:
@@ -160,6 +220,7 @@ class Splice:
     def save(self, files: Mapping[str, bytes], offsets: Offsets, keys: Mapping[str, str]) -> None:
         """Record where each entry of `keys` is in the feeds just written (`files`, as on disk).
         An index that cannot be written only costs speed."""
+        self._join()  # `digest_files`
         feeds: dict[str, dict[str, list[object]]] = {}
         for name in FEEDS:
             data, where = files.get(name), offsets.get(name, {})
@@ -175,8 +236,18 @@ class Splice:
                 for role_id, (start, length) in where.items()
                 if role_id in keys
             }
-        index = {"format": SPLICE_FORMAT, "version": __version__, "out": self._where, "feeds": feeds}
-        raw = orjson.dumps(index)  # hex digests and numbers: no large text keeps a UTF-8 copy (cache.py)
+        whole = {name: self._written[name] for name in FEEDS if name in self._written}
+        index: dict[str, object] = {"feeds": feeds}
+        if len(whole) == len(FEEDS):
+            index["files"] = whole
+        body = orjson.dumps(index)  # hex digests and numbers: no large text keeps a UTF-8 copy (cache.py)
+        header = {
+            "format": SPLICE_FORMAT,
+            "version": __version__,
+            "out": self._where,
+            "sha256": _digest(body),
+        }
+        raw = orjson.dumps(header) + b"\n" + body
         if raw != self._saved and replace_file(self.path, raw):
             self._saved = raw
 
