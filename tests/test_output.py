@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from jobfeed import output
 from jobfeed.errors import OutputError
-from jobfeed.output import write_tree
+from jobfeed.output import Pieces, write_tree
 
 
 @pytest.fixture
@@ -110,3 +111,56 @@ def test_many_files_are_all_synced_before_any_rename(tmp_path: Path, monkeypatch
     synced.clear()
     assert len(write_tree(tmp_path, files)[0]) == 100 and len(synced) == 100
     assert all((tmp_path / name).read_bytes() == files[name] for name in files)
+
+
+def test_pieces_are_written_as_their_bytes_and_compared_with_the_file(tmp_path: Path) -> None:
+    pieces = [b"<feed>", b"", b"x" * 70_000, "é".encode(), b"</feed>\n"]
+    joined = b"".join(pieces)
+    assert write_tree(tmp_path, {"atom.xml": Pieces(pieces)}) == (["atom.xml"], [])
+    assert (tmp_path / "atom.xml").read_bytes() == joined
+    os.utime(tmp_path / "atom.xml", (1_000_000, 1_000_000))
+    assert write_tree(tmp_path, {"atom.xml": Pieces([joined[:5], joined[5:]])}) == ([], ["atom.xml"])
+    assert (tmp_path / "atom.xml").stat().st_mtime == 1_000_000
+    same_size = Pieces([joined[:-2], b"!\n"])
+    assert write_tree(tmp_path, {"atom.xml": same_size}) == (["atom.xml"], [])
+    assert (tmp_path / "atom.xml").read_bytes() == bytes(same_size) == joined[:-2] + b"!\n"
+
+
+@pytest.mark.parametrize("gather", [True, False], ids=["writev", "no-writev"])
+def test_pieces_are_written_whole_when_the_system_takes_a_few_bytes_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gather: bool
+) -> None:
+    """A write may take fewer bytes than it is given: what is left is written again, in order
+    (and where the system has no writev, one piece at a time)."""
+    real_write, calls = os.write, []
+
+    def few(fd: int, data: object) -> int:
+        calls.append(1)
+        return real_write(fd, bytes(data)[:7])  # type: ignore[call-overload]
+
+    def few_gathered(fd: int, buffers: list[memoryview]) -> int:
+        return few(fd, b"".join(buffers))
+
+    if gather:
+        monkeypatch.setattr(os, "writev", few_gathered)
+    else:
+        monkeypatch.delattr(os, "writev", raising=False)
+        monkeypatch.setattr(os, "write", few)
+    monkeypatch.setattr(output, "_WRITEV_MAX", 3)
+    pieces = [bytes([65 + i]) * (i * 5) for i in range(12)]
+    write_tree(tmp_path, {"rss.xml": Pieces(pieces)})
+    assert (tmp_path / "rss.xml").read_bytes() == b"".join(pieces)
+    assert len(calls) >= sum(map(len, pieces)) // 7
+
+
+def test_a_system_that_takes_nothing_is_an_error_not_a_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, {"atom.xml": b"old"})
+    monkeypatch.setattr(os, "writev", lambda fd, buffers: 0)
+    with pytest.raises(
+        OutputError, match=r"atom\.xml: nothing could be written; the previous file is intact"
+    ):
+        write_tree(tmp_path, {"atom.xml": Pieces([b"new ", b"feed"])})
+    assert (tmp_path / "atom.xml").read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["atom.xml"]

@@ -18,17 +18,17 @@ from .feeds import (
     EPOCH,
     FeedItem,
     FeedMeta,
-    atom_and_rss,
+    atom_and_rss_pieces,
     entry_id,
     entry_texts,
     items_of,
-    json_feed,
+    json_feed_pieces,
     link_of,
 )
 from .lifecycle import Catalog, Role, classify
 from .loadcache import LoadCache
 from .markup import Rendered, render
-from .output import write_tree
+from .output import Content, write_tree
 from .parallel import Pool, Progress, give_back_memory
 from .postings import Loaded, load_postings
 from .splice import FEEDS, Entries, Offsets, Splice, Stamp, Stamps, keys_of, stamp_of
@@ -189,7 +189,7 @@ def feed_files(
     catalog: Catalog, config: Config, rendered: dict[str, Rendered] | None = None
 ) -> dict[str, bytes]:
     """Relative path -> bytes of every file of the output folder; pure."""
-    return site_files(catalog, config, rendered)[0]
+    return {path: bytes(data) for path, data in site_files(catalog, config, rendered)[0].items()}
 
 
 def site_files(
@@ -198,9 +198,10 @@ def site_files(
     rendered: dict[str, Rendered] | None = None,
     reused: Entries | None = None,
     offsets: Offsets | None = None,
-) -> tuple[dict[str, bytes], list[Problem]]:
-    """Every file of the output folder, and the problems found building them (facet names, page
-    paths); `rendered` defaults to rendering the published roles. `reused`: entry id -> the bytes
+) -> tuple[dict[str, Content], list[Problem]]:
+    """Every file of the output folder (the three feeds as the pieces of their bytes, `Pieces`),
+    and the problems found building them (facet names, page paths); `rendered` defaults to
+    rendering the published roles. `reused`: entry id -> the bytes
     of its entries in the three feeds, used as they are (`splice.py`), and emptied: each feed's
     entries are freed once it is made. `offsets` is filled with where each entry is in those
     feeds, by entry id."""
@@ -215,7 +216,7 @@ def site_files(
     spans = offsets if offsets is not None else {}
     for name in FEEDS:
         spans[name] = {}
-    atom, rss = atom_and_rss(
+    atom, rss = atom_and_rss_pieces(
         items,
         meta,
         config,
@@ -225,8 +226,8 @@ def site_files(
         consume=not config.pages.enabled,  # else the facet feeds take them again
     )
     give_back_memory()
-    feed = json_feed(items, config, texts=texts, offsets=spans["feed.json"])
-    files = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
+    feed = json_feed_pieces(items, config, texts=texts, offsets=spans["feed.json"])
+    files: dict[str, Content] = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
     if not config.pages.enabled:
         return files, []
     from .publish import extra_files  # pages, calendar and OPML: ~60 ms of imports, only when wanted

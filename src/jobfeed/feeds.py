@@ -26,6 +26,7 @@ from . import __version__
 from .config import Config
 from .lifecycle import Role
 from .markup import Rendered
+from .output import Pieces
 from .postings import Posting
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -140,8 +141,27 @@ def atom_and_rss(
     offsets: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] | None = None,
     consume: bool = False,
 ) -> tuple[bytes, bytes]:
-    """(atom.xml, rss.xml) bytes for `items`, in that order. `model` has feedgen write the entries
-    too: the same bytes, slower (the reference the fast path is tested against).
+    """(atom.xml, rss.xml) bytes for `items`, in that order (`atom_and_rss_pieces`, joined)."""
+    atom, rss = atom_and_rss_pieces(
+        items, meta, config, fallback, model=model, entries=entries, offsets=offsets, consume=consume
+    )
+    return bytes(atom), bytes(rss)
+
+
+def atom_and_rss_pieces(
+    items: Sequence[FeedItem],
+    meta: FeedMeta,
+    config: Config,
+    fallback: dt.datetime = EPOCH,
+    *,
+    model: bool = False,
+    entries: dict[str, tuple[bytes, bytes]] | None = None,
+    offsets: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] | None = None,
+    consume: bool = False,
+) -> tuple[Pieces, Pieces]:
+    """(atom.xml, rss.xml) for `items`, in that order, as the pieces of their bytes (written as
+    they are, `output.Pieces`). `model` has feedgen write the entries too: the same bytes, slower
+    (the reference the fast path is tested against).
 
     `entries` (entry id -> its Atom and RSS bytes) is filled and read: an entry's text depends on
     the item and `config` only, not on the feed, so the main and facet feeds of one build, which
@@ -149,8 +169,8 @@ def atom_and_rss(
     calls with the same `config` and the same items. An item without its rendering must be in it.
 
     `offsets`, when given, is filled with entry id -> (offset, length) of its bytes in each feed.
-    With `consume`, the items' bytes are taken out of `entries` as each feed is made, so they are
-    freed as soon as they are in it (at 100,000 postings they are 400 MB)."""
+    With `consume`, the items' bytes are taken out of `entries` as each feed is made, so that the
+    feed holds the only reference to them (at 100,000 postings they are 400 MB)."""
     fg = _generator(items, meta, config, fallback, entries=model)
     home = config.site_url or "./"
     fg.link(href=home, rel="alternate")
@@ -162,10 +182,10 @@ def atom_and_rss(
     fg.link(href=home, rel="alternate")
     rss = fg.rss_str(pretty=True)
     if model or not items:
-        return atom, rss
+        return Pieces([atom]), Pieces([rss])
     atom_end, rss_end = b"</feed>\n", b"  </channel>\n</rss>\n"
     if not (atom.endswith(atom_end) and rss.endswith(rss_end)):  # pragma: no cover - another feedgen
-        return atom_and_rss(items, meta, config, fallback, model=True)
+        return atom_and_rss_pieces(items, meta, config, fallback, model=True)
     name = config.author or config.title
     pairs = entries if entries is not None else {}
     atom_at, rss_at = len(atom) - len(atom_end), len(rss) - len(rss_end)
@@ -178,15 +198,12 @@ def atom_and_rss(
             offsets[1][item.id] = (rss_at, len(pair[1]))
         atom_at += len(pair[0])
         rss_at += len(pair[1])
-    atom = b"".join([atom[: -len(atom_end)], *(pairs[item.id][0] for item in items), atom_end])
-    if consume:
-        for item in items:
-            pairs[item.id] = (b"", pairs[item.id][1])
-    rss = b"".join([rss[: -len(rss_end)], *(pairs[item.id][1] for item in items), rss_end])
+    atom_pieces = Pieces([atom[: -len(atom_end)], *(pairs[item.id][0] for item in items), atom_end])
+    rss_pieces = Pieces([rss[: -len(rss_end)], *(pairs[item.id][1] for item in items), rss_end])
     if consume:
         for item in items:
             del pairs[item.id]
-    return atom, rss
+    return atom_pieces, rss_pieces
 
 
 def entry_texts(item: FeedItem, config: Config) -> tuple[bytes, bytes, bytes]:
@@ -294,7 +311,19 @@ def json_feed(
     texts: dict[str, bytes] | None = None,
     offsets: dict[str, tuple[int, int]] | None = None,
 ) -> bytes:
-    """JSON Feed 1.1, with a `_jobfeed` object per item for what feed readers have no field for.
+    """JSON Feed 1.1 (`json_feed_pieces`, joined)."""
+    return bytes(json_feed_pieces(items, config, texts=texts, offsets=offsets))
+
+
+def json_feed_pieces(
+    items: Sequence[FeedItem],
+    config: Config,
+    *,
+    texts: dict[str, bytes] | None = None,
+    offsets: dict[str, tuple[int, int]] | None = None,
+) -> Pieces:
+    """JSON Feed 1.1, with a `_jobfeed` object per item for what feed readers have no field for,
+    as the pieces of its bytes (`output.Pieces`).
 
     `texts`: entry id -> the bytes of its item, reused (an item without its rendering must be in
     it), taken out of `texts` as they are used; `offsets`, when given, is filled with entry id ->
@@ -312,7 +341,7 @@ def json_feed(
     feed["items"] = []
     head = json.dumps(feed, ensure_ascii=False, indent=2)
     if not items:
-        return (head + "\n").encode("utf-8")
+        return Pieces([(head + "\n").encode("utf-8")])
     # The bytes json.dumps(feed, indent=2) gives, one item at a time: a tenth of its peak memory.
     assert head.endswith('"items": []\n}')
     parts = [head[: -len("[]\n}")].encode("utf-8") + b"[\n"]
@@ -328,7 +357,7 @@ def json_feed(
             offsets[item.id] = (at, len(text))
         at += len(text)
     parts.append(b"\n  ]\n}\n")
-    return b"".join(parts)
+    return Pieces(parts)
 
 
 _encode_string = json.encoder.encode_basestring  # C, as json.dumps(ensure_ascii=False) uses

@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .errors import OutputError
+
+
+class Pieces:
+    """A file's bytes as the pieces they are made of, which `write_tree` writes without joining
+    them: at 10,000 postings the three feeds are 60 MB in 11,000 entries, and joining them cost
+    ~50 ms and as much memory again."""
+
+    __slots__ = ("pieces", "size")
+
+    def __init__(self, pieces: Sequence[bytes]) -> None:
+        self.pieces = pieces
+        self.size = sum(map(len, pieces))
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.pieces)
+
+    def matches(self, data: bytes) -> bool:
+        """Whether `data` are these bytes."""
+        if len(data) != self.size:
+            return False
+        at = 0
+        for piece in self.pieces:
+            if not data.startswith(piece, at):  # compared in place (a memoryview compares slowly)
+                return False
+            at += len(piece)
+        return True
+
+
+#: What `write_tree` writes: bytes, or the pieces they are made of.
+Content = bytes | Pieces
 
 
 def inside(folder: Path, relative: str) -> Path:
@@ -68,25 +102,55 @@ def remove_stale(targets: Iterable[Path]) -> list[Path]:
     return removed
 
 
-def _unchanged(path: Path, data: bytes) -> bool:
+def _unchanged(path: Path, data: Content) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        if path.stat().st_size != len(data):
+            return False
+        found = path.read_bytes()
     except OSError:
         return False
+    return data.matches(found) if isinstance(data, Pieces) else found == data
 
 
-def _stage(path: Path, data: bytes) -> str:
+def _stage(path: Path, data: Content) -> str:
     """Write `data` to a temporary file next to `path` (not yet synced: see `_sync`); returns its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        if isinstance(data, Pieces):
+            try:
+                _write_pieces(fd, data.pieces)
+            finally:
+                os.close(fd)
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
         os.chmod(tmp, 0o644)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     return tmp
+
+
+#: Pieces a `writev` call is given at most (the usual IOV_MAX).
+_WRITEV_MAX = 1024
+
+
+def _write_pieces(fd: int, pieces: Sequence[bytes]) -> None:
+    """Write `pieces` to `fd` in order, gathered by the system from where they are (`os.writev`
+    where there is one), whatever it takes in each call."""
+    writev = getattr(os, "writev", None)
+    views = [memoryview(piece) for piece in pieces if piece]
+    i = 0
+    while i < len(views):
+        done = writev(fd, views[i : i + _WRITEV_MAX]) if writev is not None else os.write(fd, views[i])
+        if done <= 0:
+            raise OSError(errno.EIO, "nothing could be written")
+        while i < len(views) and done >= len(views[i]):  # the pieces written whole
+            done -= len(views[i])
+            i += 1
+        if done:  # and the one written in part
+            views[i] = views[i][done:]
 
 
 def _fsync(name: str) -> None:
@@ -155,7 +219,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 def write_tree(
-    folder: Path, files: dict[str, bytes], *, check_inside: bool = True
+    folder: Path, files: Mapping[str, Content], *, check_inside: bool = True
 ) -> tuple[list[str], list[str]]:
     """Write every changed file of `files` (relative path -> bytes); returns (written, unchanged).
 

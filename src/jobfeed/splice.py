@@ -35,7 +35,7 @@ from .config import Config
 from .dates import Moment
 from .feeds import entry_id, link_of
 from .lifecycle import Role
-from .output import replace_file
+from .output import Content, Pieces, replace_file
 
 #: Bump when what an entry's bytes depend on, or the layout of the index, changes.
 SPLICE_FORMAT = 2
@@ -87,6 +87,27 @@ def entry_key(role: Role, config: Config) -> str:
 
 def _digest(data: bytes | memoryview | mmap.mmap) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+#: Bytes hashed at once when hashing pieces in a thread (`_digest_content`).
+_BATCH = 1 << 20
+
+
+def _digest_content(data: Content) -> str:
+    """sha256 of `data`. Pieces are hashed in batches of about a megabyte: hashlib lets go of the
+    interpreter for each call, and a thread that took it back 11,000 times in a few milliseconds
+    (one call per entry) kept the thread writing the feeds waiting for it (~0.2 s at 10,000)."""
+    if not isinstance(data, Pieces):
+        return _digest(data)
+    digest, batch, size = hashlib.sha256(), [], 0
+    for piece in data.pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= _BATCH:
+            digest.update(b"".join(batch))
+            batch, size = [], 0
+    digest.update(b"".join(batch))
+    return digest.hexdigest()
 
 
 def stamp_of(role: Role, config: Config, texts: tuple[bytes, bytes, bytes]) -> Stamp:
@@ -161,7 +182,7 @@ class Splice:
             except (OSError, ValueError):  # missing, unreadable or empty: its entries fail their checks
                 pass
 
-    def digest_files(self, files: Mapping[str, bytes]) -> None:
+    def digest_files(self, files: Mapping[str, Content]) -> None:
         """Start hashing, in a thread, the feeds about to be written (`files`) for `save`, which
         waits for it: the thread hashes while this one writes them."""
         self._join()
@@ -169,8 +190,8 @@ class Splice:
             self._thread = threading.Thread(target=self._digest_files, args=(files,), daemon=True)
             self._thread.start()
 
-    def _digest_files(self, files: Mapping[str, bytes]) -> None:
-        self._written = {name: _digest(files[name]) for name in FEEDS}
+    def _digest_files(self, files: Mapping[str, Content]) -> None:
+        self._written = {name: _digest_content(files[name]) for name in FEEDS}
 
     def _join(self) -> None:
         if self._thread is not None:
@@ -217,7 +238,7 @@ class Splice:
         for name, digest in zip(FEEDS, digests, strict=True):
             self.digests.setdefault(name, {})[role_id] = digest
 
-    def save(self, files: Mapping[str, bytes], offsets: Offsets, keys: Mapping[str, str]) -> None:
+    def save(self, files: Mapping[str, Content], offsets: Offsets, keys: Mapping[str, str]) -> None:
         """Record where each entry of `keys` is in the feeds just written (`files`, as on disk).
         An index that cannot be written only costs speed."""
         self._join()  # `digest_files`
@@ -226,16 +247,16 @@ class Splice:
             data, where = files.get(name), offsets.get(name, {})
             if data is None:
                 return
-            view, known = memoryview(data), self.digests.get(name, {})
-            feeds[name] = {
-                keys[role_id]: [
-                    start,
-                    length,
-                    known.get(role_id) or _digest(view[start : start + length]),
-                ]
-                for role_id, (start, length) in where.items()
-                if role_id in keys
-            }
+            known = self.digests.get(name, {})
+            view: memoryview | None = None  # the feed's bytes, joined if an entry is not known
+            found = feeds[name] = {}
+            for role_id, (start, length) in where.items():
+                if role_id in keys:
+                    digest = known.get(role_id)
+                    if digest is None:
+                        view = view or memoryview(bytes(data))
+                        digest = _digest(view[start : start + length])
+                    found[keys[role_id]] = [start, length, digest]
         whole = {name: self._written[name] for name in FEEDS if name in self._written}
         index: dict[str, object] = {"feeds": feeds}
         if len(whole) == len(FEEDS):
