@@ -225,7 +225,7 @@ def site_files(
         offsets=(spans["atom.xml"], spans["rss.xml"]),
         consume=not config.pages.enabled,  # else the facet feeds take them again
     )
-    give_back_memory()
+    give_back_memory(len(catalog.roles))
     feed = json_feed_pieces(items, config, texts=texts, offsets=spans["feed.json"])
     files: dict[str, Content] = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
     if not config.pages.enabled:
@@ -267,7 +267,9 @@ def build(
         if splice:  # checked in a thread while the roles are classified and keyed (no fork before `reuse`)
             splice.check_files()
         catalog = classify(loaded.postings, now)
-        give_back_memory()  # what loading left: the next phase gets ~1 GB of results at 100,000
+        give_back_memory(
+            len(catalog.roles)
+        )  # what loading left: the next phase gets ~1 GB of results at 100,000
         # without an index (a first build) nothing is reused: the entries are keyed where written
         keys = keys_of(catalog.open, config) if splice and splice.records else {}
         reused = splice.reuse(keys) if splice else {}
@@ -297,7 +299,9 @@ def build(
     if not config.pages.enabled:  # ~190 MB of renderings at 100,000 postings: keep what is used
         rendered = {k: v for k, v in rendered.items() if ids.get(k) not in entries}
     del stamps
-    give_back_memory()  # what receiving the renderings left (pickles, pipes' buffers) before the peak
+    give_back_memory(
+        len(catalog.roles)
+    )  # what receiving the renderings left (pickles, pipes' buffers) before the peak
     offsets: Offsets = {}
     files, problems = site_files(catalog, config, rendered, entries, offsets)
     del entries, rendered  # in the feeds now
