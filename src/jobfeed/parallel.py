@@ -155,7 +155,11 @@ class Pool:
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         done: list[list[R] | None] = [None] * len(chunks)
         executor = self._pool(len(items))
-        ahead = 4 * (self.jobs - self.helping)  # chunks queued so that no worker waits
+        # Chunks queued so that no worker waits. This process tops the queue up between its own
+        # chunks, so two per worker do: what is queued when the last chunk is handed out is
+        # left to the workers while this process waits (with four, ~0.2 s of a cold build of
+        # 10,000 postings with one core idle).
+        ahead = (2 if self.helping else 4) * (self.jobs - self.helping)
         pack, unpack = wire or (None, None)
         from concurrent.futures import as_completed
 
