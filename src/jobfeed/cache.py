@@ -30,7 +30,7 @@ import orjson
 
 from . import __version__
 from .markup import Rendered
-from .output import replace_file
+from .output import Pieces, replace_file
 from .postings import Posting
 
 #: Bump when the layout of an entry or what a key covers changes: every old entry becomes a miss.
@@ -175,7 +175,7 @@ class RenderCache:
         self._added = {}
 
     def _rewrite(self, keys: list[str]) -> None:
-        replace_file(self.path, b"".join(_encode(key, self.entries[key]) for key in keys))
+        replace_file(self.path, Pieces([_encode(key, self.entries[key]) for key in keys]))
 
 
 def line(key: str, rendered: Rendered) -> bytes:

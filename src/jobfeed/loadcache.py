@@ -34,7 +34,7 @@ from . import __version__
 from .config import Config
 from .dates import Moment
 from .errors import Problem
-from .output import replace_file
+from .output import Pieces, replace_file
 from .parallel import in_worker
 from .postings import Posting, body_of
 
@@ -176,14 +176,12 @@ class LoadCache:
         """Keep the entries of this run only (files removed or changed drop out); atomically."""
         if not self.changed and len(self.used) == len(self.entries) and self.seen == self.stats:
             return
-        body = b"stat " + orjson.dumps(self.seen) + b"\n"
-        body += b"".join(b"%s %s\n" % pair for pair in self.used.items())
-        header = {
-            "format": LOAD_FORMAT,
-            "settings": self.fingerprint,
-            "sha256": hashlib.sha256(body).hexdigest(),
-        }
-        replace_file(self.path, json.dumps(header).encode() + b"\n" + body)
+        status = b"stat " + orjson.dumps(self.seen) + b"\n"
+        entries = b"".join([b"%s %s\n" % pair for pair in self.used.items()])
+        digest = hashlib.sha256(status)
+        digest.update(entries)  # the body is these two, written as they are (no 10 MB copies)
+        header = {"format": LOAD_FORMAT, "settings": self.fingerprint, "sha256": digest.hexdigest()}
+        replace_file(self.path, Pieces([json.dumps(header).encode() + b"\n", status, entries]))
 
     def mapper(self, map_files: Mapper, update: Callable[[int], None] = lambda n: None) -> Mapper:
         """A `map_files` for `load_postings` that loads only the files it has no entry for

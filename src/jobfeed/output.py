@@ -193,15 +193,17 @@ def _sync(staged: dict[str, str]) -> None:
             pass
 
 
-def replace_file(path: Path, data: bytes) -> bool:
+def replace_file(path: Path, data: Content) -> bool:
     """Write a cache file: a temporary file renamed over `path`, so it is whole or absent, but not
     synced (a cache lost in a crash only costs speed). False when it cannot be written."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            _write_pieces(fd, data.pieces if isinstance(data, Pieces) else [data])
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
         tmp = None
         return True
