@@ -17,6 +17,7 @@ import functools
 import html
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import orjson
 from feedgen.feed import FeedGenerator
@@ -131,20 +132,11 @@ def _generator(
 
 
 def atom_and_rss(
-    items: Sequence[FeedItem],
-    meta: FeedMeta,
-    config: Config,
-    fallback: dt.datetime = EPOCH,
-    *,
-    model: bool = False,
-    entries: dict[str, tuple[bytes, bytes]] | None = None,
-    offsets: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] | None = None,
-    consume: bool = False,
+    items: Sequence[FeedItem], meta: FeedMeta, config: Config, fallback: dt.datetime = EPOCH, **options: Any
 ) -> tuple[bytes, bytes]:
-    """(atom.xml, rss.xml) bytes for `items`, in that order (`atom_and_rss_pieces`, joined)."""
-    atom, rss = atom_and_rss_pieces(
-        items, meta, config, fallback, model=model, entries=entries, offsets=offsets, consume=consume
-    )
+    """(atom.xml, rss.xml) bytes for `items`, in that order: `atom_and_rss_pieces` (with its
+    keyword `options`), joined."""
+    atom, rss = atom_and_rss_pieces(items, meta, config, fallback, **options)
     return bytes(atom), bytes(rss)
 
 
@@ -304,15 +296,9 @@ def _rss_item(item: FeedItem, name: str, content: bytes) -> bytes:
     return _around(out, content, rest)
 
 
-def json_feed(
-    items: Sequence[FeedItem],
-    config: Config,
-    *,
-    texts: dict[str, bytes] | None = None,
-    offsets: dict[str, tuple[int, int]] | None = None,
-) -> bytes:
-    """JSON Feed 1.1 (`json_feed_pieces`, joined)."""
-    return bytes(json_feed_pieces(items, config, texts=texts, offsets=offsets))
+def json_feed(items: Sequence[FeedItem], config: Config, **options: Any) -> bytes:
+    """JSON Feed 1.1: `json_feed_pieces` (with its keyword `options`), joined."""
+    return bytes(json_feed_pieces(items, config, **options))
 
 
 def json_feed_pieces(
