@@ -141,7 +141,7 @@ def render_all(
                 roles[i],
                 jobs[i][1],
                 entries is not None and roles[i].is_open,
-                keys.get(i) if cache is not None else None,
+                keys.get(i),
                 cache is not None,
                 stamps is not None,
             )
@@ -267,9 +267,8 @@ def build(
         if splice:  # checked in a thread while the roles are classified and keyed (no fork before `reuse`)
             splice.check_files()
         catalog = classify(loaded.postings, now)
-        give_back_memory(
-            len(catalog.roles)
-        )  # what loading left: the next phase gets ~1 GB of results at 100,000
+        # what loading left: the next phase gets ~1 GB of results at 100,000
+        give_back_memory(len(catalog.roles))
         # without an index (a first build) nothing is reused: the entries are keyed where written
         keys = keys_of(catalog.open, config) if splice and splice.records else {}
         reused = splice.reuse(keys) if splice else {}
@@ -299,9 +298,8 @@ def build(
     if not config.pages.enabled:  # ~190 MB of renderings at 100,000 postings: keep what is used
         rendered = {k: v for k, v in rendered.items() if ids.get(k) not in entries}
     del stamps
-    give_back_memory(
-        len(catalog.roles)
-    )  # what receiving the renderings left (pickles, pipes' buffers) before the peak
+    # what receiving the renderings left (pickles, pipes' buffers) before the peak
+    give_back_memory(len(catalog.roles))
     offsets: Offsets = {}
     files, problems = site_files(catalog, config, rendered, entries, offsets)
     del entries, rendered  # in the feeds now

@@ -116,14 +116,10 @@ def _stage(path: Path, data: Content) -> str:
     """Write `data` to a temporary file next to `path` (not yet synced: see `_sync`); returns its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        if isinstance(data, Pieces):
-            try:
-                _write_pieces(fd, data.pieces)
-            finally:
-                os.close(fd)
-        else:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
+        try:
+            _write(fd, data)
+        finally:
+            os.close(fd)
         os.chmod(tmp, 0o644)
     except OSError:
         with contextlib.suppress(OSError):
@@ -136,10 +132,11 @@ def _stage(path: Path, data: Content) -> str:
 _WRITEV_MAX = 1024
 
 
-def _write_pieces(fd: int, pieces: Sequence[bytes]) -> None:
-    """Write `pieces` to `fd` in order, gathered by the system from where they are (`os.writev`
+def _write(fd: int, data: Content) -> None:
+    """Write `data` to `fd`, its pieces gathered by the system from where they are (`os.writev`
     where there is one), whatever it takes in each call."""
     writev = getattr(os, "writev", None)
+    pieces = data.pieces if isinstance(data, Pieces) else [data]
     views = [memoryview(piece) for piece in pieces if piece]
     i = 0
     while i < len(views):
@@ -201,7 +198,7 @@ def replace_file(path: Path, data: Content) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            _write_pieces(fd, data.pieces if isinstance(data, Pieces) else [data])
+            _write(fd, data)
         finally:
             os.close(fd)
         os.replace(tmp, path)

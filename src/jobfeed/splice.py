@@ -254,7 +254,8 @@ class Splice:
                 if role_id in keys:
                     digest = known.get(role_id)
                     if digest is None:
-                        view = view or memoryview(bytes(data))
+                        if view is None:
+                            view = memoryview(bytes(data))
                         digest = _digest(view[start : start + length])
                     found[keys[role_id]] = [start, length, digest]
         whole = {name: self._written[name] for name in FEEDS if name in self._written}
