@@ -151,6 +151,7 @@ def check(config: Config, now_text: str | None, postes: str | None, fmt: str) ->
     Example:
         jobfeed check --postes postes --format github
     """
+    resolve_now(now_text)  # loading does not depend on the clock, but a bad one is reported here too
     with Pool() as pool:  # the same loading as build's: cached and parallel
         cache = config.cache or None
         loaded = load_all(postes or config.postes, config, cache, pool, Progress(sys.stderr.isatty()))

@@ -18,6 +18,15 @@ from zoneinfo import ZoneInfo
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 EXPECTED = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2022-02-22T23:00:00Z"
+#: The years a posting's date, `--now` and SOURCE_DATE_EPOCH may fall in. Every date jobfeed
+#: computes (a day's end, a deadline in UTC, N days before it) stays far from datetime's limits
+#: (years 1 and 9999), where one `9999-12-31` used to end every command in an OverflowError.
+FIRST_YEAR, LAST_YEAR = 1970, 2200
+IN_RANGE = f"a date between {FIRST_YEAR} and {LAST_YEAR}"
+
+
+class DateOutOfRange(ValueError):
+    """A date that reads as one but falls outside FIRST_YEAR..LAST_YEAR."""
 
 
 T = TypeVar("T")
@@ -89,7 +98,8 @@ class Moment:
 
 
 def to_moment(value: object, tz: ZoneInfo) -> Moment | None:
-    """A date, datetime or text as YAML gives it -> Moment; None when it is not a date."""
+    """A date, datetime or text as YAML gives it -> Moment; None when it is not a date.
+    Raises DateOutOfRange for a date before FIRST_YEAR or after LAST_YEAR (in `tz` or as written)."""
     if isinstance(value, dt.datetime) and value.fold:  # equal to its fold=0 twin: not cached
         return _moment_of.__wrapped__(value, tz)
     if isinstance(value, (dt.date, str)):  # a datetime is a date
@@ -102,9 +112,15 @@ def _moment_of(value: dt.date | str, tz: ZoneInfo) -> Moment | None:
     """`to_moment`, once per value: postings share their dates (Moment is immutable, and what it
     computes once is kept on it, `_once`), and making one costs ~10 us."""
     if isinstance(value, dt.datetime):
-        local = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        _check_year(value)
+        try:
+            local = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+        except OverflowError:  # pragma: no cover - the year check leaves a margin of a century
+            raise DateOutOfRange(value.isoformat()) from None
+        _check_year(local)
         return Moment(local, all_day=local.time() == dt.time(0))
     if isinstance(value, dt.date):
+        _check_year(value)
         return Moment(dt.datetime.combine(value, dt.time(0), tz), all_day=True)
     if isinstance(value, str):
         text = value.strip()
@@ -116,16 +132,35 @@ def _moment_of(value: dt.date | str, tz: ZoneInfo) -> Moment | None:
             if len(text) == 10:
                 return _moment_of(dt.date.fromisoformat(text), tz)
             return _moment_of(dt.datetime.fromisoformat(text), tz)
+        except DateOutOfRange:
+            raise
         except ValueError:
             return None
     return None
 
 
+def _check_year(value: dt.date) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise DateOutOfRange(value.isoformat())
+
+
 def parse_now(text: str) -> dt.datetime:
-    """`--now` as ISO 8601; a naive value is UTC. Raises ValueError with the reason."""
+    """`--now` as ISO 8601; a naive value is UTC. Raises ValueError with the reason
+    (DateOutOfRange outside FIRST_YEAR..LAST_YEAR, in UTC)."""
     value = dt.datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
+    return utc_in_range(value)
+
+
+def utc_in_range(value: dt.datetime) -> dt.datetime:
+    """An aware `value`, unchanged, when it falls between FIRST_YEAR and LAST_YEAR in UTC too;
+    DateOutOfRange otherwise."""
+    _check_year(value)
+    try:
+        _check_year(value.astimezone(dt.UTC))
+    except OverflowError:
+        raise DateOutOfRange(value.isoformat()) from None
     return value
 
 

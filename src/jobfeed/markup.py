@@ -16,6 +16,14 @@ from .postings import Posting, clean_text
 SUMMARY_MAX = 500
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _URL_ATTRIBUTES = {"href", "src", "cite"}
+#: The only schemes a published link may have (no scheme at all: a relative link).
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+#: What the URL standard strips around a URL (C0 controls and space) and removes inside it (tab and
+#: newlines) before it reads the scheme. Nothing else: U+00A0 or U+3000 before `javascript:` is
+#: not stripped by a browser, but `str.strip()` would strip it and make the scheme live.
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,9 +147,13 @@ class _Sanitizer:
         self._text = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
 
     def _absolute(self, tag: str, attribute: str, value: str) -> str | None:
-        if attribute in _URL_ATTRIBUTES and self.base:
-            return self.join(value.strip())
-        return value
+        """A URL attribute made absolute, then judged as it will be published (None drops it)."""
+        if attribute not in _URL_ATTRIBUTES:
+            return value
+        url = value.strip(_C0_AND_SPACE)
+        if self.base:
+            url = self.join(url)
+        return url if is_safe_url(url) else None
 
     def join(self, url: str) -> str:
         """`urljoin(self.base, url)`, through the caches when they apply (tests compare them)."""
@@ -161,6 +173,13 @@ class _Sanitizer:
 
     def text(self, fragment: str) -> str:
         return " ".join(html.unescape(self._text.clean(fragment)).split())
+
+
+def is_safe_url(url: str) -> bool:
+    """True when a browser reading `url` finds no scheme (a relative link) or one of SAFE_SCHEMES:
+    the scheme is read as the URL standard reads it, after stripping what it strips."""
+    scheme = _SCHEME.match(url.strip(_C0_AND_SPACE).translate(_TAB_OR_NEWLINE))
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
 @functools.cache

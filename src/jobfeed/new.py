@@ -15,7 +15,7 @@ import yaml
 from slugify import slugify
 
 from .config import Config
-from .dates import EXPECTED, Moment, to_moment
+from .dates import EXPECTED, IN_RANGE, DateOutOfRange, Moment, to_moment
 from .errors import JobfeedError, UsageError
 from .postings import SLUG_MAX, load_postings, slug_of
 
@@ -36,7 +36,10 @@ class NewRole:
 
 def parse_day(text: str, config: Config, what: str) -> Moment:
     """A date typed by a person (YYYY-MM-DD or ISO 8601), or UsageError saying what to write."""
-    moment = to_moment(text, config.tz)
+    try:
+        moment = to_moment(text, config.tz)
+    except DateOutOfRange:
+        raise UsageError(f"{what} {text!r} is out of range; give {IN_RANGE}") from None
     if moment is None:
         raise UsageError(f"{what} {text!r} is not a date; {EXPECTED}")
     return moment

@@ -21,7 +21,7 @@ import yaml
 from slugify import slugify
 
 from .config import Config
-from .dates import EXPECTED, Moment, to_moment
+from .dates import EXPECTED, IN_RANGE, DateOutOfRange, Moment, to_moment
 from .errors import PostingChanged, Problem
 from .frontmatter import parse_simple
 
@@ -453,7 +453,11 @@ def _posting(
     for field in ("opened", "deadline", "updated"):
         if field in values:
             key, value = values[field]
-            moment = to_moment(value, config.tz)
+            try:
+                moment = to_moment(value, config.tz)
+            except DateOutOfRange:
+                problem(field, "error", f"date {str(value)!r} for {key} is out of range; write {IN_RANGE}")
+                continue
             if moment is None:
                 problem(field, "error", f"invalid date {str(value)!r} for {key}, {EXPECTED}")
             else:

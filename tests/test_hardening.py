@@ -1,0 +1,276 @@
+"""The second hardening review (issue 19): each finding reproduced with the exact input it gave,
+through the command line, and shown to hold."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jobfeed.cli import cli
+from jobfeed.markup import is_safe_url, sanitize
+
+SITE = "[site]\nurl = 'https://jobs.example.org/'\nid_authority = 'jobs.example.org,2024'\n"
+#: Every character `str.strip()` takes for white space that the URL standard does not strip.
+UNICODE_SPACES = [
+    "\u00a0",
+    "\u1680",
+    *map(chr, range(0x2000, 0x200B)),
+    "\u2028",
+    "\u2029",
+    "\u202f",
+    "\u205f",
+    "\u3000",
+]
+URL_ATTRIBUTES = {"href", "src", "cite", "action", "formaction", "xlink:href", "poster"}
+ALLOWED = {"", "http", "https", "mailto", "tel"}
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+class _Links(HTMLParser):
+    """Every URL-valued attribute of an HTML document or fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [value or "" for name, value in attrs if name in URL_ATTRIBUTES]
+
+
+def urls_in(html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    return parser.urls
+
+
+def scheme_of(url: str) -> str:
+    """The scheme a browser reads: Python's urlsplit strips what the URL standard strips."""
+    return urlsplit(url).scheme.lower()
+
+
+def site(tmp_path: Path, body: str, name: str = "piege.md") -> Path:
+    (tmp_path / "jobfeed.toml").write_text(SITE, encoding="utf-8")
+    postes = tmp_path / "postes"
+    postes.mkdir(exist_ok=True)
+    (postes / name).write_text(
+        f"---\nrole: Piège\nposte_ouvert: 2024-01-01\n---\n\n{body}\n", encoding="utf-8"
+    )
+    return tmp_path
+
+
+# --- 1. stored XSS through the sanitizer -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "space", ["&nbsp;", *UNICODE_SPACES], ids=lambda s: f"U+{ord(s[0]):04X}" if len(s) == 1 else s
+)
+def test_a_unicode_space_before_javascript_is_never_published_as_a_live_link(
+    tmp_path: Path, space: str
+) -> None:
+    """Issue 19, finding 1: `<a href="&nbsp;javascript:…">` was published as `javascript:` in the
+    page and the three feeds whenever `[site] url` is set."""
+    body = f'<a href="{space}javascript:alert(document.domain)">Postuler</a>\n\n<map><area href="{space}javascript:alert(1)"></map>'
+    root = site(tmp_path, body)
+    code, output = run(
+        "build",
+        "--config",
+        str(root / "jobfeed.toml"),
+        "--postes",
+        str(root / "postes"),
+        "--out",
+        str(root / "feeds"),
+        "--now",
+        "2024-03-01T09:00:00Z",
+        "--no-cache",
+    )
+    assert code == 0, output
+    feeds = root / "feeds"
+    page = (feeds / "postes" / "piege.html").read_text(encoding="utf-8")
+    atom = (feeds / "atom.xml").read_text(encoding="utf-8")
+    rss = (feeds / "rss.xml").read_text(encoding="utf-8")
+    feed = json.loads((feeds / "feed.json").read_text(encoding="utf-8"))
+    import feedparser  # its own sanitizer would hide the bug: read the entries' raw HTML instead
+
+    fragments = [page, feed["items"][0]["content_html"]]
+    for text in (atom, rss):
+        parsed = feedparser.parse(text, sanitize_html=False, resolve_relative_uris=False)
+        fragments += [c.value for c in parsed.entries[0].content]
+    assert "Postuler" in fragments[1]
+    for fragment in fragments:
+        for url in urls_in(fragment):
+            assert scheme_of(url) in ALLOWED, url
+    # no fragment holds the scheme as a browser would read it
+    for fragment in fragments:
+        assert not re.search(r'href="\s*javascript:', fragment, re.I), fragment
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "\x01javascript:alert(1)",
+        " java\tscript:alert(1)",
+        "JAVASCRIPT:x",
+        "data:text/html,x",
+        "vbscript:x",
+        "\njavascript:x",
+    ],
+)
+def test_a_dangerous_scheme_is_dropped_with_or_without_a_site_url(url: str) -> None:
+    for base in ("", "https://jobs.example.org/postes/a.html"):
+        html = sanitize(f'<a href="{url}">x</a>', base)
+        assert urls_in(html) == [], (base, html)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/a",
+        "mailto:rh@example.org",
+        "tel:+33100000000",
+        "relatif/page.html",
+        "#ancre",
+        "/depuis/la/racine",
+    ],
+)
+def test_safe_links_stay(url: str) -> None:
+    html = sanitize(f'<a href="{url}">x</a>', "https://jobs.example.org/postes/a.html")
+    (kept,) = urls_in(html)
+    assert scheme_of(kept) in {"http", "https", "mailto", "tel"}
+    assert kept.endswith(url.lstrip("/#").split(":")[-1])
+
+
+@given(
+    space=st.text(
+        alphabet=st.sampled_from(
+            ["\u00a0", "\u3000", "\u2028", " ", "\t", "\x00", "\x1f", "\u200b", "\ufeff", *UNICODE_SPACES]
+        ),
+        max_size=4,
+    ),
+    scheme=st.sampled_from(["javascript", "JavaScript", "vbscript", "data", "java\nscript", "java\tscript"]),
+    base=st.sampled_from(["", "https://jobs.example.org/postes/a.html"]),
+)
+def test_no_space_around_a_scheme_lets_it_through(space: str, scheme: str, base: str) -> None:
+    html = sanitize(f'<a href="{space}{scheme}:alert(1)">x</a><img src="{space}{scheme}:x">', base)
+    for url in urls_in(html):
+        assert is_safe_url(url) and scheme_of(url) in ALLOWED, (space, scheme, url)
+
+
+# --- 2. one date takes everything down -----------------------------------------------------------
+
+EXTREME_DATES = [
+    ("poste_ferme", "9999-12-31"),
+    ("poste_ouvert", "0001-01-01T00:00:00"),
+    ("poste_ferme", "9999-12-31T23:59:59"),
+    ("mis_a_jour", "9999-12-31T23:59:59+00:00"),
+    ("poste_ferme", "'9999-12-31'"),
+    ("poste_ouvert", "1969-12-31"),
+    ("poste_ferme", "2201-01-01"),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), EXTREME_DATES)
+def test_a_date_out_of_range_is_an_error_on_its_line_and_the_rest_is_published(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    """Issue 19, finding 2: `poste_ferme: 9999-12-31` passed `check`, then build, list, notify and
+    preview ended in OverflowError tracebacks (check too, for `mis_a_jour`)."""
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "bon.md").write_text("---\nrole: Bon\nposte_ouvert: 2024-01-01\n---\nx\n", encoding="utf-8")
+    (postes / "extreme.md").write_text(
+        f"---\nrole: Extrême\nequipe: A\n{key}: {value}\n---\nx\n", encoding="utf-8"
+    )
+    now = "--now=2024-03-01T09:00:00Z"
+    code, output = run("check", "--postes", str(postes), now)
+    assert code == 1
+    assert (
+        "extreme.md:4: error: date " in output
+        and f"for {key} is out of range; write a date between 1970 and 2200" in output
+    )
+    out = tmp_path / "feeds"
+    code, output = run(
+        "build", "--postes", str(postes), "--out", str(out), "--cache-dir", str(tmp_path / "cache"), now
+    )
+    assert code == 0 and "Traceback" not in output, output
+    assert "1 open" in output and "1 skipped" in output
+    assert "Bon" in (out / "atom.xml").read_text(encoding="utf-8")
+    for command in (
+        ["list", "--postes", str(postes)],
+        ["preview", str(postes / "extreme.md")],
+        ["notify", "--dry-run", "--postes", str(postes), "--state", str(tmp_path / "state.json")],
+    ):
+        code, output = run(*command, now)
+        assert "Traceback" not in output and "OverflowError" not in output, (command, output)
+        assert code in (0, 1), (command, code, output)
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--now", "9999-12-31T23:59:59+00:00"], {}),
+        (["--now", "0001-01-01T00:00:00+01:00"], {}),
+        (["--now", "2200-12-31T23:00:00-05:00"], {}),
+        ([], {"SOURCE_DATE_EPOCH": "253402300799"}),
+        ([], {"SOURCE_DATE_EPOCH": "-100"}),
+    ],
+)
+def test_a_clock_out_of_range_is_a_usage_error(tmp_path: Path, args: list[str], env: dict[str, str]) -> None:
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "a.md").write_text("---\nrole: A\n---\nx\n", encoding="utf-8")
+    for command in (["build", "--out", str(tmp_path / "feeds")], ["check"], ["list"]):
+        result = CliRunner().invoke(cli, [*command, "--postes", str(postes), *args], env=env)
+        assert result.exit_code == 2, (command, result.output)
+        assert "out of range; give" in result.output and "between 1970 and 2200" in result.output
+    assert not (tmp_path / "feeds").exists()
+
+
+def test_new_refuses_a_deadline_out_of_range(tmp_path: Path) -> None:
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    code, output = run(
+        "new",
+        "--postes",
+        str(postes),
+        "--role",
+        "X",
+        "--deadline",
+        "9999-12-31",
+        "--now",
+        "2024-03-01T09:00:00Z",
+    )
+    assert (
+        code == 2 and "--deadline '9999-12-31' is out of range; give a date between 1970 and 2200" in output
+    )
+    assert list(postes.iterdir()) == []
+
+
+@given(
+    year=st.one_of(st.integers(1, 1969), st.integers(2201, 9999)),
+    key=st.sampled_from(["poste_ouvert", "poste_ferme", "mis_a_jour"]),
+    time=st.sampled_from(
+        ["", "T00:00:00", "T23:59:59", "T23:59:59+00:00", "T00:00:00-12:00", "T23:00:00.000Z"]
+    ),
+)
+def test_any_extreme_date_is_a_problem_never_a_crash(year: int, key: str, time: str) -> None:
+
+    from jobfeed import config_from_dict, load_posting
+
+    raw = f"---\nrole: A\n{key}: {year:04d}-12-31{time}\n---\nx\n".encode()
+    posting, problems = load_posting(Path("postes/a.md"), config_from_dict({}), raw=raw)
+    assert posting is None
+    assert [(p.line, p.level) for p in problems] == [(3, "error")]
+    assert "out of range" in problems[0].message
