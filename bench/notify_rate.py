@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
+from jobfeed.announce.notify import notify  # noqa: E402
 from jobfeed.config import Config  # noqa: E402
-from jobfeed.notify import notify  # noqa: E402
 from notify_fixtures import write_posting  # noqa: E402
 from webhook_server import Webhook  # noqa: E402
 

@@ -17,7 +17,7 @@ import atheris
 
 with atheris.instrument_imports():
     from jobfeed import Config
-    from jobfeed.postings import Posting, load_posting
+    from jobfeed.core.postings import Posting, load_posting
 
 CONFIG = Config()
 FOLDER = Path(tempfile.mkdtemp(prefix="jobfeed-fuzz-"))

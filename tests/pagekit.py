@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from jobfeed.config import Config, config_from_dict
-from jobfeed.lifecycle import Catalog, classify
-from jobfeed.postings import load_postings
+from jobfeed.core.lifecycle import Catalog, classify
+from jobfeed.core.postings import load_postings
 
 NOW = dt.datetime.fromisoformat("2024-03-01T10:00:00+01:00")
 

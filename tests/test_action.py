@@ -1,4 +1,4 @@
-"""jobfeed.action: the outputs and the job summary from the reports, and its two commands."""
+"""jobfeed.github_action: the outputs and the job summary from the reports, and its two commands."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from jobfeed.action import (
+from jobfeed.github_action import (
     Reports,
     cell,
     cli,

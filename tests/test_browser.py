@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from jobfeed.build import build
 from jobfeed.config import Config
-from jobfeed.feeds import link_of
-from jobfeed.jsonld import job_posting
-from jobfeed.lifecycle import Catalog
-from jobfeed.markup import render
+from jobfeed.core.lifecycle import Catalog
+from jobfeed.core.markup import render
+from jobfeed.publish.build import build
+from jobfeed.publish.feeds import link_of
+from jobfeed.publish.jsonld import job_posting
 from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
 from test_publish import HOSTILE, HOSTILE_ROLE
 

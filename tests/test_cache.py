@@ -12,13 +12,13 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-import jobfeed.cache
+import jobfeed._incremental.rendercache
 from jobfeed import Config, build, load_postings
-from jobfeed.cache import CACHE_FORMAT, RenderCache, render_key
+from jobfeed._incremental.rendercache import CACHE_FORMAT, RenderCache, render_key
 from jobfeed.cli import cli
-from jobfeed.feeds import link_of
-from jobfeed.markup import Rendered, render
-from jobfeed.pages_config import PagesConfig
+from jobfeed.config import PagesConfig
+from jobfeed.core.markup import Rendered, render
+from jobfeed.publish.feeds import link_of
 
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
 POSTES = Path(__file__).resolve().parents[1] / "postes"
@@ -60,8 +60,8 @@ def entries(cache: Path) -> list[str]:
 def open_keys(postes: Path, config: Config = CONFIG) -> list[str]:
     """The keys of the roles a build renders: every published role (open ones, and ended ones,
     which keep their page)."""
-    from jobfeed.facets import published
-    from jobfeed.lifecycle import classify
+    from jobfeed.core.lifecycle import classify
+    from jobfeed.publish.facets import published
 
     catalog = classify(load_postings(postes, config).postings, NOW)
     roles = published(catalog) if config.pages.enabled else catalog.open
@@ -121,7 +121,7 @@ def test_new_jobfeed_version_invalidates_the_cache(
     cache = tmp_path / "cache"
     old_keys = open_keys(postes)
     plant(cache, *old_keys)
-    monkeypatch.setattr(jobfeed.cache, "__version__", "99.0.0")
+    monkeypatch.setattr(jobfeed._incremental.rendercache, "__version__", "99.0.0")
     assert set(open_keys(postes)).isdisjoint(old_keys)
     build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
     assert MARK not in outputs(tmp_path / "out")["atom.xml"]
@@ -196,21 +196,21 @@ def test_another_version_of_a_rendering_library_invalidates_the_cache(
     cache = tmp_path / "cache"
     old_keys = open_keys(postes)
     plant(cache, *old_keys)
-    assert f"{library}=" in jobfeed.cache.renderer_id("cmark-gfm")
+    assert f"{library}=" in jobfeed._incremental.rendercache.renderer_id("cmark-gfm")
     if library == "nh3":
         monkeypatch.setattr(nh3, "__version__", "99.0.0")
     else:
-        monkeypatch.setattr(jobfeed.cache, "_cmark_version", lambda: "99.0.0")
-    jobfeed.cache.renderer_id.cache_clear()
+        monkeypatch.setattr(jobfeed._incremental.rendercache, "_cmark_version", lambda: "99.0.0")
+    jobfeed._incremental.rendercache.renderer_id.cache_clear()
     try:
-        assert "99.0.0" in jobfeed.cache.renderer_id("cmark-gfm")
+        assert "99.0.0" in jobfeed._incremental.rendercache.renderer_id("cmark-gfm")
         assert set(open_keys(postes)).isdisjoint(old_keys)
         build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
         assert MARK not in outputs(tmp_path / "out")["atom.xml"]
         assert outputs(tmp_path / "out") == cold(postes, tmp_path)
     finally:
         monkeypatch.undo()
-        jobfeed.cache.renderer_id.cache_clear()
+        jobfeed._incremental.rendercache.renderer_id.cache_clear()
 
 
 def test_render_key_covers_body_link_and_renderer() -> None:
@@ -307,7 +307,7 @@ def _filled(folder: Path, count: int, start: int = 0) -> list[str]:
 
 def test_a_few_new_entries_are_appended_and_stale_ones_dropped_past_a_quarter(tmp_path: Path) -> None:
     keys = _filled(tmp_path, 8)
-    path = tmp_path / jobfeed.cache.FILE_NAME
+    path = tmp_path / jobfeed._incremental.rendercache.FILE_NAME
     before = path.read_bytes()
     cache = RenderCache(tmp_path)
     assert all(cache.get(k) for k in keys[1:])
@@ -323,7 +323,7 @@ def test_a_few_new_entries_are_appended_and_stale_ones_dropped_past_a_quarter(tm
 
 def test_an_append_cut_short_is_detected_and_the_file_rewritten(tmp_path: Path) -> None:
     keys = _filled(tmp_path, 8)
-    path = tmp_path / jobfeed.cache.FILE_NAME
+    path = tmp_path / jobfeed._incremental.rendercache.FILE_NAME
     with open(path, "ab") as f:
         f.write(b'{"key": "' + b"e" * 64 + b'", "format": 1, "content": "<p>cut')  # killed mid-line
     cache = RenderCache(tmp_path)

@@ -4,7 +4,7 @@ import traceback
 import pytest
 import requests
 
-from jobfeed.channels import DeliveryError, RetryPolicy, classify, post_message, redact, secrets_of
+from jobfeed.announce.webhooks import DeliveryError, RetryPolicy, classify, post_message, redact, secrets_of
 from webhook_server import SECRET_PATH, Fault, closed_port_url, http_fault, webhook
 
 FAST = RetryPolicy(

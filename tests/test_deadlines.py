@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from jobfeed.build import feed_files
+from jobfeed.publish.build import feed_files
 from pagekit import NOW, OPEN_IDS, catalog_of, site_config, write_postings
 
 

@@ -3,8 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from jobfeed.config import Config
-from jobfeed.diff import (
+from jobfeed.announce.diff import (
     REMOVED,
     RoleSnapshot,
     diff,
@@ -13,8 +12,9 @@ from jobfeed.diff import (
     snapshot_of,
     with_removed,
 )
-from jobfeed.lifecycle import classify
-from jobfeed.postings import load_postings
+from jobfeed.config import Config
+from jobfeed.core.lifecycle import classify
+from jobfeed.core.postings import load_postings
 from notify_fixtures import write_posting
 
 PARIS = dt.timezone(dt.timedelta(hours=1))

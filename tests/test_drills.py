@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from jobfeed import channels
+from jobfeed.announce import webhooks as channels
+from jobfeed.announce.state import SCHEMA_VERSION
 from jobfeed.cli import cli
 from jobfeed.output import _STAGED
-from jobfeed.state import SCHEMA_VERSION
 from notify_fixtures import EARLY, LATER, NOW, config_toml, shown_counts, write_posting, write_roles
 from webhook_server import webhook
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from jobfeed.actions import close_values, extend_values
+from jobfeed.author.closing import close_values, extend_values
+from jobfeed.author.edit import EditError, edit_file, set_field
+from jobfeed.author.new import parse_day
 from jobfeed.config import Config, config_from_dict
-from jobfeed.edit import EditError, edit_file, set_field
-from jobfeed.lifecycle import State, state_of
-from jobfeed.new import parse_day
-from jobfeed.postings import load_posting
+from jobfeed.core.lifecycle import State, state_of
+from jobfeed.core.postings import load_posting
 
 NOW = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 MAPPED = config_from_dict(

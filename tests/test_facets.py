@@ -2,9 +2,9 @@ from pathlib import Path
 
 import feedparser
 
-from jobfeed.build import render_all
-from jobfeed.facets import all_facets, facet_files, facet_slug
-from jobfeed.feeds import items_of
+from jobfeed.publish.build import render_all
+from jobfeed.publish.facets import all_facets, facet_files, facet_slug
+from jobfeed.publish.feeds import items_of
 from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
 
 
@@ -95,8 +95,8 @@ def test_facet_feeds_read_back(tmp_path: Path) -> None:
 def test_entries_shared_with_the_main_feed_give_the_same_bytes(tmp_path: Path) -> None:
     """Facet feeds reuse the entries the main feed wrote: the bytes are those of each feed written
     alone, and of feedgen's model."""
-    from jobfeed.facets import facet_meta
-    from jobfeed.feeds import FeedMeta, atom_and_rss
+    from jobfeed.publish.facets import facet_meta
+    from jobfeed.publish.feeds import FeedMeta, atom_and_rss
 
     config = site_config()
     catalog = catalog_of(write_postings(tmp_path / "p"), config, NOW)

@@ -10,9 +10,9 @@ import feedparser
 import pytest
 
 from jobfeed import Config, Posting, Role, State, classify, load_postings
-from jobfeed.dates import Moment
-from jobfeed.feeds import FeedItem, FeedMeta, atom_and_rss, entry_texts, items_of, json_feed
-from jobfeed.markup import Rendered, render
+from jobfeed.core.dates import Moment
+from jobfeed.core.markup import Rendered, render
+from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss, entry_texts, items_of, json_feed
 
 POSTES = Path(__file__).resolve().parents[1] / "postes"
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from jobfeed import Config, classify, load_postings
-from jobfeed.feeds import items_of, json_feed
-from jobfeed.markup import Rendered
+from jobfeed.core.markup import Rendered
+from jobfeed.publish.feeds import items_of, json_feed
 
 POSTES = Path(__file__).resolve().parents[1] / "postes"
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
@@ -34,7 +34,7 @@ def test_empty_json_feed() -> None:
 
 
 def test_indented_is_json_dumps_indent_2() -> None:
-    from jobfeed.feeds import _indented
+    from jobfeed.publish.feeds import _indented
 
     value = {
         "a": [1, 2.5, True, False, None, [], {}, [[]], {"x": {"y": []}}],
@@ -47,7 +47,7 @@ def test_indented_is_json_dumps_indent_2() -> None:
 
 
 def test_item_text_is_indented_json_of_the_item() -> None:
-    from jobfeed.feeds import _indented, _json_item, _json_item_bytes
+    from jobfeed.publish.feeds import _indented, _json_item, _json_item_bytes
 
     config = Config(site_url="https://example.org/")
     catalog = classify(load_postings(POSTES, config).postings, NOW)

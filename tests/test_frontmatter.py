@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from bad_inputs import make_bad_postes
 from conftest import ROOT
 from jobfeed import Config, config_from_dict
-from jobfeed.frontmatter import parse_simple
-from jobfeed.postings import MAX_NODES, _decode, _Loader, _split, load_posting, posting_files
+from jobfeed.core.frontmatter import parse_simple
+from jobfeed.core.postings import MAX_NODES, _decode, _Loader, _split, load_posting, posting_files
 
 CONFIG = config_from_dict(
     {"site": {"url": "https://jobs.example.org/", "id_authority": "jobs.example.org,2024"}}
@@ -525,7 +525,7 @@ def test_synthetic_benchmark_postings_take_the_fast_path_and_load_the_same(tmp_p
 def test_the_printable_shortcut_finds_every_unsafe_character() -> None:
     """`_unsafe` skips its pattern when the text is printable but for its line breaks: no
     character the pattern finds is printable, so the shortcut never misses one."""
-    from jobfeed.frontmatter import _unsafe, _unsafe_pattern
+    from jobfeed.core.frontmatter import _unsafe, _unsafe_pattern
 
     found = [c for c in map(chr, range(0x110000)) if _unsafe_pattern().match(c)]
     assert len(found) == 2117

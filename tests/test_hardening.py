@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobfeed.cli import cli
-from jobfeed.markup import is_safe_url, sanitize
+from jobfeed.core.markup import is_safe_url, sanitize
 
 SITE = "[site]\nurl = 'https://jobs.example.org/'\nid_authority = 'jobs.example.org,2024'\n"
 #: Every character `str.strip()` takes for white space that the URL standard does not strip.

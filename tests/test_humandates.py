@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jobfeed.dates import Moment
-from jobfeed.humandates import clock_time, deadline_words, language_of, long_date, moment_words
+from jobfeed.core.dates import Moment
+from jobfeed.core.humandates import clock_time, deadline_words, language_of, long_date, moment_words
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from jobfeed.feeds import link_of
-from jobfeed.jsonld import employment_types, job_posting, script_json, valid_through
-from jobfeed.markup import render
+from jobfeed.core.markup import render
+from jobfeed.publish.feeds import link_of
+from jobfeed.publish.jsonld import employment_types, job_posting, script_json, valid_through
 from pagekit import NOW, catalog_of, site_config, write_postings
 
 

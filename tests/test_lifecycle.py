@@ -8,7 +8,7 @@ import pytest
 
 from conftest import posting
 from jobfeed import Config, State, classify, load_postings
-from jobfeed.lifecycle import state_of
+from jobfeed.core.lifecycle import state_of
 
 PARIS = ZoneInfo("Europe/Paris")
 MINUTE = dt.timedelta(minutes=1)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from jobfeed.author.listing import days_left, rows
 from jobfeed.cli import cli
 from jobfeed.config import Config
-from jobfeed.dates import Moment
-from jobfeed.lifecycle import classify
-from jobfeed.listing import days_left, rows
-from jobfeed.postings import load_postings
+from jobfeed.core.dates import Moment
+from jobfeed.core.lifecycle import classify
+from jobfeed.core.postings import load_postings
 from roles_folder import NOW, make_site
 
 HEADER = "STATE      ID                                ROLE                        TEAM                        CONTRACT     DEADLINE    DAYS LEFT"

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-import jobfeed.loadcache
-import jobfeed.parallel
+import jobfeed._incremental.loadcache
+import jobfeed._incremental.parallel
 from jobfeed import Config, Loaded, build, load_postings
-from jobfeed.loadcache import FILE_NAME, LoadCache
+from jobfeed._incremental.loadcache import FILE_NAME, LoadCache
 
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
 POSTES = Path(__file__).resolve().parents[1] / "postes"
@@ -50,11 +50,11 @@ def serial(load: Any, files: Any, wire: Any = None) -> list[Any]:
     if wire is None:
         return [load(f) for f in files]
     pack, unpack = wire
-    jobfeed.parallel._IN_WORKER = True  # loading as a worker process loads
+    jobfeed._incremental.parallel._IN_WORKER = True  # loading as a worker process loads
     try:
         packed = [pickle.dumps(pack(load(f))) for f in files]
     finally:
-        jobfeed.parallel._IN_WORKER = False
+        jobfeed._incremental.parallel._IN_WORKER = False
     return [unpack(pickle.loads(data)) for data in packed]
 
 
@@ -147,7 +147,7 @@ def test_new_version_invalidates_the_cache(
     postes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load(postes, tmp_path / "cache")
-    monkeypatch.setattr(jobfeed.loadcache, "__version__", "99.0.0")
+    monkeypatch.setattr(jobfeed._incremental.loadcache, "__version__", "99.0.0")
     _, store = load(postes, tmp_path / "cache")
     assert store is not None and store.hits == 0
 
@@ -242,15 +242,17 @@ def test_body_is_cut_at_the_recorded_offset_unless_it_was_cleaned(postes: Path, 
 
 @pytest.fixture
 def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobfeed.loadcache, "RACY_NS", 0)
+    monkeypatch.setattr(jobfeed._incremental.loadcache, "RACY_NS", 0)
 
 
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the load cache reads, from now on."""
     seen: list[str] = []
-    original = jobfeed.loadcache._plain_bytes
+    original = jobfeed._incremental.loadcache._plain_bytes
     monkeypatch.setattr(
-        jobfeed.loadcache, "_plain_bytes", lambda path, limit: seen.append(str(path)) or original(path, limit)
+        jobfeed._incremental.loadcache,
+        "_plain_bytes",
+        lambda path, limit: seen.append(str(path)) or original(path, limit),
     )
     return seen
 
@@ -347,7 +349,7 @@ def test_where_the_change_time_is_the_creation_time_every_file_is_read(
     postes: Path, tmp_path: Path, no_wait: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On Windows `st_ctime` is when the file was made, which a write in place keeps."""
-    monkeypatch.setattr(jobfeed.loadcache, "_CHANGE_TIMES", False)
+    monkeypatch.setattr(jobfeed._incremental.loadcache, "_CHANGE_TIMES", False)
     load(postes, tmp_path / "cache")
     warm, store = load(postes, tmp_path / "cache")
     assert store is not None and store.trusted == 0 and store.hits == len(list(postes.iterdir())) - 1

@@ -3,7 +3,7 @@ import logging
 import pytest
 import requests
 
-from jobfeed.channels import RetryPolicy, post_message
+from jobfeed.announce.webhooks import RetryPolicy, post_message
 from webhook_server import SECRET_PATH, http_fault, webhook
 
 FAST = RetryPolicy(

@@ -5,7 +5,14 @@ from urllib.parse import urljoin, urlsplit
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from jobfeed.markup import _join_with_netloc, _Sanitizer, _scheme_of, markdown_to_html, plain_text, sanitize
+from jobfeed.core.markup import (
+    _join_with_netloc,
+    _Sanitizer,
+    _scheme_of,
+    markdown_to_html,
+    plain_text,
+    sanitize,
+)
 
 
 def test_list_right_after_a_paragraph_line_is_a_list() -> None:

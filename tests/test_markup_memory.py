@@ -9,7 +9,7 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
-from jobfeed.markup import markdown_to_html
+from jobfeed.core.markup import markdown_to_html
 
 POSTES = Path(__file__).resolve().parents[1] / "postes"
 SAMPLES = [

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from jobfeed.diff import Event
-from jobfeed.messages import (
+from jobfeed.announce.diff import Event
+from jobfeed.announce.messages import (
     MATTERMOST_MAX_POST,
     SLACK_MAX_BLOCKS,
     SLACK_MAX_HEADER,

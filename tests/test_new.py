@@ -10,10 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from jobfeed.author.new import NewRole, posting_text, yaml_scalar
 from jobfeed.cli import cli
 from jobfeed.config import Config, config_from_dict
-from jobfeed.new import NewRole, posting_text, yaml_scalar
-from jobfeed.postings import load_posting
+from jobfeed.core.postings import load_posting
 from roles_folder import NOW
 
 EXPECTED_FILE = """---

@@ -15,7 +15,7 @@ import filelock
 import pytest
 from click.testing import CliRunner, Result
 
-from jobfeed import channels
+from jobfeed.announce import webhooks as channels
 from jobfeed.cli import cli
 from notify_fixtures import EARLY, LATER, NOW, config_toml, roles_in, shown_counts, write_posting, write_roles
 from webhook_server import SECRET_PATH, Fault, Webhook, closed_port_url, http_fault, webhook

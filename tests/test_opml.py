@@ -2,8 +2,8 @@ from pathlib import Path
 
 import listparser
 
-from jobfeed.build import feed_files
-from jobfeed.facets import all_facets
+from jobfeed.publish.build import feed_files
+from jobfeed.publish.facets import all_facets
 from pagekit import NOW, catalog_of, site_config, write_postings
 
 

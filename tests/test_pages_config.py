@@ -1,8 +1,7 @@
 import pytest
 
-from jobfeed.config import Config, config_from_dict
+from jobfeed.config import Config, PagesConfig, config_from_dict, parse_pages
 from jobfeed.errors import ConfigError
-from jobfeed.pages_config import PagesConfig, parse_pages
 
 
 def test_defaults_write_everything() -> None:

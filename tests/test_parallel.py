@@ -13,10 +13,10 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-import jobfeed.parallel
+import jobfeed._incremental.parallel
 from jobfeed import Config, build
+from jobfeed._incremental.parallel import Pool, Progress
 from jobfeed.cli import cli
-from jobfeed.parallel import Pool, Progress
 
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
 POSTES = Path(__file__).resolve().parents[1] / "postes"
@@ -87,7 +87,7 @@ def test_parallel_build_is_byte_identical_to_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_cache: bool
 ) -> None:
     postes = many_postings(tmp_path / "postes", 60)
-    monkeypatch.setattr(jobfeed.parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(jobfeed._incremental.parallel, "PARALLEL_MIN", 1)
     serial = build(
         CONFIG,
         NOW,
@@ -124,7 +124,7 @@ def test_parallel_build_reports_bad_files_like_serial(
     (postes / "broken.md").write_text("---\nrole: [unclosed\n---\nbody\n", encoding="utf-8")
     (postes / "dup.md").write_text("---\nrole: Doublon\nid: role-1\n---\n", encoding="utf-8")
     (postes / "other.md").write_text("---\nrole: Doublon 2\nid: role-1\n---\n", encoding="utf-8")
-    monkeypatch.setattr(jobfeed.parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(jobfeed._incremental.parallel, "PARALLEL_MIN", 1)
     serial = build(CONFIG, NOW, postes=postes, out=tmp_path / "s", jobs=1, use_cache=False)
     parallel = build(CONFIG, NOW, postes=postes, out=tmp_path / "p", jobs=2, use_cache=False)
     assert [str(p) for p in parallel.problems] == [str(p) for p in serial.problems]
@@ -160,7 +160,7 @@ def test_cli_build_prints_no_progress_when_stderr_is_not_a_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     postes = many_postings(tmp_path / "postes", 30)
-    monkeypatch.setattr(jobfeed.parallel, "PROGRESS_MIN", 1)
+    monkeypatch.setattr(jobfeed._incremental.parallel, "PROGRESS_MIN", 1)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
         cli, ["build", "--postes", str(postes), "--now", NOW.isoformat(), "--jobs", "2"]
@@ -171,7 +171,7 @@ def test_cli_build_prints_no_progress_when_stderr_is_not_a_terminal(
 
 
 def _where(_: int) -> tuple[int, bool]:
-    return os.getpid(), jobfeed.parallel.in_worker()
+    return os.getpid(), jobfeed._incremental.parallel.in_worker()
 
 
 def test_workers_know_they_are_workers() -> None:
@@ -184,7 +184,7 @@ def test_workers_know_they_are_workers() -> None:
 
 def test_past_help_max_only_workers_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Big jobs (the postings of a big folder fill this process) go to `jobs` workers only."""
-    monkeypatch.setattr(jobfeed.parallel, "HELP_MAX", 10)
+    monkeypatch.setattr(jobfeed._incremental.parallel, "HELP_MAX", 10)
     with Pool(2, minimum=1) as pool:
         assert pool.map(abs, list(range(-500, 500))) == [abs(i) for i in range(-500, 500)]
         pids = set(pool.map(_pid, list(range(50))))

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from jobfeed.author.preview import ATOM
 from jobfeed.cli import cli
-from jobfeed.preview import ATOM
 from roles_folder import NOW, make_site
 
 
@@ -102,8 +102,8 @@ def test_preview_of_a_role_not_in_the_feeds(site: Path) -> None:
 
 def test_preview_shows_the_exact_chat_payload_of_each_channel(site: Path, tmp_path: Path) -> None:
     from jobfeed import load_config
-    from jobfeed.preview import preview
-    from jobfeed.resolve import resolve
+    from jobfeed.author.preview import preview
+    from jobfeed.author.resolve import resolve
 
     (tmp_path / "jobfeed.toml").write_text(
         '[[notify]]\nkind = "mattermost"\nname = "recrutement"\n[[notify]]\nkind = "slack"\nlanguage = "en"\n',

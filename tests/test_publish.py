@@ -7,8 +7,8 @@ from pathlib import Path
 import feedparser
 from click.testing import CliRunner
 
-from jobfeed.build import build, feed_files
 from jobfeed.cli import cli
+from jobfeed.publish.build import build, feed_files
 from pagekit import NOW, POSTINGS, catalog_of, scan, site_config, write_postings
 
 HOSTILE_ROLE = (

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from jobfeed.author.resolve import RoleNotFound, resolve
 from jobfeed.config import Config
-from jobfeed.resolve import RoleNotFound, resolve
 from roles_folder import make_site
 
 

@@ -17,9 +17,9 @@ import requests
 
 from conftest import ROOT
 from jobfeed import build, config_from_dict, load_postings
-from jobfeed.channels import DeliveryError, RetryPolicy, post_message
-from jobfeed.diff import Event
-from jobfeed.messages import mattermost_messages, slack_messages
+from jobfeed.announce.diff import Event
+from jobfeed.announce.messages import mattermost_messages, slack_messages
+from jobfeed.announce.webhooks import DeliveryError, RetryPolicy, post_message
 from webhook_server import SECRET_PATH, Fault, webhook
 
 SECURITY = ROOT / "SECURITY.md"

@@ -13,12 +13,12 @@ import feedparser
 import pytest
 
 from jobfeed import Config, build
-from jobfeed.cache import RenderCache
-from jobfeed.lifecycle import classify
-from jobfeed.markup import Rendered
-from jobfeed.pages_config import PagesConfig
-from jobfeed.postings import load_postings
-from jobfeed.splice import FEEDS, Splice, keys_of
+from jobfeed._incremental.rendercache import RenderCache
+from jobfeed._incremental.splice import FEEDS, Splice, keys_of
+from jobfeed.config import PagesConfig
+from jobfeed.core.lifecycle import classify
+from jobfeed.core.markup import Rendered
+from jobfeed.core.postings import load_postings
 
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
 CONFIG = Config(

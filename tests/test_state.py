@@ -3,8 +3,15 @@ from pathlib import Path
 
 import pytest
 
-from jobfeed.diff import Event, RoleSnapshot
-from jobfeed.state import SCHEMA_VERSION, NotifyState, StateError, load_state, roles_in_feed, save_state
+from jobfeed.announce.diff import Event, RoleSnapshot
+from jobfeed.announce.state import (
+    SCHEMA_VERSION,
+    NotifyState,
+    StateError,
+    load_state,
+    roles_in_feed,
+    save_state,
+)
 
 
 def event(n: int, kind: str = "opened") -> Event:

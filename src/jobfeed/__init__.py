@@ -3,14 +3,13 @@
 The public API; everything the command line does can be done from here.
 """
 
-__version__ = "0.1.0"
-
-from .build import BuildReport, build
-from .config import ChannelConfig, Config, config_from_dict, load_config
-from .dates import Moment
-from .errors import ConfigError, JobfeedError, OutputError, PostingError, Problem, UsageError
-from .lifecycle import Catalog, Role, State, classify
-from .postings import Loaded, Posting, load_posting, load_postings
+from jobfeed._version import __version__
+from jobfeed.config import ChannelConfig, Config, config_from_dict, load_config
+from jobfeed.core.dates import Moment
+from jobfeed.core.lifecycle import Catalog, Role, State, classify
+from jobfeed.core.postings import Loaded, Posting, load_posting, load_postings
+from jobfeed.errors import ConfigError, JobfeedError, OutputError, PostingError, Problem, UsageError
+from jobfeed.publish.build import BuildReport, build
 
 __all__ = [
     "BuildReport",
@@ -38,12 +37,12 @@ __all__ = [
 ]
 
 # Managing roles without editing YAML (jobfeed new, list, close, extend, preview).
-from .actions import Outcome, close_role, extend_role
-from .edit import EditError, edit_file, set_field
-from .listing import Row, rows
-from .new import NewRole, PostingExists, create_posting
-from .preview import Preview, preview
-from .resolve import RoleNotFound, find_role, resolve
+from jobfeed.author.closing import Outcome, close_role, extend_role
+from jobfeed.author.edit import EditError, edit_file, set_field
+from jobfeed.author.listing import Row, rows
+from jobfeed.author.new import NewRole, PostingExists, create_posting
+from jobfeed.author.preview import Preview, preview
+from jobfeed.author.resolve import RoleNotFound, find_role, resolve
 
 __all__ += [
     "EditError",
@@ -65,8 +64,8 @@ __all__ += [
 ]
 
 # Announcing to chat (`jobfeed notify`).
-from .diff import Event, diff  # noqa: E402
-from .notify import NotifyReport, notify  # noqa: E402
-from .state import NotifyState, load_state  # noqa: E402
+from jobfeed.announce.diff import Event, diff  # noqa: E402
+from jobfeed.announce.notify import NotifyReport, notify  # noqa: E402
+from jobfeed.announce.state import NotifyState, load_state  # noqa: E402
 
 __all__ += ["Event", "NotifyReport", "NotifyState", "diff", "load_state", "notify"]

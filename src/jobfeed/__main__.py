@@ -1,3 +1,3 @@
-from .cli import main
+from jobfeed.cli import main
 
 main()

@@ -13,15 +13,15 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
-from .build import build as run_build
-from .build import load_all
-from .clock import resolve_now
-from .config import Config, load_config
-from .errors import JobfeedError, PostingError, UsageError
-from .parallel import Pool, Progress
-from .postings import load_postings
-from .report import FORMATS, format_problems, tally
+from jobfeed._incremental.parallel import Pool, Progress
+from jobfeed._version import __version__
+from jobfeed.clock import resolve_now
+from jobfeed.config import Config, load_config
+from jobfeed.core.postings import load_postings
+from jobfeed.errors import JobfeedError, PostingError, UsageError
+from jobfeed.publish.build import build as run_build
+from jobfeed.publish.build import load_all
+from jobfeed.report import FORMATS, format_problems, tally
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -236,7 +236,7 @@ def notify(
     Example:
         SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… jobfeed notify --json
     """
-    from .notify import notify as run_notify
+    from jobfeed.announce.notify import notify as run_notify
 
     now = resolve_now(now_text)
     report = run_notify(
@@ -304,7 +304,7 @@ def new_command(
         jobfeed new --role "Développeur·euse back-end" --team Aides-territoires \\
             --contract CDD --contact recrutement@example.org --deadline 2024-04-30
     """
-    from .new import NewRole, create_posting, parse_day
+    from jobfeed.author.new import NewRole, create_posting, parse_day
 
     now = resolve_now(now_text)
     if role is None:
@@ -362,9 +362,9 @@ def list_command(
         jobfeed list --all
         jobfeed list --json | jq '.[] | select(.days_left != null and .days_left < 7) | .id'
     """
-    from .lifecycle import classify
-    from .listing import rows, summary, table
-    from .resolve import unreadable_folder
+    from jobfeed.author.listing import rows, summary, table
+    from jobfeed.author.resolve import unreadable_folder
+    from jobfeed.core.lifecycle import classify
 
     now = resolve_now(now_text)
     loaded = load_postings(postes or config.postes, config)
@@ -376,7 +376,7 @@ def list_command(
     if broken:
         click.echo(f"{broken} file(s) left out because of errors; run `jobfeed check`", err=True)
     if as_json:
-        from .listing import as_json as to_json
+        from jobfeed.author.listing import as_json as to_json
 
         click.echo(to_json(found))
         return
@@ -405,8 +405,8 @@ def close_command(
     Example:
         jobfeed close charge-deploiement --filled
     """
-    from .actions import close_role
-    from .resolve import resolve
+    from jobfeed.author.closing import close_role
+    from jobfeed.author.resolve import resolve
 
     if filled == closed:
         raise click.UsageError("say how the role ends: --filled or --closed (one of them)")
@@ -441,8 +441,8 @@ def extend_command(
     Example:
         jobfeed extend charge-deploiement --until 2024-04-30
     """
-    from .actions import extend_role
-    from .resolve import resolve
+    from jobfeed.author.closing import extend_role
+    from jobfeed.author.resolve import resolve
 
     now = resolve_now(now_text)
     posting = resolve(role_name, config, postes)
@@ -469,8 +469,8 @@ def preview_command(
     Example:
         jobfeed preview charge-deploiement
     """
-    from .preview import preview
-    from .resolve import resolve
+    from jobfeed.author.preview import preview
+    from jobfeed.author.resolve import resolve
 
     now = resolve_now(now_text)
     shown = preview(resolve(role_name, config, postes), config, now, os.environ)

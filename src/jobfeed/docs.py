@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from .cli import cli
+from jobfeed.cli import cli
 
 WIDTH = 100
 DEFAULT = Path("docs/cli.md")

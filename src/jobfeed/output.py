@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .errors import OutputError
+from jobfeed.errors import OutputError
 
 
 class Pieces:

@@ -1,0 +1,382 @@
+"""Events -> chat messages: Slack Block Kit and Mattermost Markdown, in French or English. Pure.
+
+Text that comes from a posting is always shown as plain text: on Slack it only ever goes into
+`plain_text` objects, escaped (`&`, `<`, `>`); on Mattermost every Markdown character is
+backslash-escaped. On both, an `@` from a posting is followed by an invisible word joiner, so
+`@channel`, `@here`, `@all` or `@someone` can never notify anybody.
+
+Several events of one run go out as one digest, split into as few messages as the platform's
+limits allow (Slack: 50 blocks, 3,000 characters per section, 150 per header; Mattermost: 16,383
+characters per post).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from jobfeed.announce.diff import KINDS, Event
+from jobfeed.core.humandates import language_of, long_date
+
+SLACK_MAX_BLOCKS = 50
+SLACK_MAX_SECTION = 3000
+SLACK_MAX_FIELD = 2000
+SLACK_MAX_HEADER = 150
+SLACK_MAX_BUTTON_URL = 3000
+#: Jobfeed's own cap on the text of one Slack message, so that a digest stays readable.
+SLACK_MAX_MESSAGE_TEXT = 12_000
+MATTERMOST_MAX_POST = 16_383
+#: Up to this many events, each gets its own card (fields and a button); beyond, a compact list.
+CARDS_UP_TO = 10
+WORD_JOINER = "\u2060"
+
+
+_TEXT: dict[str, dict[str, str]] = {
+    "fr": {
+        "opened": "Nouveau poste",
+        "opened+": "Nouveaux postes ({n})",
+        "reopened": "Poste rouvert",
+        "reopened+": "Postes rouverts ({n})",
+        "deadline_changed": "Date limite modifiée",
+        "deadline_changed+": "Dates limites modifiées ({n})",
+        "closing_soon": "Clôture bientôt",
+        "closing_soon+": "Clôturent bientôt ({n})",
+        "closed": "Poste fermé",
+        "closed+": "Postes fermés ({n})",
+        "continued": "{title} (suite)",
+        "team": "Équipe : {v}",
+        "contract": "Contrat : {v}",
+        "closes": "clôture le {d}",
+        "closes_at": "clôture le {d} à {t}",
+        "no_deadline": "sans date limite",
+        "was": "{now} (au lieu du {before})",
+        "was_none": "{now} (auparavant sans date limite)",
+        "extended": "date limite prolongée",
+        "brought_forward": "date limite avancée",
+        "view": "Voir le poste",
+        "filled": "pourvu",
+        "closed_reason": "fermé",
+        "expired": "date limite passée",
+        "removed": "retiré",
+        "all_roles": "Tous les postes : {url}",
+    },
+    "en": {
+        "opened": "New role",
+        "opened+": "New roles ({n})",
+        "reopened": "Role reopened",
+        "reopened+": "Roles reopened ({n})",
+        "deadline_changed": "Deadline changed",
+        "deadline_changed+": "Deadlines changed ({n})",
+        "closing_soon": "Closing soon",
+        "closing_soon+": "Closing soon ({n})",
+        "closed": "Role closed",
+        "closed+": "Roles closed ({n})",
+        "continued": "{title} (continued)",
+        "team": "Team: {v}",
+        "contract": "Contract: {v}",
+        "closes": "closes on {d}",
+        "closes_at": "closes on {d} at {t}",
+        "no_deadline": "no deadline",
+        "was": "{now} (was {before})",
+        "was_none": "{now} (had no deadline)",
+        "extended": "deadline extended",
+        "brought_forward": "deadline brought forward",
+        "view": "View role",
+        "filled": "filled",
+        "closed_reason": "closed",
+        "expired": "deadline passed",
+        "removed": "removed",
+        "all_roles": "All roles: {url}",
+    },
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """One HTTP post: its JSON payload and the ids of the events it announces."""
+
+    payload: dict[str, Any]
+    event_ids: tuple[str, ...]
+
+
+# --- words -----------------------------------------------------------------------------------------
+
+
+def _t(language: str, key: str, **values: Any) -> str:
+    return _TEXT.get(language, _TEXT["fr"])[key].format(**values)
+
+
+def format_day(day: dt.date, language: str) -> str:
+    """`23 février 2022`, `23 February 2022`; `1er` for the first of the month in French."""
+    return long_date(day, language_of(language))
+
+
+def format_deadline(value: str | None, language: str) -> str:
+    """A deadline as stored (`2022-02-23` or a local date-time) -> `clôture le 23 février 2022`."""
+    if not value:
+        return _t(language, "no_deadline")
+    try:
+        if len(value) == 10:
+            return _t(language, "closes", d=format_day(dt.date.fromisoformat(value), language))
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return _t(language, "closes", d=value)
+    return _t(language, "closes_at", d=format_day(moment.date(), language), t=moment.strftime("%H:%M"))
+
+
+def heading(kind: str, count: int, language: str) -> str:
+    return _t(language, kind if count == 1 else f"{kind}+", n=count)
+
+
+def details(event: Event, language: str) -> str:
+    """What is said about the event besides the role: deadline, reason, change."""
+    if event.kind == "closed":
+        reason = {"closed": "closed_reason"}.get(event.reason or "", event.reason or "closed_reason")
+        return _t(language, reason)
+    deadline = format_deadline(event.deadline, language)
+    if event.kind != "deadline_changed":
+        return deadline
+    if not event.previous_deadline:
+        return _t(language, "was_none", now=deadline)
+    before = format_deadline(event.previous_deadline, language)
+    before = before.split(" ", 2)[-1] if event.previous_deadline else before  # "23 février 2022"
+    direction = _direction(event.previous_deadline, event.deadline)
+    change = _t(language, "was", now=deadline, before=before)
+    return (
+        f"{_t(language, direction)} : {change}"
+        if language == "fr"
+        else f"{_t(language, direction)}: {change}"
+    )
+
+
+def _direction(before: str, after: str | None) -> str:
+    if after is None or after[:10] > before[:10] or (after[:10] == before[:10] and after > before):
+        return "extended"
+    return "brought_forward"
+
+
+def is_web_link(link: str) -> bool:
+    return link.startswith(("https://", "http://")) and len(link) <= SLACK_MAX_BUTTON_URL
+
+
+def _groups(events: Sequence[Event]) -> list[tuple[str, list[Event]]]:
+    return [
+        (kind, [e for e in events if e.kind == kind]) for kind in KINDS if any(e.kind == kind for e in events)
+    ]
+
+
+def summary_line(events: Sequence[Event], language: str) -> str:
+    """`Nouveaux postes (3) · Poste fermé`: the notification text of a digest."""
+    return " · ".join(heading(kind, len(group), language) for kind, group in _groups(events))
+
+
+# --- escaping ----------------------------------------------------------------------------------------
+
+
+def neutralise_mentions(text: str) -> str:
+    """`@here` -> `@\u2060here`: reads the same, notifies nobody."""
+    return text.replace("@", "@" + WORD_JOINER)
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters as entities, and no mention."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return neutralise_mentions(text)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#!|<>~:&$")
+
+
+def mattermost_escape(text: str) -> str:
+    """Every Markdown character backslash-escaped, and no mention: the text shows exactly as written."""
+    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in " ".join(text.split()))
+    return neutralise_mentions(escaped)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- Slack -----------------------------------------------------------------------------------------
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    """A plain_text object; clipped before escaping would cut an entity in two, so clip after."""
+    escaped = slack_escape(text)
+    while len(escaped) > limit:
+        text = text[: max(1, len(text) - (len(escaped) - limit) - 1)]
+        escaped = slack_escape(text + "…")
+    return {"type": "plain_text", "text": escaped, "emoji": False}
+
+
+def _slack_header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": _plain(text, SLACK_MAX_HEADER)}
+
+
+def _slack_card(event: Event, language: str) -> dict[str, Any]:
+    fields = []
+    if event.team:
+        fields.append(_plain(_t(language, "team", v=event.team), SLACK_MAX_FIELD))
+    if event.contract:
+        fields.append(_plain(_t(language, "contract", v=event.contract), SLACK_MAX_FIELD))
+    fields.append(_plain(_capital(details(event, language)), SLACK_MAX_FIELD))
+    block: dict[str, Any] = {
+        "type": "section",
+        "text": _plain(event.name, SLACK_MAX_SECTION),
+        "fields": fields,
+    }
+    if event.kind != "closed" and is_web_link(event.link):
+        block["accessory"] = {
+            "type": "button",
+            "text": _plain(_t(language, "view"), 75),
+            "url": event.link,
+        }
+    return block
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _slack_line(event: Event, language: str) -> str:
+    parts = [event.title]
+    if event.contract:
+        parts.append(event.contract)
+    parts.append(details(event, language))
+    return _clip("• " + " · ".join(parts), 1000)
+
+
+def _slack_size(block: dict[str, Any]) -> int:
+    size = len(block.get("text", {}).get("text", ""))
+    return size + sum(len(f["text"]) for f in block.get("fields", []))
+
+
+def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str = "") -> list[Message]:
+    """The Slack digest of `events`: Block Kit with a plain `text` fallback, split within the limits."""
+    cards = len(events) <= CARDS_UP_TO
+    pages: list[tuple[list[dict[str, Any]], list[str]]] = [([], [])]
+
+    def room(blocks: int, chars: int) -> bool:
+        page_blocks = pages[-1][0]
+        used = sum(_slack_size(b) for b in page_blocks)
+        return len(page_blocks) + blocks <= SLACK_MAX_BLOCKS - 1 and used + chars <= SLACK_MAX_MESSAGE_TEXT
+
+    for kind, group in _groups(events):
+        title = heading(kind, len(group), language)
+        header = _slack_header(title)
+        if not room(2, 200):
+            pages.append(([], []))
+        pages[-1][0].append(header)
+        if cards:
+            for event in group:
+                block = _slack_card(event, language)
+                if not room(1, _slack_size(block)):
+                    pages.append(([_slack_header(_t(language, "continued", title=title))], []))
+                pages[-1][0].append(block)
+                pages[-1][1].append(event.id)
+            continue
+        lines: list[tuple[str, str]] = [(e.id, _slack_line(e, language)) for e in group]
+        while lines:
+            chunk: list[tuple[str, str]] = []
+            size = 0
+            for event_id, line in lines:
+                escaped = len(slack_escape(line)) + 1
+                if chunk and size + escaped > SLACK_MAX_SECTION:
+                    break
+                chunk.append((event_id, line))
+                size += escaped
+            if not room(1, size):
+                pages.append(([_slack_header(_t(language, "continued", title=title))], []))
+            section = {
+                "type": "section",
+                "text": _plain("\n".join(line for _, line in chunk), SLACK_MAX_SECTION),
+            }
+            pages[-1][0].append(section)
+            pages[-1][1].extend(event_id for event_id, _ in chunk)
+            lines = lines[len(chunk) :]
+    messages = []
+    for blocks, ids in pages:
+        if not ids:
+            continue
+        if not cards and is_web_link(site_url):
+            blocks = [
+                *blocks,
+                {"type": "context", "elements": [_plain(_t(language, "all_roles", url=site_url), 2000)]},
+            ]
+        announced = [e for e in events if e.id in set(ids)]
+        text = summary_line(announced, language)
+        if cards:
+            text += "\n" + "\n".join(f"• {e.title}" for e in announced)
+        payload = {"text": slack_escape(_clip(text, 3000)), "mrkdwn": False, "blocks": blocks}
+        messages.append(Message(payload, tuple(ids)))
+    return messages
+
+
+# --- Mattermost ------------------------------------------------------------------------------------
+
+
+def _mattermost_line(event: Event, language: str) -> str:
+    title = f"**{mattermost_escape(event.title)}**"
+    if event.kind != "closed" and is_web_link(event.link):
+        title = (
+            f"**[{mattermost_escape(event.title)}]({event.link.replace(')', '%29').replace(' ', '%20')})**"
+        )
+    parts = [title]
+    if event.contract:
+        parts.append(mattermost_escape(event.contract))
+    parts.append(details(event, language))  # jobfeed's own words and dates
+    return "- " + " · ".join(parts)
+
+
+def mattermost_messages(
+    events: Sequence[Event], language: str = "fr", username: str = "", icon_url: str = ""
+) -> list[Message]:
+    """The Mattermost digest of `events`: Markdown posts of at most 16,383 characters."""
+    limit = MATTERMOST_MAX_POST - 100
+    posts: list[tuple[list[str], list[str]]] = [([], [])]
+
+    def size(lines: list[str]) -> int:
+        return sum(len(line) + 1 for line in lines)
+
+    for kind, group in _groups(events):
+        title = heading(kind, len(group), language)
+        block = [f"#### {title}"]
+        if posts[-1][0]:
+            block.insert(0, "")
+        if size(posts[-1][0]) + size(block) + 200 > limit:
+            posts.append(([], []))
+            block = block[-1:]
+        posts[-1][0].extend(block)
+        for event in group:
+            line = _clip(_mattermost_line(event, language), 4000)
+            if size(posts[-1][0]) + len(line) + 1 > limit:
+                posts.append(([f"#### {_t(language, 'continued', title=title)}"], []))
+            posts[-1][0].append(line)
+            posts[-1][1].append(event.id)
+    messages = []
+    for lines, ids in posts:
+        if not ids:
+            continue
+        payload: dict[str, Any] = {"text": "\n".join(lines)}
+        if username:
+            payload["username"] = username
+        if icon_url:
+            payload["icon_url"] = icon_url
+        messages.append(Message(payload, tuple(ids)))
+    return messages
+
+
+def channel_messages(
+    kind: str,
+    events: Sequence[Event],
+    language: str,
+    *,
+    username: str = "",
+    icon_url: str = "",
+    site_url: str = "",
+) -> list[Message]:
+    if kind == "slack":
+        return slack_messages(events, language, site_url)
+    return mattermost_messages(events, language, username, icon_url)

@@ -1,0 +1,393 @@
+"""`jobfeed notify`: diff the roles against the state and deliver the events to each chat channel.
+
+The order of the steps is what makes delivery reliable:
+
+1. take the lock next to the state file, so two runs on one machine never both send;
+2. load the state, the postings, classify, diff; refuse a mass disappearance unless forced;
+3. put the new events in each channel's outbox and save the state, *before* sending anything;
+4. send each channel's outbox as a digest, and after every message answered 200 "ok", mark its
+   events delivered and save the state again.
+
+A crash at any point leaves the events pending (at worst, the message in flight is sent again).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jobfeed._incremental.parallel import Pool
+from jobfeed.announce.diff import (
+    REMOVED,
+    Event,
+    diff,
+    disappeared,
+    mass_disappearance,
+    snapshot_of,
+    with_removed,
+)
+from jobfeed.announce.messages import Message, channel_messages
+from jobfeed.announce.state import NotifyState, StateError, load_state, roles_in_feed, save_state
+from jobfeed.config import ChannelConfig, Config
+from jobfeed.core.lifecycle import classify
+from jobfeed.errors import JobfeedError, Problem
+from jobfeed.publish.build import load_all
+from jobfeed.publish.feeds import link_of
+
+if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs that send (~60 ms)
+    import filelock
+    import requests
+
+    from jobfeed.announce.webhooks import RetryPolicy
+
+DEFAULT_CHANNELS = (("slack", "SLACK_WEBHOOK_URL"), ("mattermost", "MATTERMOST_WEBHOOK_URL"))
+#: The JSON Feed `jobfeed build` writes next to the default state file.
+FEED = "feed.json"
+
+
+class GuardError(JobfeedError):
+    """Too many roles vanished at once: nothing is announced until a person confirms with --force."""
+
+
+class LockedError(JobfeedError):
+    """Another `jobfeed notify` holds the lock of this state file."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Channel:
+    """A configured channel and its webhook URL (None when the variable is unset). Never printed."""
+
+    config: ChannelConfig
+    url: str | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        return self.config.label
+
+
+def resolve_channels(
+    config: Config, environ: Mapping[str, str], known: list[str] | None = None
+) -> list[Channel]:
+    """`[[notify]]` channels; without any, each default variable that is set, plus each default
+    channel the state already knows (so a run without the secret keeps its events pending)."""
+    if config.channels:
+        return [Channel(c, environ.get(c.env) or None) for c in config.channels]
+    channels = []
+    for kind, env in DEFAULT_CHANNELS:
+        channel = ChannelConfig(kind=kind, env=env)
+        if environ.get(env) or channel.label in (known or []):
+            channels.append(Channel(channel, environ.get(env) or None))
+    return channels
+
+
+def wants(channel: ChannelConfig, event: Event) -> bool:
+    """The channel's filters: event kinds, teams, contracts (case-insensitive); empty means all."""
+    if channel.events and event.kind not in channel.events:
+        return False
+    if channel.teams and event.team.casefold() not in {t.casefold() for t in channel.teams}:
+        return False
+    return not (
+        channel.contracts and event.contract.casefold() not in {c.casefold() for c in channel.contracts}
+    )
+
+
+@dataclasses.dataclass
+class ChannelReport:
+    name: str
+    kind: str
+    status: str  # delivered | failed | unset | dry-run | nothing
+    messages: int = 0
+    delivered: int = 0
+    pending: int = 0
+    error: str | None = None
+    payloads: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "messages": self.messages,
+            "delivered": self.delivered,
+            "pending": self.pending,
+            "error": self.error,
+        }
+
+
+@dataclasses.dataclass
+class NotifyReport:
+    now: dt.datetime
+    baseline: bool
+    last_success: str | None
+    open: int
+    events: list[Event]
+    channels: list[ChannelReport]
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    #: With no state file: the roles of the feed next to it, taken as already announced.
+    seeded: int = 0
+    #: The state's last run when it is later than `now`: nothing was diffed (clock skew).
+    skewed: str | None = None
+
+    @property
+    def failures(self) -> int:
+        return sum(c.status == "failed" for c in self.channels)
+
+    @property
+    def input_errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "baseline": self.baseline,
+            "last_success": self.last_success,
+            "open": self.open,
+            "events": [
+                {
+                    "id": e.id,
+                    "kind": e.kind,
+                    "role": e.role,
+                    "title": e.title,
+                    "reason": e.reason,
+                    "deadline": e.deadline,
+                    "link": e.link,
+                }
+                for e in self.events
+            ],
+            "channels": [c.as_dict() for c in self.channels],
+            "failures": self.failures,
+        }
+
+    def skew_warning(self) -> str:
+        return (
+            f"the clock ({self.now.isoformat()}) is before the last run ({self.skewed}): nothing was "
+            "compared or announced and the known roles are kept; pending events were still delivered"
+        )
+
+    def summary(self) -> str:
+        lines = []
+        if self.seeded:
+            lines.append(
+                f"no state file: {self.seeded} role(s) listed in the previous feed taken as already "
+                "announced (a lost state is a baseline, not new roles)"
+            )
+        if self.baseline and not self.events:
+            lines.append(
+                f"baseline recorded: {self.open} open role(s), nothing announced "
+                "(--announce-existing announces them)"
+            )
+        else:
+            counts: dict[str, int] = {}
+            for e in self.events:
+                counts[e.kind] = counts.get(e.kind, 0) + 1
+            detail = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+            lines.append(f"{len(self.events)} new event(s)" + (f": {detail}" if detail else ""))
+        if not self.channels:
+            lines.append("no channel: set SLACK_WEBHOOK_URL or MATTERMOST_WEBHOOK_URL, or add [[notify]]")
+        for c in self.channels:
+            if c.status == "delivered":
+                text = f"{c.delivered} message(s) delivered"
+            elif c.status == "failed":
+                text = f"failed after {c.delivered} of {c.messages} message(s): {c.error}"
+            elif c.status == "unset":
+                text = f"not sent: {c.error}"
+            elif c.status == "dry-run":
+                text = f"dry run: {c.messages} message(s) would be sent"
+            else:
+                text = "nothing to send"
+            if c.pending and c.status != "dry-run":
+                text += f"; {c.pending} event(s) pending for the next run"
+            lines.append(f"{c.name}: {text}")
+        return "\n".join(lines)
+
+
+def _lock(path: Path) -> filelock.BaseFileLock:
+    import filelock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(str(path) + ".lock", timeout=0)
+
+
+def notify(
+    config: Config,
+    now: dt.datetime,
+    *,
+    postes: str | Path | None = None,
+    state_path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    session: requests.Session | None = None,
+    dry_run: bool = False,
+    announce_existing: bool = False,
+    force: bool = False,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> NotifyReport:
+    """Diff, record, deliver; see the module docstring for the order. Dry runs change nothing."""
+    path = Path(state_path or config.state_path)
+    environ = dict(os.environ) if environ is None else environ
+    if dry_run:
+        return _run(config, now, path, environ, None, postes, True, announce_existing, force, policy, sleep)
+    import filelock
+
+    from jobfeed.announce.webhooks import new_session
+
+    try:
+        lock = _lock(path)
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockedError(
+            f"{path}: another 'jobfeed notify' is running with this state (lock {path}.lock); "
+            "wait for it to finish"
+        ) from None
+    except OSError as e:  # a read-only or missing folder: found before anything is sent
+        raise StateError(
+            f"cannot create the lock {path}.lock: {e.strerror or e}; nothing was sent, the state is unchanged"
+        ) from e
+    own = session is None
+    http = new_session() if session is None else session
+    try:
+        return _run(config, now, path, environ, http, postes, False, announce_existing, force, policy, sleep)
+    finally:
+        if own:
+            http.close()
+        lock.release()
+
+
+def _run(
+    config: Config,
+    now: dt.datetime,
+    path: Path,
+    environ: Mapping[str, str],
+    session: requests.Session | None,
+    postes: str | Path | None,
+    dry_run: bool,
+    announce_existing: bool,
+    force: bool,
+    policy: RetryPolicy | None,
+    sleep: Callable[[float], None],
+) -> NotifyReport:
+    state = load_state(path)
+    channels = resolve_channels(config, environ, state.known_channels())
+    with Pool() as pool:  # the same loading as build's and check's: cached and parallel
+        loaded = load_all(postes or config.postes, config, config.cache or None, pool)
+    catalog = classify(loaded.postings, now)
+    current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
+    previous = state.roles or {}
+    if loaded.errors:
+        # A posting that failed to load is not a removed role: keep what was known of it.
+        for role_id in disappeared(previous, current):
+            current[role_id] = previous[role_id]
+        current = dict(sorted(current.items()))
+    baseline = state.is_baseline
+    # A lost state with a feed that lists roles: those roles are public already, never "new".
+    already = roles_in_feed(path.parent / FEED, config.id_authority) if baseline else set()
+    skewed = _after(state.last_run, now)
+    if not baseline and not skewed and not force and mass_disappearance(previous, current):
+        gone = disappeared(previous, current)
+        known = sum(r.state != REMOVED for r in previous.values())
+        raise GuardError(
+            f"{len(gone)} of {known} known roles disappeared at once (a wrong --postes, a bad "
+            f"merge?); nothing was announced and {path} is unchanged. Check the postings folder, or "
+            "run again with --force if these roles were really removed"
+        )
+    today = now.astimezone(config.tz).date()
+    if skewed:
+        # The clock (or --now) is before the last run: diffing would undo what was announced and
+        # announce it again later. Keep the known roles; only what is pending is delivered.
+        events: list[Event] = []
+    elif not baseline:
+        current = with_removed(previous, current)
+        events = diff(previous, current, today)
+    elif announce_existing:
+        events = [e for e in diff({}, current, today) if e.role not in already]
+    else:
+        events = []
+    last_success = state.last_success
+    for channel in channels:
+        state.enqueue(channel.label, [e for e in events if wants(channel.config, e)])
+    if not skewed:
+        state.roles = current
+        state.last_run = now.isoformat()
+    if not dry_run:
+        save_state(path, state)
+    reports = [
+        _deliver(channel, state, path, config, session, dry_run, policy, sleep) for channel in channels
+    ]
+    if not skewed and not dry_run and not any(r.status == "failed" for r in reports):
+        state.last_success = now.isoformat()
+        save_state(path, state)
+    report = NotifyReport(now, baseline, last_success, len(catalog.open), events, reports, loaded.problems)
+    report.seeded = len(already)
+    report.skewed = state.last_run if skewed else None
+    return report
+
+
+def _after(last_run: str | None, now: dt.datetime) -> bool:
+    """Whether the state's last run is later than `now` (a clock gone back, an old --now)."""
+    try:
+        return last_run is not None and dt.datetime.fromisoformat(last_run) > now
+    except (ValueError, TypeError):
+        return False
+
+
+def _messages(channel: Channel, events: list[Event], config: Config) -> list[Message]:
+    c = channel.config
+    return channel_messages(
+        c.kind, events, c.language, username=c.username, icon_url=c.icon_url, site_url=config.site_url
+    )
+
+
+def _deliver(
+    channel: Channel,
+    state: NotifyState,
+    path: Path,
+    config: Config,
+    session: requests.Session | None,
+    dry_run: bool,
+    policy: RetryPolicy | None,
+    sleep: Callable[[float], None],
+) -> ChannelReport:
+    c = channel.config
+    pending = state.pending(channel.label)
+    messages = _messages(channel, pending, config)
+    report = ChannelReport(channel.label, c.kind, "nothing", messages=len(messages), pending=len(pending))
+    if dry_run:
+        report.status = "dry-run"
+        report.payloads = [m.payload for m in messages]
+        return report
+    if not messages:
+        return report
+    if channel.url is None:
+        report.status = "unset"
+        report.error = f"{c.env} is not set"
+        return report
+    assert session is not None
+    from jobfeed.announce.webhooks import DeliveryError, post_message
+
+    for message in messages:
+        try:
+            post_message(session, channel.url, message.payload, c.kind, policy=policy, sleep=sleep)
+        except DeliveryError as e:
+            report.status = "failed"
+            report.error = _redacted(str(e), channel.url)
+            break
+        state.delivered(channel.label, message.event_ids)
+        save_state(path, state)
+        report.delivered += 1
+    else:
+        report.status = "delivered"
+    report.pending = len(state.pending(channel.label))
+    return report
+
+
+def _redacted(text: str, url: str) -> str:
+    from jobfeed.announce.webhooks import secrets_of
+
+    for secret in secrets_of(url):
+        text = text.replace(secret, "***")
+    return text

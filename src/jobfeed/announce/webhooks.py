@@ -1,0 +1,240 @@
+"""Posting one message to a Slack or Mattermost incoming webhook, with bounded retries.
+
+A message counts as delivered only when the platform answers 200 with the body `ok`. Transient
+failures (no connection, a timeout, a dropped connection, 429, 5xx but 501) are retried with
+exponential backoff, honouring Retry-After, within a time budget; permanent ones (Slack 400, 403,
+404, 410; Mattermost 400 for an invalid hook, 501) are not retried. A post whose answer was lost is
+retried too: the platform may have shown it, so a duplicate is possible, a loss is not.
+
+The webhook URL is a secret: it never appears in an error. Errors from requests (whose text holds
+the URL) are described in jobfeed's own words and redacted, and never chained.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import tenacity
+
+from jobfeed.announce.redact import hide_in_logs
+from jobfeed.errors import JobfeedError
+
+USER_AGENT = "jobfeed (+https://github.com/jobfeed/jobfeed)"
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try one message: attempts, backoff and a total time budget, in seconds."""
+
+    attempts: int = 6
+    first_wait: float = 1.0
+    max_wait: float = 30.0
+    budget: float = 120.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+
+#: The policy of `post_message` when none is given: about two minutes at most per message.
+DEFAULT_POLICY = RetryPolicy()
+
+
+class DeliveryError(JobfeedError):
+    """A message was not delivered; `transient` tells whether trying later may succeed."""
+
+    def __init__(self, message: str, *, transient: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.status = status
+
+
+class _Attempt(Exception):
+    """One failed attempt, already described and redacted."""
+
+    def __init__(self, message: str, *, transient: bool, status: int | None = None, retry_after: float = 0.0):
+        super().__init__(message)
+        self.transient = transient
+        self.status = status
+        self.retry_after = retry_after
+
+
+def secrets_of(url: str) -> list[str]:
+    """The parts of a webhook URL that must never be shown: the URL itself, its path and its tokens."""
+    parts = urlsplit(url)
+    secrets = [url, url.rstrip("/")]
+    if parts.path not in ("", "/"):
+        secrets.append(parts.path)
+        secrets.extend(segment for segment in parts.path.split("/") if len(segment) >= 6)
+    if parts.query:
+        secrets.append(parts.query)
+    if parts.password:
+        secrets.append(parts.password)
+    return sorted({s for s in secrets if s}, key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _platform_error(kind: str, body: str) -> str:
+    """The platform's own error text: Slack's `invalid_token`, Mattermost's JSON `message` and `id`."""
+    body = body.strip()
+    if kind == "mattermost" and body.startswith("{"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            message, error_id = str(data.get("message") or ""), str(data.get("id") or "")
+            text = f"{message} ({error_id})" if message and error_id else message or error_id
+            if text:
+                return text
+    return " ".join(body.split())[:200] or "(empty answer)"
+
+
+def _retry_after(value: str | None) -> float:
+    """Retry-After in seconds, from a number or an HTTP date; 0 when absent or unreadable."""
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, when.timestamp() - time.time())
+
+
+def classify(status: int, body: str, kind: str, retry_after: str | None = None) -> _Attempt | None:
+    """None when delivered (200 "ok"); otherwise the failure, transient or permanent."""
+    if status == 200 and body.strip() == "ok":
+        return None
+    text = _platform_error(kind, body)
+    if status == 200:
+        return _Attempt(f"HTTP 200 but the answer is {text!r}, not 'ok'", transient=False, status=status)
+    if status == 429:
+        wait = _retry_after(retry_after)
+        hint = f", retry after {wait:g} s" if wait else ""
+        return _Attempt(f"HTTP 429 {text}{hint}", transient=True, status=status, retry_after=wait)
+    if 500 <= status < 600 and status != 501:
+        return _Attempt(f"HTTP {status} {text}", transient=True, status=status)
+    if 300 <= status < 400:
+        return _Attempt(
+            f"HTTP {status}: the webhook URL redirects; set the final URL", transient=False, status=status
+        )
+    return _Attempt(f"HTTP {status} {text}", transient=False, status=status)
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
+
+
+def describe(error: requests.RequestException, policy: RetryPolicy) -> _Attempt:
+    """A requests exception in words that never hold the URL."""
+    text = str(error)
+    if isinstance(error, requests.ConnectTimeout):
+        return _Attempt(f"cannot connect within {policy.connect_timeout:g} s", transient=True)
+    if isinstance(error, requests.ReadTimeout):
+        return _Attempt(f"no answer within {policy.read_timeout:g} s", transient=True)
+    if isinstance(error, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text:
+            return _Attempt("the connection was dropped before the answer came", transient=True)
+        match = _ERRNO.search(text)
+        reason = match.group(1).strip() if match else type(error).__name__
+        return _Attempt(f"cannot connect: {reason}", transient=True)
+    if isinstance(
+        error,
+        (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ),
+    ):
+        return _Attempt("the variable does not hold an http(s) URL", transient=False)
+    return _Attempt(f"request failed: {type(error).__name__}", transient=True)
+
+
+def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
+    backoff = tenacity.wait_exponential(multiplier=policy.first_wait, max=policy.max_wait)
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        retry_after = error.retry_after if isinstance(error, _Attempt) else 0.0
+        return max(retry_after, backoff(state))
+
+    return wait
+
+
+def post_message(
+    session: requests.Session,
+    url: str,
+    payload: dict[str, Any],
+    kind: str,
+    *,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Post `payload` until it is delivered; returns the number of attempts. Raises DeliveryError."""
+    policy = policy or DEFAULT_POLICY
+    secrets = secrets_of(url)
+    hide_in_logs(secrets)
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
+    attempts = 0
+
+    def attempt() -> None:
+        nonlocal attempts
+        attempts += 1
+        try:
+            response = session.post(
+                url,
+                data=data,
+                headers=headers,
+                timeout=(policy.connect_timeout, policy.read_timeout),
+                allow_redirects=False,
+            )
+            body = response.text
+        except requests.RequestException as e:
+            failure = describe(e, policy)
+        else:
+            found = classify(response.status_code, body, kind, response.headers.get("Retry-After"))
+            if found is None:
+                return
+            failure = found
+        raise _Attempt(
+            redact(str(failure), secrets),
+            transient=failure.transient,
+            status=failure.status,
+            retry_after=failure.retry_after,
+        )
+
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_before_delay(policy.budget),
+        wait=_wait(policy),
+        retry=tenacity.retry_if_exception(lambda e: isinstance(e, _Attempt) and e.transient),
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        retrying(attempt)
+    except _Attempt as failure:
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        raise DeliveryError(f"{failure}{tries}", transient=failure.transient, status=failure.status) from None
+    return attempts
+
+
+def new_session() -> requests.Session:
+    """The production session: requests' defaults (proxies from the environment) and jobfeed's User-Agent."""
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session

@@ -1,0 +1,99 @@
+"""`jobfeed close` and `jobfeed extend`: decide the front-matter edits, make them, report the outcome.
+
+The decisions are pure (`close_values`, `extend_values`); `close_role` and `extend_role` make the
+edit through `edit.edit_file` and read the file back to say what state the role is now in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from jobfeed.author.edit import Change, Value, edit_file
+from jobfeed.author.new import parse_day
+from jobfeed.config import Config
+from jobfeed.core.dates import Moment
+from jobfeed.core.lifecycle import State, state_of
+from jobfeed.core.postings import Posting, load_posting
+from jobfeed.errors import JobfeedError, UsageError
+
+CLOSE_HOW = ("filled", "closed")
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    posting: Posting  # as read back after the edit
+    changes: tuple[Change, ...]
+    state: State
+
+    def lines(self) -> list[str]:
+        if not self.changes:
+            return [f"{self.posting.path}: nothing to change; {self.posting.id} is {self.state}"]
+        return [str(c) for c in self.changes] + [f"{self.posting.id} is now {self.state}"]
+
+
+def close_values(how: str) -> list[tuple[str, Value]]:
+    """--filled sets `filled: true`; --closed sets `status: closed` (or `open: false`)."""
+    if how == "filled":
+        return [("filled", True)]
+    if how == "closed":
+        return [("status", "closed")]
+    raise UsageError(f"close how? {how!r}; use --filled or --closed")
+
+
+def _line(posting: Posting, field: str) -> str:
+    return f"{posting.path}:{posting.lines.get(field, 1)}"
+
+
+def extend_values(posting: Posting, until: Moment, now: dt.datetime, reopen: bool) -> list[tuple[str, Value]]:
+    """The deadline, and with `reopen` what else keeps the role from being open.
+
+    A filled or closed role is not reopened silently: without `reopen` this is an error that says
+    why and what to run.
+    """
+    if until.end <= now:
+        raise UsageError(
+            f"--until {until.isoformat()} is already past (now is {now.isoformat(timespec='minutes')}); "
+            "give a later date, or close the role with `jobfeed close`"
+        )
+    if posting.opened is not None and until.end <= posting.opened.at:
+        raise UsageError(
+            f"--until {until.isoformat()} is before the role opens ({posting.opened.isoformat()}); "
+            "give a later date"
+        )
+    blockers: list[tuple[str, str, Value]] = []
+    if posting.filled:
+        blockers.append(("filled", f"filled ({_line(posting, 'filled')})", False))
+    if posting.status == "closed":
+        blockers.append(("status", f"closed ({_line(posting, 'status')})", "open"))
+    if blockers and not reopen:
+        why = " and ".join(text for _, text, _ in blockers)
+        raise JobfeedError(
+            f"{posting.id} is {why}; a new deadline alone would not publish it again. "
+            "Run the same command with --reopen to reopen it, or leave it as it is"
+        )
+    values: list[tuple[str, Value]] = [("deadline", until.isoformat())]
+    values += [(field, value) for field, _, value in blockers]
+    return values
+
+
+def _apply(posting: Posting, values: list[tuple[str, Value]], config: Config, now: dt.datetime) -> Outcome:
+    path = Path(posting.path)
+    edit = edit_file(path, values, config, shown=posting.path)
+    after, problems = load_posting(path, config)
+    if after is None:  # pragma: no cover - edit_file verifies the YAML before writing
+        raise JobfeedError(f"{posting.path}: the file no longer loads: {problems[0]}")
+    after = dataclasses.replace(after, path=posting.path)
+    return Outcome(after, edit.changes, state_of(after, now))
+
+
+def close_role(posting: Posting, how: str, config: Config, now: dt.datetime) -> Outcome:
+    return _apply(posting, close_values(how), config, now)
+
+
+def extend_role(
+    posting: Posting, until_text: str, config: Config, now: dt.datetime, reopen: bool = False
+) -> Outcome:
+    until = parse_day(until_text, config, "--until")
+    return _apply(posting, extend_values(posting, until, now, reopen), config, now)

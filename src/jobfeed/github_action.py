@@ -1,0 +1,439 @@
+"""The GitHub Action's Python side: its inputs checked, step outputs and the job summary.
+
+`action.yml` keeps its shell steps thin and calls this module twice:
+
+    python -m jobfeed.github_action prepare      # inputs -> resolved folders and flags (step outputs)
+    python -m jobfeed.github_action summarize --check check.json --build build.json --notify notify.json
+
+The reports are the `--json` outputs of `jobfeed check`, `jobfeed build` and `jobfeed notify`; any of
+them may be missing (notify disabled, a step that failed), and the summary says so instead of failing.
+The Markdown is a pure function of the reports (`summary_markdown`); files, git and the environment
+are touched only in the click commands at the bottom.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import subprocess
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from jobfeed.config import load_config
+from jobfeed.errors import JobfeedError, UsageError
+
+#: Warn when the previous successful run is older than this many days (the schedule runs daily).
+STALE_DAYS = 3
+
+#: Event kinds of `jobfeed notify --json`, in the order the summary shows them.
+OPENED_KINDS = ("opened", "reopened")
+
+_STATUS = {
+    "delivered": "✅ delivered",
+    "failed": "❌ failed",
+    "unset": "⚠️ webhook not set",
+    "dry-run": "🧪 dry run, nothing sent",
+    "nothing": "— nothing to send",
+}
+
+_REASONS = {"filled": "filled", "closed": "closed", "expired": "deadline passed", "removed": "removed"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Reports:
+    """What the steps of one run reported; None where a report is missing or unreadable."""
+
+    check: dict[str, Any] | None = None
+    build: dict[str, Any] | None = None
+    notify: dict[str, Any] | None = None
+    notify_enabled: bool = True
+    notify_status: str = ""
+    changed: bool = False
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        source = self.check if self.check is not None else self.build
+        return list((source or {}).get("problems", []))
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.get("level") == "error")
+
+    def events(self, *kinds: str) -> list[dict[str, Any]]:
+        return [e for e in (self.notify or {}).get("events", []) if e.get("kind") in kinds]
+
+    @property
+    def open_roles(self) -> int | None:
+        for report in (self.notify, self.build):
+            if report is not None and isinstance(report.get("open"), int):
+                return int(report["open"])
+        return None
+
+
+def read_report(path: str | Path | None) -> dict[str, Any] | None:
+    """The JSON object in `path`, or None when there is no file, it is empty or it is not JSON."""
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def outputs(reports: Reports) -> dict[str, str]:
+    """The action's outputs: counts of this run's events, posting errors, and whether files changed."""
+    return {
+        "opened": str(len(reports.events(*OPENED_KINDS))),
+        "closed": str(len(reports.events("closed"))),
+        "closing-soon": str(len(reports.events("closing_soon"))),
+        "errors": str(reports.errors),
+        "changed": "true" if reports.changed else "false",
+    }
+
+
+def _parse_instant(text: Any) -> dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def stale_warning(notify: Mapping[str, Any] | None, days: int = STALE_DAYS) -> str | None:
+    """A warning when the previous successful run is more than `days` before this one."""
+    if not notify:
+        return None
+    now, last = _parse_instant(notify.get("now")), _parse_instant(notify.get("last_success"))
+    if now is None or last is None or now - last <= dt.timedelta(days=days):
+        return None
+    ago = (now - last).days
+    return (
+        f"The previous successful run was {ago} days ago ({last.date().isoformat()}), although the "
+        "schedule runs daily: closures and deadlines in between were announced late or not at all. "
+        "GitHub disables scheduled workflows after 60 days without activity in the repository; "
+        "check that the workflow is enabled in the Actions tab."
+    )
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!#])")
+
+
+def cell(text: Any) -> str:
+    """`text` as literal Markdown inside a table cell: punctuation escaped, on one line."""
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def link(text: Any, url: Any) -> str:
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return cell(text)
+    safe = urllib.parse.quote(url, safe=":/?#@!$&'*+,;=%~-._")
+    return f"[{cell(text)}]({safe})"
+
+
+def day(text: Any) -> str:
+    """An ISO instant as `YYYY-MM-DD`, with the time unless it is the start or the end of the day."""
+    if not text:
+        return "—"
+    moment = _parse_instant(text)
+    if moment is None:
+        return cell(text)
+    if (moment.hour, moment.minute) in ((0, 0), (23, 59)):
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _headline(reports: Reports) -> str:
+    parts = []
+    open_roles = reports.open_roles
+    if open_roles is not None:
+        parts.append(f"**{open_roles} open role{'s' if open_roles != 1 else ''}**")
+    if reports.notify is not None:
+        parts += [
+            f"{len(reports.events(*OPENED_KINDS))} opened",
+            f"{len(reports.events('closing_soon'))} closing soon",
+            f"{len(reports.events('closed'))} closed",
+        ]
+    errors, warnings = reports.errors, len(reports.problems) - reports.errors
+    parts.append(f"{errors} error{'s' if errors != 1 else ''} in postings")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    parts.append("feeds changed" if reports.changed else "feeds unchanged")
+    return " · ".join(parts)
+
+
+def _events_section(reports: Reports) -> list[str]:
+    lines: list[str] = []
+    opened = reports.events(*OPENED_KINDS)
+    if opened:
+        rows = [
+            [
+                link(e.get("title", e.get("id", "")), e.get("link")),
+                "reopened" if e.get("kind") == "reopened" else "new",
+                day(e.get("deadline")),
+            ]
+            for e in opened
+        ]
+        lines += ["### Opened", "", *_table(["Role", "", "Deadline"], rows)]
+    closing = reports.events("closing_soon")
+    if closing:
+        rows = [[link(e.get("title", ""), e.get("link")), day(e.get("deadline"))] for e in closing]
+        lines += ["### Closing soon", "", *_table(["Role", "Deadline"], rows)]
+    closed = reports.events("closed")
+    if closed:
+        rows = [
+            [link(e.get("title", ""), e.get("link")), cell(_REASONS.get(e.get("reason") or "", "closed"))]
+            for e in closed
+        ]
+        lines += ["### Closed", "", *_table(["Role", "Why"], rows)]
+    moved = reports.events("deadline_changed")
+    if moved:
+        rows = [[link(e.get("title", ""), e.get("link")), day(e.get("deadline"))] for e in moved]
+        lines += ["### Deadline changed", "", *_table(["Role", "New deadline"], rows)]
+    return lines
+
+
+def _channels_section(reports: Reports) -> list[str]:
+    if not reports.notify_enabled:
+        return ["### Announcements", "", "Announcements are off (`notify: false`).", ""]
+    notify = reports.notify
+    if notify is None:
+        status = f" (exit status {reports.notify_status})" if reports.notify_status else ""
+        return [
+            "### Announcements",
+            "",
+            f"`jobfeed notify` gave no report{status}; nothing is known to have been sent. "
+            "See the step's log.",
+            "",
+        ]
+    lines = ["### Announcements", ""]
+    if notify.get("baseline"):
+        lines += [
+            "First run: the roles open now were recorded as the starting point and not announced "
+            "(`jobfeed notify --announce-existing` announces them).",
+            "",
+        ]
+    channels = notify.get("channels", [])
+    if not channels:
+        return [*lines, "No channel is configured (`[[notify]]` in `jobfeed.toml`).", ""]
+    rows = [
+        [
+            cell(c.get("name", "")),
+            cell(c.get("kind", "")),
+            _STATUS.get(c.get("status", ""), cell(c.get("status", ""))),
+            str(c.get("messages", 0)),
+            str(c.get("delivered", 0)),
+            str(c.get("pending", 0)),
+            cell(c.get("error") or ""),
+        ]
+        for c in channels
+    ]
+    return lines + _table(["Channel", "Kind", "Result", "Messages", "Delivered", "Pending", "Error"], rows)
+
+
+def _problems_section(reports: Reports, source_url: str) -> list[str]:
+    problems = reports.problems
+    if reports.check is None and reports.build is None:
+        return ["### Problems in postings", "", "No check report: the check step did not run.", ""]
+    if not problems:
+        return []
+
+    def where(p: dict[str, Any]) -> str:
+        text = f"{p.get('path', '')}:{p.get('line', 0)}"
+        if not source_url:
+            return cell(text)
+        path = urllib.parse.quote(str(p.get("path", "")))
+        return link(text, f"{source_url}/{path}#L{p.get('line', 0)}")
+
+    rows = [[where(p), cell(p.get("level", "")), cell(p.get("message", ""))] for p in problems]
+    return ["### Problems in postings", "", *_table(["Where", "Level", "Problem"], rows)]
+
+
+def summary_markdown(reports: Reports, *, source_url: str = "", stale_days: int = STALE_DAYS) -> str:
+    """The job summary of one run, as Markdown."""
+    lines = ["## jobfeed", "", _headline(reports), ""]
+    warning = stale_warning(reports.notify, stale_days)
+    if warning:
+        lines += ["> [!WARNING]", f"> {warning}", ""]
+    lines += _events_section(reports)
+    lines += _channels_section(reports)
+    lines += _problems_section(reports, source_url)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def redact(text: str, secrets_: Iterable[str]) -> str:
+    """`text` with every secret value replaced by `***` (longest first, so none is half-removed)."""
+    for value in sorted({s for s in secrets_ if len(s) >= 8}, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text
+
+
+def webhook_secrets(environ: Mapping[str, str], names: Iterable[str] = ()) -> list[str]:
+    """Values of the webhook variables: the configured names and anything ending in _WEBHOOK_URL."""
+    wanted = set(names)
+    return [v for k, v in environ.items() if v and (k in wanted or k.endswith("_WEBHOOK_URL"))]
+
+
+def github_output(values: Mapping[str, str]) -> str:
+    """`name=value` lines for $GITHUB_OUTPUT; multi-line values use the heredoc form."""
+    lines = []
+    for name, value in values.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"EOF_{secrets.token_hex(8)}"
+            lines += [f"{name}<<{delimiter}", value, delimiter]
+        else:
+            lines.append(f"{name}={value}")
+    return "".join(line + "\n" for line in lines)
+
+
+def feeds_changed(paths: Iterable[str], build: Mapping[str, Any] | None, cwd: str | Path = ".") -> bool:
+    """Whether git sees changes under `paths`; outside a git work tree, whether build wrote files."""
+    paths = [p for p in paths if p]
+    if not paths:
+        return bool((build or {}).get("written"))
+    try:
+        result = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *paths],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return bool((build or {}).get("written"))
+    return bool(result.stdout.strip())
+
+
+def parse_flag(name: str, value: str) -> bool:
+    normalized = value.strip().lower()
+    if normalized in ("true", "false"):
+        return normalized == "true"
+    raise UsageError(f"input '{name}' must be true or false, not {value!r}")
+
+
+def _channel_variables(config_path: str) -> list[str]:
+    """The webhook variable names configured in jobfeed.toml; none when it cannot be read."""
+    try:
+        return [c.env for c in load_config(config_path or None).channels]
+    except JobfeedError:
+        return []
+
+
+def _append(path: str | None, text: str) -> None:
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Helpers of jobfeed's GitHub Action (action.yml)."""
+
+
+@cli.command()
+@click.option("--config", "config_path", envvar="INPUT_CONFIG", default="", help="jobfeed.toml to use.")
+@click.option("--postes", envvar="INPUT_POSTES", default="", help="Folder of postings.")
+@click.option("--feeds", envvar="INPUT_FEEDS", default="", help="Output folder.")
+@click.option("--notify", envvar="INPUT_NOTIFY", default="true", help="Announce: true or false.")
+@click.option("--commit", envvar="INPUT_COMMIT", default="true", help="Commit the feeds: true or false.")
+@click.option("--dry-run", envvar="INPUT_DRY_RUN", default="false", help="Send nothing: true or false.")
+@click.option("--output", envvar="GITHUB_OUTPUT", default=None, help="Step output file.")
+def prepare(
+    config_path: str, postes: str, feeds: str, notify: str, commit: str, dry_run: str, output: str | None
+) -> None:
+    """Check the inputs and resolve the folders from them and jobfeed.toml, as step outputs."""
+    try:
+        config = load_config(config_path or None)
+        flags = {
+            n: parse_flag(n, v) for n, v in (("notify", notify), ("commit", commit), ("dry-run", dry_run))
+        }
+    except JobfeedError as e:
+        raise click.ClickException(str(e)) from e
+    feeds = feeds or config.out
+    values = {
+        "postes": postes or config.postes,
+        "feeds": feeds,
+        "state": config.state or f"{feeds.rstrip('/')}/state.json",
+        **{name: "true" if flag else "false" for name, flag in flags.items()},
+    }
+    _append(output, github_output(values))
+    click.echo(f"postings: {values['postes']}, feeds: {values['feeds']}, state: {values['state']}")
+
+
+@cli.command()
+@click.option("--check", "check_path", type=click.Path(dir_okay=False), help="`jobfeed check --format json`.")
+@click.option("--build", "build_path", type=click.Path(dir_okay=False), help="`jobfeed build --json`.")
+@click.option("--notify", "notify_path", type=click.Path(dir_okay=False), help="`jobfeed notify --json`.")
+@click.option("--notify-enabled/--notify-disabled", default=True, help="Whether notify was meant to run.")
+@click.option("--notify-status", default="", help="Exit status of `jobfeed notify`.")
+@click.option("--feeds", default="", help="Output folder, to tell whether anything changed.")
+@click.option("--state", default="", help="State file, to tell whether anything changed.")
+@click.option("--stale-days", type=click.IntRange(min=1), default=STALE_DAYS, show_default=True)
+@click.option("--config", "config_path", envvar="INPUT_CONFIG", default="", help="jobfeed.toml in use.")
+@click.option("--output", envvar="GITHUB_OUTPUT", default=None, help="Step output file.")
+@click.option("--summary", envvar="GITHUB_STEP_SUMMARY", default=None, help="Job summary file.")
+def summarize(
+    check_path: str | None,
+    build_path: str | None,
+    notify_path: str | None,
+    notify_enabled: bool,
+    notify_status: str,
+    feeds: str,
+    state: str,
+    stale_days: int,
+    config_path: str,
+    output: str | None,
+    summary: str | None,
+) -> None:
+    """Write the action's outputs and the job summary from the reports of check, build and notify."""
+    build = read_report(build_path)
+    reports = Reports(
+        check=read_report(check_path),
+        build=build,
+        notify=read_report(notify_path) if notify_enabled else None,
+        notify_enabled=notify_enabled,
+        notify_status=notify_status,
+        changed=feeds_changed([feeds, state], build),
+    )
+    env = os.environ
+    source_url = ""
+    if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY") and env.get("GITHUB_SHA"):
+        source_url = f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}"
+    hidden = webhook_secrets(env, _channel_variables(config_path))
+    values = outputs(reports)
+    _append(output, github_output(values))
+    markdown = redact(summary_markdown(reports, source_url=source_url, stale_days=stale_days), hidden)
+    if summary:
+        _append(summary, markdown)
+    else:
+        click.echo(markdown)
+    warning = stale_warning(reports.notify, stale_days)
+    if warning:
+        click.echo(f"::warning title=jobfeed::{warning}")
+    click.echo(", ".join(f"{name}={value}" for name, value in values.items()))
+
+
+def main() -> None:
+    cli(prog_name="python -m jobfeed.github_action")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Per-team and per-contract feeds: `equipes/<slug>.xml`, `contrats/<slug>.xml` (and `.rss.xml`).
+
+A facet exists for every team (contract) of a published role, open or closed, so that a feed
+someone subscribed to stays at its address when its last role closes. Slugs are ASCII and depend
+on the name only. Two names that give the same slug ("Aides Territoires", "Aides-Territoires")
+are not merged: the name of the role that opened first keeps the slug, the other is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from slugify import slugify
+
+from jobfeed.config import Config
+from jobfeed.core.lifecycle import Catalog, Role, State
+from jobfeed.errors import Problem
+from jobfeed.publish.feeds import EPOCH, FeedItem, FeedMeta, atom_and_rss
+
+FACET_SLUG_MAX = 60
+KINDS = ("team", "contract")
+FOLDERS = {"team": "equipes", "contract": "contrats"}
+_WORDS = {"team": "team", "contract": "contract"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Facet:
+    kind: str  # "team" or "contract"
+    name: str
+    slug: str
+    roles: tuple[Role, ...]  # every published role of the facet, in the catalog's order
+
+    @property
+    def path(self) -> str:
+        """FeedMeta path: the Atom feed is `<path>.xml`, the RSS feed `<path>.rss.xml`."""
+        return f"{FOLDERS[self.kind]}/{self.slug}"
+
+    @property
+    def atom(self) -> str:
+        return f"{self.path}.xml"
+
+    @property
+    def rss(self) -> str:
+        return f"{self.path}.rss.xml"
+
+    @property
+    def open_roles(self) -> list[Role]:
+        return [r for r in self.roles if r.is_open]
+
+
+def facet_slug(name: str) -> str:
+    return slugify(name, max_length=FACET_SLUG_MAX, word_boundary=True)
+
+
+def value_of(role: Role, kind: str) -> str:
+    posting = role.posting
+    return posting.team if kind == "team" else posting.contract
+
+
+def published(catalog: Catalog) -> list[Role]:
+    """Roles that have a public life (open or closed); scheduled roles are not announced yet."""
+    return [r for r in catalog.roles if r.state is not State.SCHEDULED]
+
+
+def _first_seen(role: Role) -> tuple[float, str]:
+    opened = role.posting.opened
+    return (opened.at.timestamp() if opened else EPOCH.timestamp(), role.id)
+
+
+def facets_of(catalog: Catalog, kind: str) -> tuple[list[Facet], list[Problem]]:
+    """The facets of one kind, sorted by slug, and a problem for each name whose slug is taken or empty."""
+    by_name: dict[str, list[Role]] = {}
+    for role in published(catalog):
+        name = value_of(role, kind)
+        if name:
+            by_name.setdefault(name, []).append(role)
+    # Who keeps a slug must not depend on which postings came later: the first opened wins.
+    names = sorted(by_name, key=lambda n: min(_first_seen(r) for r in by_name[n]))
+    owner: dict[str, str] = {}
+    facets: list[Facet] = []
+    problems: list[Problem] = []
+    for name in names:
+        roles = by_name[name]
+        first = min(roles, key=_first_seen).posting
+        line = first.lines.get(kind, 1)
+        slug = facet_slug(name)
+        if not slug:
+            problems.append(
+                Problem(
+                    first.path,
+                    line,
+                    "warning",
+                    f"{_WORDS[kind]} {name!r} has no letters or digits to name its feed; "
+                    f"its roles are left out of the {_WORDS[kind]} feeds",
+                )
+            )
+            continue
+        if slug in owner:
+            problems.append(
+                Problem(
+                    first.path,
+                    line,
+                    "warning",
+                    f"{_WORDS[kind]} {name!r} and {owner[slug]!r} would share the feed "
+                    f"{FOLDERS[kind]}/{slug}.xml; write it exactly {owner[slug]!r} if it is the same, "
+                    f"or give it a distinct name; its roles are left out of the {_WORDS[kind]} feeds",
+                )
+            )
+            continue
+        owner[slug] = name
+        facets.append(Facet(kind, name, slug, tuple(roles)))
+    facets.sort(key=lambda f: f.slug)
+    return facets, problems
+
+
+def all_facets(catalog: Catalog) -> tuple[dict[str, list[Facet]], list[Problem]]:
+    """{"team": [...], "contract": [...]} and the problems of both kinds."""
+    found: dict[str, list[Facet]] = {}
+    problems: list[Problem] = []
+    for kind in KINDS:
+        found[kind], more = facets_of(catalog, kind)
+        problems.extend(more)
+    return found, problems
+
+
+def facet_meta(facet: Facet, config: Config) -> FeedMeta:
+    return FeedMeta(
+        title=f"{config.title} — {facet.name}",
+        path=facet.path,
+        feed_id=f"tag:{config.id_authority}:feed:{facet.path}",
+    )
+
+
+def facet_files(
+    facets: Mapping[str, Sequence[Facet]],
+    items: Mapping[str, FeedItem],
+    config: Config,
+    entries: dict[str, tuple[bytes, bytes]] | None = None,
+) -> dict[str, bytes]:
+    """Relative path -> bytes of the Atom and RSS feed of every facet; `items` are the open roles' by id.
+
+    Each entry is written once and its bytes reused by every feed that holds it (`entries`, which
+    the caller may share with the main feed's `atom_and_rss`)."""
+    entries = {} if entries is None else entries
+    files: dict[str, bytes] = {}
+    for kind in KINDS:
+        for facet in facets.get(kind, ()):
+            chosen = [items[r.id] for r in facet.open_roles if r.id in items]
+            fallback = max((r.posting.opened.at for r in facet.roles if r.posting.opened), default=EPOCH)
+            atom, rss = atom_and_rss(chosen, facet_meta(facet, config), config, fallback, entries=entries)
+            files[facet.atom] = atom
+            files[facet.rss] = rss
+    return files

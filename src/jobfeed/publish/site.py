@@ -1,0 +1,126 @@
+"""What `jobfeed build` writes besides the main feeds: facet feeds, OPML, calendar, index and pages.
+
+Pure: the catalog and the configuration in, relative paths and bytes (and problems) out. Every
+path is checked here to stay inside the output folder, and `output.write_tree` checks it again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping
+
+from jobfeed.config import Config
+from jobfeed.core.humandates import language_of
+from jobfeed.core.lifecycle import Catalog
+from jobfeed.core.markup import Rendered, render
+from jobfeed.errors import Problem
+from jobfeed.publish.calendar import deadlines_ics
+from jobfeed.publish.facets import Facet, all_facets, facet_files, published
+from jobfeed.publish.feeds import items_of, link_of
+from jobfeed.publish.opml import opml
+from jobfeed.publish.pages import index_html, is_safe_path, page_path, posting_html
+
+INDEX = "index.html"
+OPML = "feeds.opml"
+CALENDAR = "deadlines.ics"
+
+
+@dataclasses.dataclass
+class Extras:
+    files: dict[str, bytes]
+    problems: list[Problem]
+    pages: dict[str, str]  # role id -> path of its page
+
+
+def _page_paths(
+    catalog: Catalog, config: Config, reserved: Collection[str]
+) -> tuple[dict[str, str], list[Problem]]:
+    pages: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    problems: list[Problem] = []
+    for role in published(catalog):
+        posting = role.posting
+        path = page_path(posting, config)
+        if path is None:
+            continue
+        line = posting.lines.get("id", 1)
+        if not is_safe_path(path):
+            problems.append(
+                Problem(
+                    posting.path,
+                    line,
+                    "error",
+                    f"the page of this posting would be written at {path!r}, outside the output folder; "
+                    "give the posting an id of letters, digits, '-', '_' and '.', and check [postes] link",
+                )
+            )
+            continue
+        if path in reserved or path in owners:
+            other = f"the page of {owners[path]}" if path in owners else "a file jobfeed writes"
+            problems.append(
+                Problem(
+                    posting.path,
+                    line,
+                    "error",
+                    f"the page of this posting would be {path!r}, which is {other}; "
+                    "give the posting its own 'id:' or change [postes] link (page not written)",
+                )
+            )
+            continue
+        owners[path] = posting.path
+        pages[role.id] = path
+    return pages, problems
+
+
+def extra_files(
+    catalog: Catalog,
+    config: Config,
+    rendered: Mapping[str, Rendered],
+    taken: Collection[str] = (),
+    entries: dict[str, tuple[bytes, bytes]] | None = None,
+) -> Extras:
+    """Every file of `[pages]`; `rendered` holds the open roles (closed ones are rendered here);
+    `taken` are the paths already written by the main feeds, `entries` the Atom and RSS bytes of
+    their entries (`feeds.atom_and_rss`), reused by the facet feeds."""
+    wants = config.pages.wants
+    if not config.pages.enabled:
+        return Extras({}, [], {})
+    lang = language_of(config.language)
+    roles = published(catalog)
+    everything = dict(rendered)
+    for role in roles:
+        if role.id not in everything:
+            everything[role.id] = render(role.posting, link_of(role.posting, config), config.markdown)
+    problems: list[Problem] = []
+    files: dict[str, bytes] = {}
+
+    facets: dict[str, list[Facet]] = {}
+    if wants("facets"):
+        facets, found = all_facets(catalog)
+        problems.extend(found)
+        items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
+        files.update(facet_files(facets, items, config, entries))
+
+    index = INDEX if wants("index") else ""
+    extras: dict[str, str] = {}
+    if wants("opml"):
+        files[OPML] = opml(facets, config, lang, index)
+        extras["opml"] = OPML
+    if wants("calendar"):
+        files[CALENDAR] = deadlines_ics(catalog.open, everything, config, lang)
+        extras["calendar"] = CALENDAR
+
+    pages: dict[str, str] = {}
+    if wants("postings"):
+        reserved = {*taken, *files, INDEX}
+        pages, found = _page_paths(catalog, config, reserved)
+        problems.extend(found)
+        for role in roles:
+            if role.id in pages:
+                files[pages[role.id]] = posting_html(
+                    role, everything[role.id], config, pages[role.id], catalog.now, lang, index
+                )
+    if index:
+        links = {r.id: pages.get(r.id) or link_of(r.posting, config) for r in catalog.open}
+        files[INDEX] = index_html(catalog.now, catalog.open, config, everything, links, facets, lang, extras)
+    return Extras(files, problems, pages)
