@@ -46,13 +46,8 @@ class Pieces:
 Content = bytes | Pieces
 
 
-def inside(folder: Path, relative: str) -> Path:
-    """`folder/relative`, refusing any path that would leave `folder`."""
-    return _targets(folder, [relative])[relative]
-
-
 def _targets(folder: Path, relatives: Iterable[str]) -> dict[str, Path]:
-    """`inside(folder, r)` of each of `relatives`, in their order; each parent folder is resolved
+    """`folder/r` of each of `relatives`, refusing any path that would leave `folder`, in their order; each parent folder is resolved
     once, and each file costs one lstat (is it a symbolic link?) instead of one per part of its path."""
     root = folder.resolve()
     parents: dict[str, Path] = {}

@@ -35,7 +35,6 @@ from jobfeed.output import Pieces, replace_file
 
 #: Bump when the layout of an entry or what a key covers changes: every old entry becomes a miss.
 CACHE_FORMAT = 1
-DEFAULT_DIR = ".jobfeed-cache"
 FILE_NAME = "render.jsonl"
 
 

@@ -18,8 +18,6 @@ from jobfeed.core.lifecycle import State, state_of
 from jobfeed.core.postings import Posting, load_posting
 from jobfeed.errors import JobfeedError, UsageError
 
-CLOSE_HOW = ("filled", "closed")
-
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:

@@ -162,7 +162,3 @@ def utc_in_range(value: dt.datetime) -> dt.datetime:
     except OverflowError:
         raise DateOutOfRange(value.isoformat()) from None
     return value
-
-
-def aware_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)

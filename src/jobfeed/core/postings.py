@@ -623,7 +623,3 @@ def clean_text(text: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate
         return _XML_INVALID.sub("", text)
     return text if _is_clean(raw) else _XML_INVALID.sub("", text)
-
-
-def sort_postings(postings: Iterable[Posting]) -> list[Posting]:
-    return sorted(postings, key=lambda p: p.id)

@@ -100,7 +100,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "generated": "Published with jobfeed.",
     },
 }
-POSTINGS_FOLDER = "postes"
 
 
 @functools.cache
