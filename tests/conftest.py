@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from jobfeed import Config, config_from_dict
+from jobfeed import Catalog, Config, config_from_dict
+from jobfeed.publish.build import site_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -39,3 +40,8 @@ def postes(tmp_path: Path) -> Path:
     folder = tmp_path / "postes"
     folder.mkdir()
     return folder
+
+
+def feed_files(catalog: Catalog, config: Config) -> dict[str, bytes]:
+    """Relative path -> bytes of every file `build` writes for `catalog`, made in this process."""
+    return {path: bytes(data) for path, data in site_files(catalog, config)[0].items()}

@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from jobfeed.config import Config
+from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Catalog
 from jobfeed.core.markup import render
 from jobfeed.publish.build import build
-from jobfeed.publish.feeds import link_of
 from jobfeed.publish.jsonld import job_posting
 from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
 from test_publish import HOSTILE, HOSTILE_ROLE

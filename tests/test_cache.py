@@ -17,8 +17,8 @@ from jobfeed import Config, build, load_postings
 from jobfeed._incremental.rendercache import CACHE_FORMAT, RenderCache, render_key
 from jobfeed.cli import cli
 from jobfeed.config import PagesConfig
+from jobfeed.core.identity import link_of
 from jobfeed.core.markup import Rendered, render
-from jobfeed.publish.feeds import link_of
 
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
 POSTES = Path(__file__).resolve().parents[1] / "postes"
@@ -61,10 +61,10 @@ def open_keys(postes: Path, config: Config = CONFIG) -> list[str]:
     """The keys of the roles a build renders: every published role (open ones, and ended ones,
     which keep their page)."""
     from jobfeed.core.lifecycle import classify
-    from jobfeed.publish.facets import published
+    from jobfeed.publish.facets import public_roles
 
     catalog = classify(load_postings(postes, config).postings, NOW)
-    roles = published(catalog) if config.pages.enabled else catalog.open
+    roles = public_roles(catalog) if config.pages.enabled else catalog.open
     return [render_key(r.posting, link_of(r.posting, config), config.markdown) for r in roles]
 
 

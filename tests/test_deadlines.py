@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from jobfeed.publish.build import feed_files
+from conftest import feed_files
 from pagekit import NOW, OPEN_IDS, catalog_of, site_config, write_postings
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import feedparser
 
-from jobfeed.publish.build import render_all
+from jobfeed.publish.build import render_published
 from jobfeed.publish.facets import all_facets, facet_files, facet_slug
 from jobfeed.publish.feeds import items_of
 from pagekit import NOW, POSTINGS, catalog_of, site_config, write_postings
@@ -72,7 +72,7 @@ def test_facet_feeds_read_back(tmp_path: Path) -> None:
     config = site_config()
     catalog = catalog_of(write_postings(tmp_path / "p"), config, NOW)
     facets, _ = all_facets(catalog)
-    items = {i.role.id: i for i in items_of(catalog.open, render_all(catalog, config), config)}
+    items = {i.role.id: i for i in items_of(catalog.open, render_published(catalog, config), config)}
     files = facet_files(facets, items, config)
     assert len(files) == 2 * (len(facets["team"]) + len(facets["contract"]))
     atom = feedparser.parse(files["equipes/incubateur-des-territoires.xml"])
@@ -101,7 +101,7 @@ def test_entries_shared_with_the_main_feed_give_the_same_bytes(tmp_path: Path) -
     config = site_config()
     catalog = catalog_of(write_postings(tmp_path / "p"), config, NOW)
     facets, _ = all_facets(catalog)
-    listed = items_of(catalog.open, render_all(catalog, config), config)
+    listed = items_of(catalog.open, render_published(catalog, config), config)
     items = {i.role.id: i for i in listed}
     main = FeedMeta(title=config.title, path="atom", feed_id="tag:x:feed")
     entries: dict[str, tuple[bytes, bytes]] = {}

@@ -24,8 +24,11 @@ from hypothesis import strategies as st
 from bad_inputs import make_bad_postes
 from conftest import ROOT
 from jobfeed import Config, config_from_dict
-from jobfeed.core.frontmatter import parse_simple
-from jobfeed.core.postings import MAX_NODES, _decode, _Loader, _split, load_posting, posting_files
+from jobfeed.core.frontmatter import MAX_NODES, parse_simple
+from jobfeed.core.frontmatter import Loader as _Loader
+from jobfeed.core.frontmatter import decode as _decode
+from jobfeed.core.frontmatter import split as _split
+from jobfeed.core.postings import load_posting, posting_files
 
 CONFIG = config_from_dict(
     {"site": {"url": "https://jobs.example.org/", "id_authority": "jobs.example.org,2024"}}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from jobfeed.core.identity import link_of
 from jobfeed.core.markup import render
-from jobfeed.publish.feeds import link_of
 from jobfeed.publish.jsonld import employment_types, job_posting, script_json, valid_through
 from pagekit import NOW, catalog_of, site_config, write_postings
 

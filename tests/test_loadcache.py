@@ -111,7 +111,7 @@ def test_a_cached_posting_decodes_its_body_where_it_is_used(postes: Path, tmp_pa
     assert len(lazy) == len(warm) - 3
     sent = [pickle.loads(pickle.dumps(p)) for p in lazy]
     assert [p.body for p in lazy] == [p.body for p in sent] == [fresh[p.path] for p in lazy]
-    assert all("_raw" not in vars(p) for p in lazy)
+    assert all("_body_source" not in vars(p) for p in lazy)
     with pytest.raises(AttributeError):
         lazy[0].nothing  # noqa: B018
 
@@ -300,7 +300,7 @@ def test_a_file_changed_just_before_it_was_hashed_is_read_again(postes: Path, tm
 
 def unread(posting: Any) -> bool:
     """Made from the load cache without reading its file: the body is read where it is used."""
-    return "_raw" in vars(posting) and vars(posting)["_raw"][0] is None
+    return "_body_source" in vars(posting) and vars(posting)["_body_source"][0] is None
 
 
 def test_a_body_read_later_must_be_the_one_hashed(postes: Path, tmp_path: Path, no_wait: None) -> None:

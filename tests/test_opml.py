@@ -2,7 +2,7 @@ from pathlib import Path
 
 import listparser
 
-from jobfeed.publish.build import feed_files
+from conftest import feed_files
 from jobfeed.publish.facets import all_facets
 from pagekit import NOW, catalog_of, site_config, write_postings
 

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import feed_files
 from jobfeed.core.lifecycle import Catalog, Role, State
 from jobfeed.core.postings import Posting
 from jobfeed.errors import OutputError
 from jobfeed.output import write_tree
-from jobfeed.publish.build import build, feed_files
+from jobfeed.publish.build import build
 from jobfeed.publish.pages import is_safe_path, page_path, relative_href
 from pagekit import NOW, catalog_of, scan, site_config, write_postings
 

@@ -10,7 +10,7 @@ from bad_inputs import EXPECTED, LONG_NAME, VALID, make_bad_postes
 from conftest import ROOT, posting
 from jobfeed import Config, config_from_dict, load_postings
 from jobfeed.core.markup import render
-from jobfeed.core.postings import SLUG_MAX, slug_of
+from jobfeed.core.text import SLUG_MAX, slug_of
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -130,7 +130,7 @@ def test_accented_names_slug_as_python_slugify_does_with_unidecode_installed(
     import sys
     import types
 
-    from jobfeed.core import postings
+    from jobfeed.core import text as postings
 
     fake = types.ModuleType("unidecode")
     fake.unidecode = lambda text: text.encode("ascii", "replace").decode().replace("?", "q")  # type: ignore[attr-defined]
@@ -144,7 +144,7 @@ def test_accented_names_slug_as_python_slugify_does_with_unidecode_installed(
 
 
 def test_clean_text_takes_printable_text_as_it_is_because_it_removes_no_printable_character() -> None:
-    from jobfeed.core.postings import _XML_INVALID, clean_text
+    from jobfeed.core.text import _XML_INVALID, clean_text
 
     removed = [c for c in map(chr, range(0x110000)) if _XML_INVALID.match(c)]
     assert len(removed) == 2176
@@ -196,7 +196,7 @@ def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path, config: Config)
 def test_clean_text_removes_exactly_what_the_xml_invalid_pattern_matches() -> None:
     """The UTF-8 pre-check never lets an invalid character through: every code point of the BMP,
     and the noncharacters and their neighbours in every plane, alone and inside accented text."""
-    from jobfeed.core.postings import _XML_INVALID, clean_text
+    from jobfeed.core.text import _XML_INVALID, clean_text
 
     points = list(range(0x10000))
     for plane in range(0, 0x110000, 0x10000):

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 
 from conftest import DATA
 from jobfeed import Config, build, config_from_dict, load_postings
+from jobfeed.core.identity import entry_id
 from jobfeed.core.lifecycle import Catalog, State, classify, state_of
-from jobfeed.publish.feeds import entry_id
 
 settings.register_profile(
     "ci", max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -429,7 +429,7 @@ def test_random_postings_make_inert_pages_and_a_valid_calendar(
 def test_the_slug_of_a_plain_name_is_slugifys(stem: str) -> None:
     """slug_of's shortcut for names of printable ASCII, and of accented Latin letters folded to
     it, gives what python-slugify gives."""
-    from jobfeed.core.postings import _slugified, slug_of
+    from jobfeed.core.text import _slugified, slug_of
 
     assert slug_of(stem) == _slugified(stem)
 

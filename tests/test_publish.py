@@ -7,8 +7,9 @@ from pathlib import Path
 import feedparser
 from click.testing import CliRunner
 
+from conftest import feed_files
 from jobfeed.cli import cli
-from jobfeed.publish.build import build, feed_files
+from jobfeed.publish.build import build
 from pagekit import NOW, POSTINGS, catalog_of, scan, site_config, write_postings
 
 HOSTILE_ROLE = (

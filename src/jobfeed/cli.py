@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
+from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool, Progress
 from jobfeed._version import __version__
 from jobfeed.clock import resolve_now
@@ -20,7 +21,6 @@ from jobfeed.config import Config, load_config
 from jobfeed.core.postings import load_postings
 from jobfeed.errors import JobfeedError, PostingError, UsageError
 from jobfeed.publish.build import build as run_build
-from jobfeed.publish.build import load_all
 from jobfeed.report import FORMATS, format_problems, tally
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from jobfeed._incremental.lazy import LazyPosting
 from jobfeed._incremental.parallel import in_worker
 from jobfeed._version import __version__
 from jobfeed.config import Config
@@ -83,7 +84,7 @@ class LoadCache:
     A file whose status (size, modification and change times to the nanosecond, inode) is the one
     recorded, and whose last change came well before it was hashed (`RACY_NS`), is not read: its
     entry is used as git uses its index, and the posting's body is read from the file, and checked
-    against its sha256, only where it is used (`postings.Posting.__getattr__`). Any write to a file
+    against its sha256, only where it is used (`lazy.LazyPosting`). Any write to a file
     sets its change time, which no program can set back."""
 
     def __init__(self, folder: str | Path, config: Config) -> None:
@@ -376,7 +377,8 @@ def _encode_result(result: Result) -> dict[str, Any]:
     return encoded
 
 
-#: The fields an entry's posting must have, all of them: it is then made without `Posting.__init__`.
+#: The fields an entry's posting must have, all of them: it is then made without `Posting.__init__`
+#: (`LazyPosting.from_fields`).
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Posting))
 _ORDER = tuple(f.name for f in dataclasses.fields(Posting) if f.name != "body")
 #: The fields an entry stores: all but the body, which is cut from the file's bytes.
@@ -410,16 +412,11 @@ def _decode_result(entry: dict[str, Any], raw: bytes | None, config: Config, pat
     if not isinstance(at, int) or isinstance(at, bool) or not 0 <= at <= (len(raw) if raw else at):
         if raw is None:
             raise ValueError("the body must be cut from the bytes: read them")
-        fields["body"] = body_of(raw)
-    elif raw is None:  # the body, decoded where it is used, from the file's bytes or these
-        fields["_raw"] = (None, at, path)  # (Posting.__getattr__)
-    else:  # only the body's bytes: the front matter's would be 5-10% more memory than the text
-        fields["_raw"] = (raw[at:], 0, path)
-    # 10,000 postings a rebuild: filling the instance's dict is 5 times faster than __init__
-    # (a frozen dataclass sets each field through object.__setattr__); every field is there.
-    posting = object.__new__(Posting)
-    posting.__dict__.update(fields)
-    return posting, problems
+        return LazyPosting.from_fields(fields, body=body_of(raw)), problems
+    if raw is None:  # the body is decoded where it is used, from the file's bytes
+        return LazyPosting.from_fields(fields, at=at, path=path), problems
+    # only the body's bytes are kept: the front matter's would be 5-10% more memory than the text
+    return LazyPosting.from_fields(fields, raw=raw[at:]), problems
 
 
 _NO_EXTRA: dict[str, list[Any]] = {"$map": []}

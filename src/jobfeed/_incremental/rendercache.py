@@ -89,7 +89,6 @@ class RenderCache:
         self.folder = Path(folder)
         self.path = self.folder / FILE_NAME
         self.hits = 0
-        self.misses = 0
         self.rejected = 0  # lines found but corrupt or not matching their key
         self.repeated = 0  # lines whose key a later line has too (appended by a build that did not read)
         self._entries: dict[str, Rendered | bytes] | None = None
@@ -129,9 +128,7 @@ class RenderCache:
         if isinstance(rendered, bytes):  # put as a line by this build
             found = _decode(rendered)
             rendered = found[1] if found else None
-        if rendered is None:
-            self.misses += 1
-        else:
+        if rendered is not None:
             self.hits += 1
         return rendered
 

@@ -33,9 +33,9 @@ from jobfeed._incremental.rendercache import renderer_id
 from jobfeed._version import __version__
 from jobfeed.config import Config
 from jobfeed.core.dates import Moment
+from jobfeed.core.identity import entry_id, link_of
 from jobfeed.core.lifecycle import Role
 from jobfeed.output import Content, Pieces, replace_file
-from jobfeed.publish.feeds import entry_id, link_of
 
 #: Bump when what an entry's bytes depend on, or the layout of the index, changes.
 SPLICE_FORMAT = 2

@@ -16,7 +16,6 @@ from jobfeed.core.lifecycle import Catalog, State
 from jobfeed.core.postings import Posting
 
 KINDS = ("opened", "reopened", "deadline_changed", "closing_soon", "closed")
-REASONS = ("filled", "closed", "expired", "removed")
 _OPEN = State.OPEN.value
 _ENDED = {State.FILLED.value, State.CLOSED.value, State.EXPIRED.value}
 #: The state of a role whose file is gone: kept in the snapshot so that a re-added file is "reopened".
@@ -62,7 +61,7 @@ class Event:
     link: str = ""
     deadline: str | None = None
     previous_deadline: str | None = None
-    reason: str | None = None  # for "closed": one of REASONS
+    reason: str | None = None  # for "closed": "filled", "closed", "expired" or "removed"
 
     @property
     def title(self) -> str:

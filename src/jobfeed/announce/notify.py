@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool
 from jobfeed.announce.diff import (
     REMOVED,
@@ -34,10 +35,9 @@ from jobfeed.announce.diff import (
 from jobfeed.announce.messages import Message, channel_messages
 from jobfeed.announce.state import NotifyState, StateError, load_state, roles_in_feed, save_state
 from jobfeed.config import ChannelConfig, Config
+from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import classify
 from jobfeed.errors import JobfeedError, Problem
-from jobfeed.publish.build import load_all
-from jobfeed.publish.feeds import link_of
 
 if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs that send (~60 ms)
     import filelock

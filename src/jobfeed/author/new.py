@@ -16,7 +16,8 @@ from slugify import slugify
 
 from jobfeed.config import Config
 from jobfeed.core.dates import EXPECTED, IN_RANGE, DateOutOfRange, Moment, to_moment
-from jobfeed.core.postings import SLUG_MAX, load_postings, slug_of
+from jobfeed.core.postings import load_postings
+from jobfeed.core.text import SLUG_MAX, slug_of
 from jobfeed.errors import JobfeedError, UsageError
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from jobfeed.author.listing import days_left
 from jobfeed.config import ChannelConfig, Config
+from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Role, state_of
 from jobfeed.core.markup import render
 from jobfeed.core.postings import Posting
-from jobfeed.publish.feeds import FeedMeta, atom_and_rss, items_of, json_feed, link_of
+from jobfeed.publish.feeds import FeedMeta, atom_and_rss, items_of, json_feed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

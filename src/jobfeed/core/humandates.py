@@ -61,15 +61,6 @@ def clock_time(at: dt.datetime, lang: str = "fr") -> str:
     return f"{at.hour} h" if at.minute == 0 else f"{at.hour} h {at.minute:02d}"
 
 
-def moment_words(moment: Moment, lang: str = "fr") -> str:
-    """ "23 février 2022", or "23 février 2022 à 18 h" when the time matters."""
-    text = long_date(moment.day, lang)
-    if moment.all_day:
-        return text
-    joiner = " at " if lang == "en" else " à "
-    return text + joiner + clock_time(moment.at, lang)
-
-
 def days_until(moment: Moment, now: dt.datetime) -> int:
     """Calendar days from `now`'s day to the moment's day, both in the moment's time zone."""
     today = now.astimezone(moment.at.tzinfo).date()

@@ -11,7 +11,8 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlparse, urlsplit, urlunparse, uses_netloc, uses_relative
 
-from jobfeed.core.postings import Posting, clean_text
+from jobfeed.core.postings import Posting
+from jobfeed.core.text import clean_text
 
 SUMMARY_MAX = 500
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)

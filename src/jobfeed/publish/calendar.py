@@ -16,9 +16,9 @@ from icalendar import Calendar, Event, Timezone
 from jobfeed._version import __version__
 from jobfeed.config import Config
 from jobfeed.core.humandates import long_date
+from jobfeed.core.identity import entry_id, link_of, updated_at
 from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered
-from jobfeed.publish.feeds import entry_id, link_of, updated
 
 WORDS = {
     "fr": {"summary": "Clôture des candidatures : {title}", "apply": "Offre et candidature : {link}"},
@@ -69,8 +69,8 @@ def deadlines_ics(
         link = (links or {}).get(role.id) or link_of(posting, config)
         event = Event()
         event.add("uid", deadline_uid(role, config))
-        event.add("dtstamp", updated(posting).astimezone(dt.UTC))
-        event.add("last-modified", updated(posting).astimezone(dt.UTC))
+        event.add("dtstamp", updated_at(posting).astimezone(dt.UTC))
+        event.add("last-modified", updated_at(posting).astimezone(dt.UTC))
         event.add("summary", words["summary"].format(title=posting.title))
         if deadline.all_day:
             event.add("dtstart", deadline.day)

@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from slugify import slugify
 
 from jobfeed.config import Config
+from jobfeed.core.identity import EPOCH
 from jobfeed.core.lifecycle import Catalog, Role, State
 from jobfeed.errors import Problem
-from jobfeed.publish.feeds import EPOCH, FeedItem, FeedMeta, atom_and_rss
+from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss
 
 FACET_SLUG_MAX = 60
 KINDS = ("team", "contract")
@@ -58,7 +59,7 @@ def value_of(role: Role, kind: str) -> str:
     return posting.team if kind == "team" else posting.contract
 
 
-def published(catalog: Catalog) -> list[Role]:
+def public_roles(catalog: Catalog) -> list[Role]:
     """Roles that have a public life (open or closed); scheduled roles are not announced yet."""
     return [r for r in catalog.roles if r.state is not State.SCHEDULED]
 
@@ -71,7 +72,7 @@ def _first_seen(role: Role) -> tuple[float, str]:
 def facets_of(catalog: Catalog, kind: str) -> tuple[list[Facet], list[Problem]]:
     """The facets of one kind, sorted by slug, and a problem for each name whose slug is taken or empty."""
     by_name: dict[str, list[Role]] = {}
-    for role in published(catalog):
+    for role in public_roles(catalog):
         name = value_of(role, kind)
         if name:
             by_name.setdefault(name, []).append(role)

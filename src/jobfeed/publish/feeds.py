@@ -25,35 +25,15 @@ from feedgen.util import formatRFC2822 as _rfc2822  # after feedgen.feed, which 
 
 from jobfeed._version import __version__
 from jobfeed.config import Config
+from jobfeed.core.identity import EPOCH, entry_id, link_of, opened_at, updated_at
 from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered
-from jobfeed.core.postings import Posting
 from jobfeed.output import Pieces
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: feedgen's RSS date, once per date: it sets the C locale and back for each one (three
 #: setlocale calls), and postings share their dates.
 formatRFC2822 = functools.lru_cache(maxsize=4096)(_rfc2822)
 GENERATOR_URI = "https://github.com/jobfeed/jobfeed"
-
-
-def entry_id(posting: Posting, config: Config) -> str:
-    """A `tag:` URI that survives edits of the file and moves of the site."""
-    return f"tag:{config.id_authority}:{posting.id}"
-
-
-def link_of(posting: Posting, config: Config) -> str:
-    return config.link.format(site_url=config.site_url, slug=posting.slug, id=posting.id)
-
-
-def published(posting: Posting) -> dt.datetime | None:
-    return posting.opened.at if posting.opened else None
-
-
-def updated(posting: Posting) -> dt.datetime:
-    """The newest of the posting's own dates; never the build clock."""
-    dates = [m.at for m in (posting.opened, posting.updated) if m is not None]
-    return max(dates, default=EPOCH)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +61,7 @@ def items_of(roles: Sequence[Role], rendered: Mapping[str, Rendered], config: Co
 
 
 def feed_updated(items: Sequence[FeedItem], fallback: dt.datetime = EPOCH) -> dt.datetime:
-    return max((updated(i.role.posting) for i in items), default=fallback)
+    return max((updated_at(i.role.posting) for i in items), default=fallback)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,11 +93,11 @@ def _generator(
         fe.id(item.id)
         fe.title(posting.title)
         fe.link(href=item.link, rel="alternate")
-        when = published(posting)
+        when = opened_at(posting)
         if when is not None:
             fe.published(when)
             fe.pubDate(when)
-        fe.updated(updated(posting))
+        fe.updated(updated_at(posting))
         for term in (posting.team, posting.contract):
             if term:
                 fe.category(term=term, label=term)
@@ -241,7 +221,7 @@ def _atom_entry(item: FeedItem, name: str, content: bytes) -> bytes:
     posting, rendered = item.role.posting, item.html
     out = [
         f"  <entry>\n    <id>{_text(item.id)}</id>\n    <title>{_text(posting.title)}</title>\n",
-        f"    <updated>{updated(posting).isoformat()}</updated>\n",
+        f"    <updated>{updated_at(posting).isoformat()}</updated>\n",
     ]
     author = _author_name(item, name)
     if "@" in posting.contact and author:
@@ -260,7 +240,7 @@ def _atom_entry(item: FeedItem, name: str, content: bytes) -> bytes:
     for term in (posting.team, posting.contract):
         if term:
             rest.append(f'    <category term="{_attr(term)}" label="{_attr(term)}"/>\n')
-    when = published(posting)
+    when = opened_at(posting)
     if when is not None:
         rest.append(f"    <published>{when.isoformat()}</published>\n")
     rest.append("  </entry>\n")
@@ -289,7 +269,7 @@ def _rss_item(item: FeedItem, name: str, content: bytes) -> bytes:
     for term in (posting.team, posting.contract):
         if term:
             rest.append(f"      <category>{_text(term)}</category>\n")
-    when = published(posting)
+    when = opened_at(posting)
     if when is not None:
         rest.append(f"      <pubDate>{formatRFC2822(when)}</pubDate>\n")
     rest.append("    </item>\n")
@@ -394,10 +374,10 @@ def _json_item(item: FeedItem) -> dict[str, object]:
     }
     if item.html.summary:
         out["summary"] = item.html.summary
-    when = published(posting)
+    when = opened_at(posting)
     if when is not None:
         out["date_published"] = when.isoformat()
-    out["date_modified"] = updated(posting).isoformat()
+    out["date_modified"] = updated_at(posting).isoformat()
     tags = [t for t in (posting.team, posting.contract) if t]
     if tags:
         out["tags"] = tags

@@ -14,9 +14,10 @@ from markupsafe import Markup
 from slugify import slugify
 
 from jobfeed.config import Config
+from jobfeed.core.identity import entry_id, link_of
 from jobfeed.core.lifecycle import Role, State
 from jobfeed.core.markup import Rendered
-from jobfeed.publish.feeds import entry_id, indented_json, link_of
+from jobfeed.publish.feeds import indented_json
 
 #: Words of a contract (ASCII, lower case) -> schema.org employmentType values, in this order.
 EMPLOYMENT_TYPES: dict[str, tuple[str, ...]] = {

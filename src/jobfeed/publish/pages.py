@@ -22,6 +22,7 @@ from jobfeed._version import __version__
 from jobfeed.config import Config
 from jobfeed.core.dates import Moment
 from jobfeed.core.humandates import days_until, deadline_words, long_date
+from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Role, State
 from jobfeed.core.markup import Rendered
 from jobfeed.core.postings import Posting
@@ -137,7 +138,7 @@ def open_count(n: int, lang: str) -> str:
 def page_path(posting: Posting, config: Config) -> str | None:
     """Where the posting's page goes in the output folder, from the link template; None when the
     link points outside the site (another website writes the page)."""
-    link = config.link.format(site_url=config.site_url, slug=posting.slug, id=posting.id)
+    link = link_of(posting, config)
     if config.site_url and link.startswith(config.site_url):
         relative = link[len(config.site_url) :]
     elif urlsplit(link).scheme or link.startswith("/"):
@@ -311,7 +312,7 @@ def posting_html(
         subject = t["mail_subject"].format(role=p.role)
         mailto = f"mailto:{quote(contact, safe='@')}?subject={quote(subject, safe='')}"
     contact_url = contact if contact.startswith(("https://", "http://")) and not mailto else ""
-    link = config.link.format(site_url=config.site_url, slug=p.slug, id=p.id)
+    link = link_of(p, config)
     context = {
         **_common(config, lang),
         "site_title": config.title,

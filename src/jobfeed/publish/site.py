@@ -11,12 +11,13 @@ from collections.abc import Collection, Mapping
 
 from jobfeed.config import Config
 from jobfeed.core.humandates import language_of
+from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Catalog
 from jobfeed.core.markup import Rendered, render
 from jobfeed.errors import Problem
 from jobfeed.publish.calendar import deadlines_ics
-from jobfeed.publish.facets import Facet, all_facets, facet_files, published
-from jobfeed.publish.feeds import items_of, link_of
+from jobfeed.publish.facets import Facet, all_facets, facet_files, public_roles
+from jobfeed.publish.feeds import items_of
 from jobfeed.publish.opml import opml
 from jobfeed.publish.pages import index_html, is_safe_path, page_path, posting_html
 
@@ -38,7 +39,7 @@ def _page_paths(
     pages: dict[str, str] = {}
     owners: dict[str, str] = {}
     problems: list[Problem] = []
-    for role in published(catalog):
+    for role in public_roles(catalog):
         posting = role.posting
         path = page_path(posting, config)
         if path is None:
@@ -86,7 +87,7 @@ def extra_files(
     if not config.pages.enabled:
         return Extras({}, [], {})
     lang = language_of(config.language)
-    roles = published(catalog)
+    roles = public_roles(catalog)
     everything = dict(rendered)
     for role in roles:
         if role.id not in everything:

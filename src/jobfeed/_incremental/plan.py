@@ -1,0 +1,129 @@
+"""The one seam between `jobfeed build` and its speed machinery.
+
+`publish.build.build` asks an `Incremental` to load, to plan the rendering and to write; behind it
+are the load cache, the render cache, the reuse of the previous feeds' entries (`splice`), the
+process pool and the memory trims. None of it changes a byte of output: a build without a cache, in
+one process, writes the same files (tests/test_cache.py, test_splice.py, test_parallel.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+from jobfeed._incremental.loading import load_all
+from jobfeed._incremental.parallel import Pool, Progress, give_back_memory
+from jobfeed._incremental.rendercache import RenderCache
+from jobfeed._incremental.rendering import render_all
+from jobfeed._incremental.splice import Entries, Offsets, Splice, Stamps, keys_of
+from jobfeed.config import Config
+from jobfeed.core.identity import entry_id
+from jobfeed.core.lifecycle import Catalog
+from jobfeed.core.markup import Rendered
+from jobfeed.core.postings import Loaded
+from jobfeed.output import Content, write_tree
+
+
+@dataclasses.dataclass
+class Plan:
+    """What the writers get: the renderings they need, and the feed entries already made (in the
+    processes that rendered them, or reused as the previous build wrote them)."""
+
+    rendered: dict[str, Rendered]  # role id -> its rendering
+    entries: Entries  # entry id -> its bytes in atom.xml, rss.xml and feed.json
+    #: entry id -> its entry key, for the feeds index; filled in while planning
+    keys: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: feed -> entry id -> where its bytes are in that feed; filled in by the writers
+    offsets: Offsets = dataclasses.field(default_factory=dict)
+
+    def take(self) -> tuple[dict[str, Rendered], Entries]:
+        """The renderings and the entries, for the writers, which consume them: the plan keeps
+        none, so that they are freed as the feeds are made (400 MB of entries at 100,000)."""
+        rendered, entries = self.rendered, self.entries
+        self.rendered, self.entries = {}, {}
+        return rendered, entries
+
+
+class Incremental:
+    """Loading, rendering and writing for one build, through the caches in `cache` (None: no
+    cache) and over `jobs` processes (default: every core); `progress` shows bars on stderr."""
+
+    def __init__(
+        self,
+        config: Config,
+        out: Path,
+        cache: Path | None,
+        *,
+        jobs: int | None = None,
+        progress: bool = False,
+    ) -> None:
+        self.config, self.out, self.cache = config, out, cache
+        self.pool = Pool(jobs)
+        self.bars = Progress(progress)
+        self.splice: Splice | None = None
+
+    def __enter__(self) -> Incremental:
+        self.pool.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.pool.__exit__(kind, error, trace)
+
+    def load(self, postes: str | Path) -> Loaded:
+        """The postings of `postes`; the previous feeds start being checked, in a thread, while the
+        caller classifies them (no process is started before `plan`)."""
+        loaded = load_all(postes, self.config, self.cache, self.pool, self.bars)
+        if self.cache is not None:
+            self.splice = Splice(self.cache, self.out)
+            self.splice.check_files()
+        return loaded
+
+    def plan(self, catalog: Catalog) -> Plan:
+        """Render what must be rendered: every published role but those whose feed entries are
+        reused (unless pages show them), from the render cache or over the pool."""
+        config, splice = self.config, self.splice
+        give_back_memory(len(catalog.roles))  # what loading left: ~1 GB of results at 100,000
+        # without an index (a first build) nothing is reused: the entries are keyed where written
+        keys = keys_of(catalog.open, config) if splice and splice.records else {}
+        reused = splice.reuse(keys) if splice else {}
+        ids = {role.id: entry_id(role.posting, config) for role in catalog.open}
+        # the roles whose entries are reused need no rendering, unless pages show them
+        skip = set() if config.pages.enabled else {r for r, e in ids.items() if e in reused}
+        entries: Entries = {}
+        stamps: Stamps = {}
+        rendered = render_all(
+            catalog,
+            config,
+            RenderCache(self.cache) if self.cache is not None else None,
+            self.pool,
+            self.bars,
+            reused=skip,
+            entries=entries,
+            stamps=stamps if splice else None,
+        )
+        if splice:
+            for entry, (key, digests) in stamps.items():
+                keys[entry] = key
+                splice.known(entry, digests)
+            keys.update(keys_of([role for role in catalog.open if ids[role.id] not in keys], config))
+        entries.update(reused)
+        del reused, stamps
+        if not config.pages.enabled:  # ~190 MB of renderings at 100,000 postings: keep what is used
+            rendered = {k: v for k, v in rendered.items() if ids.get(k) not in entries}
+        # what receiving the renderings left (pickles, pipes' buffers) before the peak
+        give_back_memory(len(catalog.roles))
+        return Plan(rendered, entries, keys)
+
+    def write(self, files: Mapping[str, Content], plan: Plan) -> tuple[list[str], list[str]]:
+        """Write `files` to the output folder (only those whose bytes changed), and record where
+        each entry is in the feeds for the next build. Gives (written, unchanged)."""
+        if self.splice:
+            self.splice.digest_files(files)  # hashed in a thread while they are written
+        written, unchanged = write_tree(self.out, files)
+        if self.splice:
+            self.splice.save(files, plan.offsets, plan.keys)
+        return written, unchanged
