@@ -17,10 +17,10 @@ from jobfeed.github_action import (
     day,
     feeds_changed,
     github_output,
+    hide_secrets,
     link,
     outputs,
     read_report,
-    redact,
     stale_warning,
     summary_markdown,
     webhook_secrets,
@@ -241,7 +241,10 @@ def test_redact_and_webhook_secrets() -> None:
     found = webhook_secrets(environ, ["TEAM_HOOK"])
     assert sorted(found) == sorted([environ["SLACK_WEBHOOK_URL"], environ["TEAM_HOOK"]])
     text = f"failed: {environ['SLACK_WEBHOOK_URL']} and {environ['TEAM_HOOK']} in /root"
-    assert redact(text, found) == "failed: *** and *** in /root"
+    assert hide_secrets(text, found) == "failed: *** and *** in /root"
+    # their paths and tokens too, but nothing shorter than 8 characters (T, B, /root stay)
+    text = "POST /services/T/B/secret123: token secret123 refused for /hooks/abcdefgh on T and B"
+    assert hide_secrets(text, found) == "POST ***: token *** refused for *** on T and B"
 
 
 def git(*args: str, cwd: Path) -> None:

@@ -85,3 +85,37 @@ def test_dead_code_is_found(tmp_path: Path) -> None:
     whitelist.write_text("from vulture.whitelist_utils import Whitelist\n\n_ = Whitelist()\n_.forgotten\n")
     done = vulture(tmp_path, "module.py", "whitelist.py", "--min-confidence", "60")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_error_is_one_tree_in_errors_py_and_exported() -> None:
+    """One errors.py: every exception class jobfeed defines is there (private ones, which never leave
+    their module, aside), and every JobfeedError is exported by `import jobfeed`."""
+    import ast
+    import inspect
+
+    import jobfeed
+    import jobfeed.errors
+
+    package = Path(jobfeed.__file__).parent
+    elsewhere = []
+    for path in package.rglob("*.py"):
+        if path.name == "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                bases = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+                if bases & {
+                    "Exception",
+                    "ValueError",
+                    "JobfeedError",
+                    "ClickException",
+                } or node.name.endswith("Error"):
+                    elsewhere.append(f"{path.relative_to(package)}: {node.name}")
+    assert elsewhere == []
+    errors = {
+        name
+        for name, value in vars(jobfeed.errors).items()
+        if inspect.isclass(value) and issubclass(value, jobfeed.JobfeedError)
+    }
+    assert len(errors) >= 13
+    assert errors <= set(jobfeed.__all__)

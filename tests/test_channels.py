@@ -4,7 +4,9 @@ import traceback
 import pytest
 import requests
 
-from jobfeed.announce.webhooks import DeliveryError, RetryPolicy, classify, post_message, redact, secrets_of
+from jobfeed.announce.redact import redact, secrets_of
+from jobfeed.announce.webhooks import RetryPolicy, outcome_of, post_message
+from jobfeed.errors import DeliveryError
 from webhook_server import SECRET_PATH, Fault, closed_port_url, http_fault, webhook
 
 FAST = RetryPolicy(
@@ -153,8 +155,8 @@ def test_redact_and_classify() -> None:
     url = "https://hooks.slack.com/services/T0SECRETTEAM/B0SECRETHOOK/s3cr3tT0k3nXYZ"
     text = f"failed on {url} and /services/T0SECRETTEAM/B0SECRETHOOK/s3cr3tT0k3nXYZ and s3cr3tT0k3nXYZ"
     assert redact(text, secrets_of(url)) == "failed on *** and *** and ***"
-    assert classify(200, "ok", "slack") is None
-    unexpected = classify(200, "<html>proxy</html>", "slack")
+    assert outcome_of(200, "ok", "slack") is None
+    unexpected = outcome_of(200, "<html>proxy</html>", "slack")
     assert unexpected is not None and not unexpected.transient
 
 

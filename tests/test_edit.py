@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from jobfeed.author.closing import close_values, extend_values
-from jobfeed.author.edit import EditError, edit_file, set_field
-from jobfeed.author.new import parse_day
+from jobfeed.author.edit import edit_file, set_field
 from jobfeed.config import Config, config_from_dict
+from jobfeed.core.dates import parse_day
 from jobfeed.core.lifecycle import State, state_of
 from jobfeed.core.postings import load_posting
+from jobfeed.errors import EditError
 
 NOW = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 MAPPED = config_from_dict(
@@ -136,7 +137,7 @@ def operation_values(name: str, path: Path, config: Config) -> list[tuple[str, b
     if name == "extend":
         posting, problems = load_posting(path, config)
         assert posting is not None, problems
-        return extend_values(posting, parse_day("2024-06-30", config, "--until"), NOW, reopen=False)
+        return extend_values(posting, parse_day("2024-06-30", config.tz, "--until"), NOW, reopen=False)
     return close_values(name)
 
 
@@ -220,7 +221,7 @@ def test_reopen_sets_every_blocking_key(tmp_path: Path) -> None:
     path.write_bytes(before)
     posting, _ = load_posting(path, Config())
     assert posting is not None
-    values = extend_values(posting, parse_day("2024-06-30", Config(), "--until"), NOW, reopen=True)
+    values = extend_values(posting, parse_day("2024-06-30", Config().tz, "--until"), NOW, reopen=True)
     edit_file(path, values, Config())
     assert line_changes(before, path.read_bytes()) == [
         (b"status: closed\n", b"status: open\n"),

@@ -125,6 +125,29 @@ def test_preview_shows_the_exact_chat_payload_of_each_channel(site: Path, tmp_pa
     assert "WEBHOOK_URL=" not in out and "http://127" not in out
 
 
+def test_preview_follows_notify_s_routing(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A channel whose filters leave the role out shows nothing, as notify would send nothing; a
+    default channel shows only when its variable is set (the rules of announce/routing.py)."""
+    (tmp_path / "jobfeed.toml").write_text(
+        '[[notify]]\nkind = "mattermost"\nname = "fs"\nteams = ["France Services"]\n'
+        '[[notify]]\nkind = "slack"\nname = "at"\nteams = ["aides-TERRITOIRES", "Aides-territoires"]\n',
+        encoding="utf-8",
+    )
+    code, out = invoke("preview", "developpeur")
+    assert code == 0
+    assert "-- at --" in out and "-- fs --" not in out
+    (tmp_path / "jobfeed.toml").unlink()
+    monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("MATTERMOST_WEBHOOK_URL", raising=False)
+    assert "== Chat messages" not in invoke("preview", "developpeur")[1]
+    monkeypatch.setenv("MATTERMOST_WEBHOOK_URL", "http://127.0.0.1:9/hooks/abcdefgh")
+    code, out = invoke("preview", "developpeur")
+    assert "-- mattermost:MATTERMOST_WEBHOOK_URL --" in out and "-- slack" not in out
+    assert "abcdefgh" not in out
+
+
 def test_preview_of_an_unknown_role(site: Path) -> None:
     assert invoke("preview", "nobody") == (
         1,

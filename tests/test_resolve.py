@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from jobfeed.author.resolve import RoleNotFound, resolve
+from jobfeed.author.resolve import resolve
 from jobfeed.config import Config
+from jobfeed.errors import RoleNotFound
 from roles_folder import make_site
 
 

@@ -19,7 +19,8 @@ from conftest import ROOT
 from jobfeed import build, config_from_dict, load_postings
 from jobfeed.announce.diff import Event
 from jobfeed.announce.messages import mattermost_messages, slack_messages
-from jobfeed.announce.webhooks import DeliveryError, RetryPolicy, post_message
+from jobfeed.announce.webhooks import RetryPolicy, post_message
+from jobfeed.errors import DeliveryError
 from webhook_server import SECRET_PATH, Fault, webhook
 
 SECURITY = ROOT / "SECURITY.md"

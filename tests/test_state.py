@@ -4,14 +4,8 @@ from pathlib import Path
 import pytest
 
 from jobfeed.announce.diff import Event, RoleSnapshot
-from jobfeed.announce.state import (
-    SCHEMA_VERSION,
-    NotifyState,
-    StateError,
-    load_state,
-    roles_in_feed,
-    save_state,
-)
+from jobfeed.announce.state import SCHEMA_VERSION, NotifyState, load_state, roles_in_feed, save_state
+from jobfeed.errors import StateError
 
 
 def event(n: int, kind: str = "opened") -> Event:

@@ -304,7 +304,8 @@ def new_command(
         jobfeed new --role "Développeur·euse back-end" --team Aides-territoires \\
             --contract CDD --contact recrutement@example.org --deadline 2024-04-30
     """
-    from jobfeed.author.new import NewRole, create_posting, parse_day
+    from jobfeed.author.new import NewRole, create_posting
+    from jobfeed.core.dates import parse_day
 
     now = resolve_now(now_text)
     if role is None:
@@ -320,7 +321,7 @@ def new_command(
         def check_day(text: str) -> str:
             if text.strip():
                 try:
-                    parse_day(text, config, "deadline")
+                    parse_day(text, config.tz, "deadline")
                 except UsageError as e:
                     raise click.BadParameter(str(e)) from e
             return text.strip()
@@ -336,8 +337,8 @@ def new_command(
         team=team,
         contract=contract,
         contact=contact,
-        opened=parse_day(opened, config, "--opened").day if opened else None,
-        deadline=parse_day(deadline, config, "--deadline") if deadline else None,
+        opened=parse_day(opened, config.tz, "--opened").day if opened else None,
+        deadline=parse_day(deadline, config.tz, "--deadline") if deadline else None,
     )
     path = create_posting(new, config, now, postes=postes, slug=slug)
     click.echo(f"Created {path}")
@@ -459,11 +460,13 @@ def extend_command(
 def preview_command(
     config: Config, now_text: str | None, postes: str | None, role_name: str, as_json: bool
 ) -> None:
-    """Show a role's feed entry (Atom and JSON Feed) as `build` would write it; sends nothing.
+    """Show a role's feed entry and chat messages exactly as `build` and `notify` would; sends nothing.
 
     ROLE is the role's id, its file name or path, or a unique prefix of them. Works for a role in
-    any state, so a new or scheduled role can be checked before it opens. Chat messages are not
-    shown yet: they come with `jobfeed notify`.
+    any state, so a new or scheduled role can be checked before it opens. The chat messages are the
+    payloads of its announcement (opened, or closed once it has ended) for each channel that would
+    get it: the `[[notify]]` channels whose filters take it, else each default channel whose
+    webhook variable is set.
 
     \b
     Example:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from jobfeed.core.dates import IN_RANGE, DateOutOfRange, parse_now, utc_in_range
-from jobfeed.errors import UsageError
+from jobfeed.core.dates import IN_RANGE, parse_now, utc_in_range
+from jobfeed.errors import DateOutOfRange, UsageError
 
 
 def resolve_now(option: str | None, environ: dict[str, str] | None = None) -> dt.datetime:

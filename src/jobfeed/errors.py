@@ -61,3 +61,53 @@ class Problem:
 
 class UsageError(JobfeedError):
     """A command-line option or environment variable has a value jobfeed cannot use (exit 2)."""
+
+
+# --- jobfeed notify
+
+
+class StateError(JobfeedError):
+    """The state file cannot be read or was written by a newer jobfeed."""
+
+
+class GuardError(JobfeedError):
+    """Too many roles vanished at once: nothing is announced until a person confirms with --force."""
+
+
+class LockedError(JobfeedError):
+    """Another `jobfeed notify` holds the lock of this state file."""
+
+
+class DeliveryError(JobfeedError):
+    """A message was not delivered; `transient` tells whether trying later may succeed."""
+
+    def __init__(self, message: str, *, transient: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.status = status
+
+
+# --- jobfeed new, close, extend, preview
+
+
+class EditError(JobfeedError):
+    """The file cannot be edited safely; nothing was written."""
+
+
+class PostingExists(JobfeedError):
+    """The file `jobfeed new` would write is already there."""
+
+
+class RoleNotFound(JobfeedError):
+    """No role, or more than one, answers to the name given."""
+
+
+# --- not JobfeedErrors: raised and caught inside the loader, which reports them on the right line
+
+
+class DateOutOfRange(ValueError):
+    """A date that reads as one but falls outside FIRST_YEAR..LAST_YEAR."""
+
+
+class Unloadable(Exception):
+    """The file cannot become a posting; its problems are already recorded."""

@@ -27,6 +27,7 @@ from typing import Any
 
 import click
 
+from jobfeed.announce.redact import redact, secrets_of
 from jobfeed.config import load_config
 from jobfeed.errors import JobfeedError, UsageError
 
@@ -279,17 +280,19 @@ def summary_markdown(reports: Reports, *, source_url: str = "", stale_days: int 
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def redact(text: str, secrets_: Iterable[str]) -> str:
-    """`text` with every secret value replaced by `***` (longest first, so none is half-removed)."""
-    for value in sorted({s for s in secrets_ if len(s) >= 8}, key=len, reverse=True):
-        text = text.replace(value, "***")
-    return text
+#: Shorter secrets are not replaced in the job summary, whose words and numbers they could be.
+SHORTEST_SECRET = 8
 
 
 def webhook_secrets(environ: Mapping[str, str], names: Iterable[str] = ()) -> list[str]:
     """Values of the webhook variables: the configured names and anything ending in _WEBHOOK_URL."""
     wanted = set(names)
     return [v for k, v in environ.items() if v and (k in wanted or k.endswith("_WEBHOOK_URL"))]
+
+
+def hide_secrets(text: str, values: Iterable[str]) -> str:
+    """`text` without the webhook URLs `values`, nor their paths and tokens (`redact.secrets_of`)."""
+    return redact(text, [s for v in values for s in secrets_of(v)], shortest=SHORTEST_SECRET)
 
 
 def github_output(values: Mapping[str, str]) -> str:
@@ -420,7 +423,7 @@ def summarize(
     hidden = webhook_secrets(env, _channel_variables(config_path))
     values = outputs(reports)
     _append(output, github_output(values))
-    markdown = redact(summary_markdown(reports, source_url=source_url, stale_days=stale_days), hidden)
+    markdown = hide_secrets(summary_markdown(reports, source_url=source_url, stale_days=stale_days), hidden)
     if summary:
         _append(summary, markdown)
     else:

@@ -256,7 +256,7 @@ def _key(path: str | Path, raw: bytes) -> bytes:
     return digest.hexdigest().encode()
 
 
-def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool, int]) -> Loaded:
+def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool, int]) -> LoadedFile:
     """Load one file (from the bytes already read, when given; reading them first when asked)
     and encode the result for the cache. Runs in a worker process when the folder is big, so
     reading and encoding are spread too. `job`: (path, bytes or None, read here, the instant
@@ -285,10 +285,10 @@ def _load_encoded(load: Loader, limit: int, job: tuple[Path, bytes | None, bool,
 
 #: What `_load_encoded` gives: (result, its cache entry, the key when read there, in a worker
 #: process the bytes read (for `_pack`), and the file's status when read there (`LoadCache.stats`)).
-Loaded = tuple[Result, bytes | None, bytes | None, bytes | None, list[Any] | None]
+LoadedFile = tuple[Result, bytes | None, bytes | None, bytes | None, list[Any] | None]
 
 
-def _pack(loaded: Loaded) -> Any:
+def _pack(loaded: LoadedFile) -> Any:
     """A loaded file as a worker process sends it back: its cache entry and its bytes instead of
     the posting; decoding them (`_unpack`) costs this process a third of unpickling the posting,
     and shares one Moment per date."""
@@ -298,7 +298,7 @@ def _pack(loaded: Loaded) -> Any:
     return Path(posting.path), entry, key, raw, status, "packed"
 
 
-def _unpack(load: Loader, config: Config, packed: Any) -> Loaded:
+def _unpack(load: Loader, config: Config, packed: Any) -> LoadedFile:
     if len(packed) == 5:
         return packed  # type: ignore[no-any-return]
     path, entry, key, raw, status, _ = packed

@@ -33,11 +33,13 @@ from jobfeed.announce.diff import (
     with_removed,
 )
 from jobfeed.announce.messages import Message, channel_messages
-from jobfeed.announce.state import NotifyState, StateError, load_state, roles_in_feed, save_state
-from jobfeed.config import ChannelConfig, Config
+from jobfeed.announce.redact import redact, secrets_of
+from jobfeed.announce.routing import Channel, resolve_channels, wants
+from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_state
+from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import classify
-from jobfeed.errors import JobfeedError, Problem
+from jobfeed.errors import GuardError, LockedError, Problem, StateError
 
 if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs that send (~60 ms)
     import filelock
@@ -45,55 +47,8 @@ if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs th
 
     from jobfeed.announce.webhooks import RetryPolicy
 
-DEFAULT_CHANNELS = (("slack", "SLACK_WEBHOOK_URL"), ("mattermost", "MATTERMOST_WEBHOOK_URL"))
 #: The JSON Feed `jobfeed build` writes next to the default state file.
 FEED = "feed.json"
-
-
-class GuardError(JobfeedError):
-    """Too many roles vanished at once: nothing is announced until a person confirms with --force."""
-
-
-class LockedError(JobfeedError):
-    """Another `jobfeed notify` holds the lock of this state file."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Channel:
-    """A configured channel and its webhook URL (None when the variable is unset). Never printed."""
-
-    config: ChannelConfig
-    url: str | None = dataclasses.field(default=None, repr=False)
-
-    @property
-    def label(self) -> str:
-        return self.config.label
-
-
-def resolve_channels(
-    config: Config, environ: Mapping[str, str], known: list[str] | None = None
-) -> list[Channel]:
-    """`[[notify]]` channels; without any, each default variable that is set, plus each default
-    channel the state already knows (so a run without the secret keeps its events pending)."""
-    if config.channels:
-        return [Channel(c, environ.get(c.env) or None) for c in config.channels]
-    channels = []
-    for kind, env in DEFAULT_CHANNELS:
-        channel = ChannelConfig(kind=kind, env=env)
-        if environ.get(env) or channel.label in (known or []):
-            channels.append(Channel(channel, environ.get(env) or None))
-    return channels
-
-
-def wants(channel: ChannelConfig, event: Event) -> bool:
-    """The channel's filters: event kinds, teams, contracts (case-insensitive); empty means all."""
-    if channel.events and event.kind not in channel.events:
-        return False
-    if channel.teams and event.team.casefold() not in {t.casefold() for t in channel.teams}:
-        return False
-    return not (
-        channel.contracts and event.contract.casefold() not in {c.casefold() for c in channel.contracts}
-    )
 
 
 @dataclasses.dataclass
@@ -367,7 +322,8 @@ def _deliver(
         report.error = f"{c.env} is not set"
         return report
     assert session is not None
-    from jobfeed.announce.webhooks import DeliveryError, post_message
+    from jobfeed.announce.webhooks import post_message
+    from jobfeed.errors import DeliveryError
 
     for message in messages:
         try:
@@ -386,8 +342,4 @@ def _deliver(
 
 
 def _redacted(text: str, url: str) -> str:
-    from jobfeed.announce.webhooks import secrets_of
-
-    for secret in secrets_of(url):
-        text = text.replace(secret, "***")
-    return text
+    return redact(text, secrets_of(url))

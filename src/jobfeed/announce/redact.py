@@ -1,15 +1,45 @@
-"""Webhook secrets kept out of library logs.
+"""Webhook secrets kept out of everything jobfeed prints, logs or stores: the one place they are
+found in a URL (`secrets_of`) and replaced by `***` (`redact`).
 
-urllib3 logs every request line at DEBUG (`"POST /services/T…/B…/token HTTP/1.1" 200`), and the
-path of a webhook URL is its secret. jobfeed never turns DEBUG on, but a program that imports it
-(or a `logging.basicConfig(level=logging.DEBUG)` added while debugging) would print it. A filter on
-the loggers of urllib3 and requests replaces every known secret by `***` in their records.
+A webhook URL's path and query are its secret (Slack's `/services/T…/B…/token`, Mattermost's
+`/hooks/<id>`), and they turn up in error messages, in the job summary of the Action and in library
+logs.
+
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+
+def secrets_of(url: str) -> list[str]:
+    """The parts of a webhook URL that must never be shown: the URL itself, its path and its tokens."""
+    parts = urlsplit(url)
+    secrets = [url, url.rstrip("/")]
+    if parts.path not in ("", "/"):
+        secrets.append(parts.path)
+        secrets.extend(segment for segment in parts.path.split("/") if len(segment) >= 6)
+    if parts.query:
+        secrets.append(parts.query)
+    if parts.password:
+        secrets.append(parts.password)
+    return sorted({s for s in secrets if s}, key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str], *, shortest: int = 1) -> str:
+    """`text` with every secret at least `shortest` characters long replaced by `***`, the longest
+    first, so that none is half-removed."""
+    for secret in sorted({s for s in secrets if len(s) >= shortest}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+# --- library logs: urllib3 logs every request line at DEBUG (`"POST /services/T…/B…/token
+# HTTP/1.1" 200`). jobfeed never turns DEBUG on, but a program that imports it (or a
+# `logging.basicConfig(level=logging.DEBUG)` added while debugging) would print it. A filter on
+# the loggers of urllib3 and requests replaces every known secret by `***` in their records.
 
 LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager", "requests")
 
@@ -25,9 +55,7 @@ class SecretFilter(logging.Filter):
         if not self.secrets:
             return True
         message = record.getMessage()
-        clean = message
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            clean = clean.replace(secret, "***")
+        clean = redact(message, self.secrets)
         if clean != message:
             record.msg, record.args = clean, None
         return True

@@ -13,14 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from jobfeed.announce.diff import Event, RoleSnapshot, Snapshot
-from jobfeed.errors import JobfeedError
+from jobfeed.errors import StateError
 from jobfeed.output import write_atomic
 
 SCHEMA_VERSION = 1
-
-
-class StateError(JobfeedError):
-    """The state file cannot be read or was written by a newer jobfeed."""
 
 
 @dataclasses.dataclass

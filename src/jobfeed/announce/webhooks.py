@@ -17,15 +17,14 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 import tenacity
 
-from jobfeed.announce.redact import hide_in_logs
-from jobfeed.errors import JobfeedError
+from jobfeed.announce.redact import hide_in_logs, redact, secrets_of
+from jobfeed.errors import DeliveryError
 
 USER_AGENT = "jobfeed (+https://github.com/jobfeed/jobfeed)"
 
@@ -46,15 +45,6 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
-class DeliveryError(JobfeedError):
-    """A message was not delivered; `transient` tells whether trying later may succeed."""
-
-    def __init__(self, message: str, *, transient: bool, status: int | None = None) -> None:
-        super().__init__(message)
-        self.transient = transient
-        self.status = status
-
-
 class _Attempt(Exception):
     """One failed attempt, already described and redacted."""
 
@@ -63,26 +53,6 @@ class _Attempt(Exception):
         self.transient = transient
         self.status = status
         self.retry_after = retry_after
-
-
-def secrets_of(url: str) -> list[str]:
-    """The parts of a webhook URL that must never be shown: the URL itself, its path and its tokens."""
-    parts = urlsplit(url)
-    secrets = [url, url.rstrip("/")]
-    if parts.path not in ("", "/"):
-        secrets.append(parts.path)
-        secrets.extend(segment for segment in parts.path.split("/") if len(segment) >= 6)
-    if parts.query:
-        secrets.append(parts.query)
-    if parts.password:
-        secrets.append(parts.password)
-    return sorted({s for s in secrets if s}, key=len, reverse=True)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
 
 
 def _platform_error(kind: str, body: str) -> str:
@@ -116,7 +86,7 @@ def _retry_after(value: str | None) -> float:
     return max(0.0, when.timestamp() - time.time())
 
 
-def classify(status: int, body: str, kind: str, retry_after: str | None = None) -> _Attempt | None:
+def outcome_of(status: int, body: str, kind: str, retry_after: str | None = None) -> _Attempt | None:
     """None when delivered (200 "ok"); otherwise the failure, transient or permanent."""
     if status == 200 and body.strip() == "ok":
         return None
@@ -207,7 +177,7 @@ def post_message(
         except requests.RequestException as e:
             failure = describe(e, policy)
         else:
-            found = classify(response.status_code, body, kind, response.headers.get("Retry-After"))
+            found = outcome_of(response.status_code, body, kind, response.headers.get("Retry-After"))
             if found is None:
                 return
             failure = found

@@ -11,9 +11,8 @@ import datetime as dt
 from pathlib import Path
 
 from jobfeed.author.edit import Change, Value, edit_file
-from jobfeed.author.new import parse_day
 from jobfeed.config import Config
-from jobfeed.core.dates import Moment
+from jobfeed.core.dates import Moment, parse_day
 from jobfeed.core.lifecycle import State, state_of
 from jobfeed.core.postings import Posting, load_posting
 from jobfeed.errors import JobfeedError, UsageError
@@ -93,5 +92,5 @@ def close_role(posting: Posting, how: str, config: Config, now: dt.datetime) -> 
 def extend_role(
     posting: Posting, until_text: str, config: Config, now: dt.datetime, reopen: bool = False
 ) -> Outcome:
-    until = parse_day(until_text, config, "--until")
+    until = parse_day(until_text, config.tz, "--until")
     return _apply(posting, extend_values(posting, until, now, reopen), config, now)

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from jobfeed.config import Config
-from jobfeed.errors import JobfeedError
+from jobfeed.errors import EditError
 from jobfeed.output import write_atomic
 
 _EOL = re.compile(r"\r\n|\r|\n")
@@ -29,10 +29,6 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOLEAN_STATUS_KEYS = {"open", "ouvert", "published", "publié", "publie", "visible"}
 
 Value = bool | str
-
-
-class EditError(JobfeedError):
-    """The file cannot be edited safely; nothing was written."""
 
 
 @dataclasses.dataclass(frozen=True)

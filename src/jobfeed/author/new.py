@@ -15,14 +15,10 @@ import yaml
 from slugify import slugify
 
 from jobfeed.config import Config
-from jobfeed.core.dates import EXPECTED, IN_RANGE, DateOutOfRange, Moment, to_moment
+from jobfeed.core.dates import Moment
 from jobfeed.core.postings import load_postings
 from jobfeed.core.text import SLUG_MAX, slug_of
-from jobfeed.errors import JobfeedError, UsageError
-
-
-class PostingExists(JobfeedError):
-    """The file `jobfeed new` would write is already there."""
+from jobfeed.errors import JobfeedError, PostingExists, UsageError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,17 +29,6 @@ class NewRole:
     contact: str = ""
     opened: dt.date | None = None  # None: today in the site's time zone
     deadline: Moment | None = None
-
-
-def parse_day(text: str, config: Config, what: str) -> Moment:
-    """A date typed by a person (YYYY-MM-DD or ISO 8601), or UsageError saying what to write."""
-    try:
-        moment = to_moment(text, config.tz)
-    except DateOutOfRange:
-        raise UsageError(f"{what} {text!r} is out of range; give {IN_RANGE}") from None
-    if moment is None:
-        raise UsageError(f"{what} {text!r} is not a date; {EXPECTED}")
-    return moment
 
 
 def yaml_scalar(text: str) -> str:

@@ -113,11 +113,12 @@ def chat_messages(
     role: Role, config: Config, now: dt.datetime, environ: Mapping[str, str] | None = None
 ) -> tuple[ChatMessage, ...]:
     """The exact payload each channel would get when this role is announced (opened, or closed
-    with its reason once it has ended): the `[[notify]]` channels, else each default channel whose
-    variable is set in `environ`, as `jobfeed notify` decides. Nothing is sent."""
+    with its reason once it has ended): the `[[notify]]` channels that want the event, else each
+    default channel whose variable is set in `environ`, by `jobfeed notify`'s own rules (a preview
+    has no state, so a default channel whose variable is unset is not shown). Nothing is sent."""
     from jobfeed.announce.diff import event_of, snapshot_of
     from jobfeed.announce.messages import channel_messages
-    from jobfeed.announce.notify import DEFAULT_CHANNELS
+    from jobfeed.announce.routing import resolve_channels, wants
     from jobfeed.core.lifecycle import Catalog, State
 
     snapshot = snapshot_of(Catalog(now, (role,)), config.closing_soon_days, lambda p: link_of(p, config))
@@ -126,11 +127,10 @@ def chat_messages(
     kind = "closed" if ended else "opened"
     day = now.astimezone(config.tz).date().isoformat() if ended else (shot.opened or "")[:10]
     event = event_of(role.id, kind, day, shot, **({"reason": role.state.value} if ended else {}))
-    channels = config.channels or tuple(
-        ChannelConfig(kind=k, env=env) for k, env in DEFAULT_CHANNELS if (environ or {}).get(env)
-    )
     shown = []
-    for channel in channels:
+    for channel in (c.config for c in resolve_channels(config, environ or {})):
+        if not wants(channel, event):
+            continue
         for message in channel_messages(
             channel.kind,
             [event],

@@ -14,17 +14,13 @@ from pathlib import Path
 
 from jobfeed.config import Config
 from jobfeed.core.postings import SUFFIXES, Loaded, Posting, load_posting, load_postings
-from jobfeed.errors import JobfeedError, Problem
+from jobfeed.errors import JobfeedError, Problem, RoleNotFound
 
 #: How many candidates an error message lists before "and N more".
 SHOWN = 10
 #: How alike (difflib ratio) a name must be to the query to be suggested.
 SIMILAR = 0.6
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
-
-
-class RoleNotFound(JobfeedError):
-    """No role, or more than one, answers to the name given."""
 
 
 def _stem(name: str) -> str:

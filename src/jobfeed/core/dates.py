@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from jobfeed.errors import DateOutOfRange, UsageError
+
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 EXPECTED = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2022-02-22T23:00:00Z"
@@ -23,10 +25,6 @@ EXPECTED = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2022-02-22T23:0
 #: (years 1 and 9999), where one `9999-12-31` used to end every command in an OverflowError.
 FIRST_YEAR, LAST_YEAR = 1970, 2200
 IN_RANGE = f"a date between {FIRST_YEAR} and {LAST_YEAR}"
-
-
-class DateOutOfRange(ValueError):
-    """A date that reads as one but falls outside FIRST_YEAR..LAST_YEAR."""
 
 
 T = TypeVar("T")
@@ -162,3 +160,15 @@ def utc_in_range(value: dt.datetime) -> dt.datetime:
     except OverflowError:
         raise DateOutOfRange(value.isoformat()) from None
     return value
+
+
+def parse_day(text: str, tz: ZoneInfo, what: str) -> Moment:
+    """A date typed by a person (YYYY-MM-DD or ISO 8601) in time zone `tz`, or UsageError saying
+    what to write (`what` names the option or the prompt)."""
+    try:
+        moment = to_moment(text, tz)
+    except DateOutOfRange:
+        raise UsageError(f"{what} {text!r} is out of range; give {IN_RANGE}") from None
+    if moment is None:
+        raise UsageError(f"{what} {text!r} is not a date; {EXPECTED}")
+    return moment

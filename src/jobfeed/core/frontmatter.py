@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from jobfeed.errors import Problem
+from jobfeed.errors import Problem, Unloadable
 
 #: Characters both YAML loaders read as themselves in a scalar: printable, no tab, no line break
 #: other than "\n", no byte order mark, no noncharacter U+FFFE/U+FFFF.
@@ -167,10 +167,6 @@ Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_time
 #: How many YAML nodes front matter may expand to once aliases are followed (alias bombs).
 MAX_NODES = 10_000
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
-
-
-class Unloadable(Exception):
-    """The file cannot become a posting; its problems are already recorded."""
 
 
 def decode(raw: bytes, shown: str, problems: list[Problem]) -> str:

@@ -23,7 +23,9 @@ class State(enum.StrEnum):
 
 
 def state_of(posting: Posting, now: dt.datetime) -> State:
-    """DESIGN.md's table, first matching row wins."""
+    """The role's state at `now`: the first that applies of scheduled (opens after `now`), filled,
+    closed, expired (the deadline has passed; a day-only deadline runs to the end of that day),
+    else open. The README's "Lifecycle" table says the same."""
     return _state(posting, now.astimezone(dt.UTC))
 
 

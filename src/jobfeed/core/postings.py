@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from jobfeed.config import Config
-from jobfeed.core.dates import EXPECTED, IN_RANGE, DateOutOfRange, Moment, to_moment
-from jobfeed.core.frontmatter import Unloadable, decode, parse_yaml, split
+from jobfeed.core.dates import EXPECTED, IN_RANGE, Moment, to_moment
+from jobfeed.core.frontmatter import decode, parse_yaml, split
 from jobfeed.core.text import clean_text, is_clean, slug_of
-from jobfeed.errors import Problem
+from jobfeed.errors import DateOutOfRange, Problem, Unloadable
 
 SUFFIXES = (".md", ".markdown")
 MORE = "<!--more-->"
