@@ -29,6 +29,7 @@ from jobfeed.core.frontmatter import Loader as _Loader
 from jobfeed.core.frontmatter import decode as _decode
 from jobfeed.core.frontmatter import split as _split
 from jobfeed.core.postings import load_posting, posting_files
+from jobfeed.errors import Unloadable
 
 CONFIG = config_from_dict(
     {"site": {"url": "https://jobs.example.org/", "id_authority": "jobs.example.org,2024"}}
@@ -55,7 +56,7 @@ def front_of(raw: bytes) -> str | None:
     """The front matter `load_posting` hands to the YAML reader, None when it gets that far."""
     try:
         return _split(_decode(raw, "", []), "", [])[0]
-    except Exception:
+    except Unloadable:  # not UTF-8, empty, no front matter: reported, never a crash
         return None
 
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +119,30 @@ def test_first_run_is_a_silent_baseline_then_changes_are_announced(site: Site) -
         again = site.run(env=env, now=LATER)
         assert again.exit_code == 0 and server.requests == 1
         assert "0 new event(s)" in again.stdout and "slack:SLACK_WEBHOOK_URL: nothing to send" in again.stdout
+
+
+def test_a_role_without_an_opening_date_is_announced_once_dated_by_the_run(site: Site) -> None:
+    """Every other test's postings have `poste_ouvert`: one without it is opened on the day notify
+    first sees it open, and announced once."""
+    with webhook() as server:
+        env = {"MATTERMOST_WEBHOOK_URL": server.url}
+        write_roles(site.postes, range(1, 3))
+        assert site.run(env=env, now=EARLY).exit_code == 0  # the baseline
+        (site.postes / "sans-date.md").write_text(
+            "---\nrole: Role 009\nequipe: Équipe\ncontrat: stage\n---\n\nUne mission.\n", encoding="utf-8"
+        )
+        result = site.run("--json", env=env, now=LATER)
+        assert result.exit_code == 0, result.output
+        [opened] = json.loads(result.stdout)["events"]
+        assert (opened["id"], opened["kind"], opened["deadline"]) == (
+            "sans-date:opened:2024-03-02",
+            "opened",
+            None,
+        )
+        assert shown_counts(server.shown) == {"Role 009": 1}
+        assert "stage" in server.shown[0]["text"]
+        assert site.run(env=env, now=LATER).exit_code == 0
+        assert server.requests == 1
 
 
 def test_announce_existing_posts_the_open_roles(site: Site) -> None:
@@ -374,14 +397,13 @@ def test_killed_mid_digest_then_run_again(tmp_path: Path) -> None:
     with Webhook(delay=0.4) as server:
         env["SLACK_WEBHOOK_URL"] = server.url
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while server.requests < 2 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.01)
+        server.wait_until(lambda: server.requests >= 2 or process.poll() is not None, timeout=30)
         assert server.requests == 2, process.communicate()
         process.send_signal(signal.SIGKILL)
         out, err = process.communicate()
         assert process.returncode == -signal.SIGKILL
-        time.sleep(0.5)  # the server finishes the in-flight request
+        # the server finishes the in-flight request (its answer goes nowhere)
+        assert server.wait_until(lambda: server.answered == server.requests, timeout=10)
         in_flight = set(roles_in(server.received[1]))
         first_run = len(server.received)
         pending = json.loads(site.state.read_text())["outbox"]["slack:SLACK_WEBHOOK_URL"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import shutil
@@ -192,17 +193,24 @@ def test_past_help_max_only_workers_work(monkeypatch: pytest.MonkeyPatch) -> Non
     assert pids and os.getpid() not in pids
 
 
-def _stuck_first(item: int) -> int:
+def _held_until_the_last(marker: str, item: int) -> int:
+    """Item 0 (the worker's first chunk) is held until item 199 (the last, which this process
+    takes) is done: polled with a deadline, so a loaded machine cannot let the worker go early."""
+    if item == 199:
+        Path(marker).touch()
     if item == 0:
-        time.sleep(0.5)  # the worker, which takes the first chunk, is held up
+        deadline = time.monotonic() + 60
+        while not Path(marker).exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
     return os.getpid()
 
 
-def test_a_worker_is_left_at_most_two_chunks_when_this_process_is_done() -> None:
+def test_a_worker_is_left_at_most_two_chunks_when_this_process_is_done(tmp_path: Path) -> None:
     """This process keeps two chunks queued per worker: when every chunk is handed out, the
     workers are left those, not four each, while it waits (the last ~0.2 s of a build)."""
     with Pool(2, minimum=1) as pool:
         pool.map(abs, list(range(64)))  # the worker is up
-        pids = pool.map(_stuck_first, list(range(200)))  # chunks of 6
+        held = functools.partial(_held_until_the_last, str(tmp_path / "last-done"))
+        pids = pool.map(held, list(range(200)))  # chunks of 6
     assert pids[0] != os.getpid() and pids[-1] == os.getpid()
     assert sum(pid != os.getpid() for pid in pids) <= 2 * 6

@@ -15,7 +15,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -92,9 +92,11 @@ class Webhook:
         self.received: list[dict[str, Any]] = []
         self.shown: list[dict[str, Any]] = []
         self.requests = 0
+        self.answered = 0  # requests whose handling is over (answered, dropped or given up)
         self.arrived = threading.Event()
         self._last_accepted = 0.0
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         webhook = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,12 +128,33 @@ class Webhook:
                 return None
             return self.faults[0] if self.sticky and len(self.faults) == 1 else self.faults.pop(0)
 
+    def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
+        """Wait until `ready()` (called under the server's lock) is true, at most `timeout` seconds;
+        woken by every request that arrives or ends, and every 50 ms for conditions outside it."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not ready():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, 0.05))
+        return True
+
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        try:
+            self._respond(handler)
+        finally:
+            with self._changed:
+                self.answered += 1
+                self._changed.notify_all()
+
+    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         payload = json.loads(handler.rfile.read(length).decode("utf-8"))
-        with self._lock:
+        with self._changed:
             self.requests += 1
             self.received.append(payload)
+            self._changed.notify_all()
         self.arrived.set()
         if handler.path != SECRET_PATH:
             self._answer(handler, 404, "no_service", {})

@@ -1,0 +1,383 @@
+"""What the announcements say, pinned: the exact words and payloads of every event kind in French and
+English, event ids over time, the platforms' limits as the platforms document them (literal numbers,
+never the constants of the code under test), escaping, and summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobfeed.announce.diff import Event, RoleSnapshot, diff, event_of, snapshot_of, with_removed
+from jobfeed.announce.messages import channel_messages, details, mattermost_messages, slack_messages
+from jobfeed.config import Config
+from jobfeed.core.lifecycle import classify
+from jobfeed.core.markup import render, sanitize
+from jobfeed.core.postings import Posting, load_postings
+from notify_fixtures import write_posting
+
+LINK = "https://jobs.example.org/postes/dev.html"
+ROLE = {
+    "role": "dev",
+    "name": "Développeur·euse",
+    "team": "Aides-territoires",
+    "contract": "CDD",
+    "link": LINK,
+}
+
+
+def event(kind: str, day: str = "2024-03-01", **values: Any) -> Event:
+    values = {**ROLE, "deadline": "2024-04-15", **values}
+    return Event(id=f"dev:{kind}:{day}", kind=kind, **values)
+
+
+# --- the words of every event kind ------------------------------------------------------------------
+
+DETAILS = [
+    # (event, French, English)
+    (event("opened"), "clôture le 15 avril 2024", "closes on 15 April 2024"),
+    (event("opened", deadline=None), "sans date limite", "no deadline"),
+    (
+        event("reopened", deadline="2024-04-15T18:00:00+02:00"),
+        "clôture le 15 avril 2024 à 18:00",
+        "closes on 15 April 2024 at 18:00",
+    ),
+    (event("closing_soon", deadline="2024-05-01"), "clôture le 1er mai 2024", "closes on 1 May 2024"),
+    (
+        event("deadline_changed", deadline="2024-05-01", previous_deadline="2024-04-15"),
+        "date limite prolongée : clôture le 1er mai 2024 (au lieu du 15 avril 2024)",
+        "deadline extended: closes on 1 May 2024 (was 15 April 2024)",
+    ),
+    (
+        event("deadline_changed", deadline="2024-04-01", previous_deadline="2024-04-15"),
+        "date limite avancée : clôture le 1er avril 2024 (au lieu du 15 avril 2024)",
+        "deadline brought forward: closes on 1 April 2024 (was 15 April 2024)",
+    ),
+    (  # the same day, an earlier hour: brought forward
+        event(
+            "deadline_changed",
+            deadline="2024-04-15T12:00:00+02:00",
+            previous_deadline="2024-04-15T18:00:00+02:00",
+        ),
+        "date limite avancée : clôture le 15 avril 2024 à 12:00 (au lieu du 15 avril 2024 à 18:00)",
+        "deadline brought forward: closes on 15 April 2024 at 12:00 (was 15 April 2024 at 18:00)",
+    ),
+    (  # the same day, a later hour: extended
+        event(
+            "deadline_changed",
+            deadline="2024-04-15T20:00:00+02:00",
+            previous_deadline="2024-04-15T18:00:00+02:00",
+        ),
+        "date limite prolongée : clôture le 15 avril 2024 à 20:00 (au lieu du 15 avril 2024 à 18:00)",
+        "deadline extended: closes on 15 April 2024 at 20:00 (was 15 April 2024 at 18:00)",
+    ),
+    (  # the deadline removed: open without end, an extension
+        event("deadline_changed", deadline=None, previous_deadline="2024-04-15"),
+        "date limite prolongée : sans date limite (au lieu du 15 avril 2024)",
+        "deadline extended: no deadline (was 15 April 2024)",
+    ),
+    (  # a deadline added
+        event("deadline_changed", deadline="2024-04-15", previous_deadline=None),
+        "clôture le 15 avril 2024 (auparavant sans date limite)",
+        "closes on 15 April 2024 (had no deadline)",
+    ),
+    (event("closed", reason="filled"), "pourvu", "filled"),
+    (event("closed", reason="closed"), "fermé", "closed"),
+    (event("closed", reason="expired"), "date limite passée", "deadline passed"),
+    (event("closed", reason="removed"), "retiré", "removed"),
+]
+
+
+@pytest.mark.parametrize(("given", "french", "english"), DETAILS)
+def test_what_is_said_of_each_event_in_both_languages(given: Event, french: str, english: str) -> None:
+    assert details(given, "fr") == french
+    assert details(given, "en") == english
+
+
+def test_a_slack_card_is_exactly_this_payload() -> None:
+    [message] = slack_messages([event("opened")], "fr", "https://jobs.example.org/")
+    plain = lambda text: {"type": "plain_text", "text": text, "emoji": False}  # noqa: E731
+    assert message.payload == {
+        "text": "Nouveau poste\n• Développeur·euse — Aides-territoires",
+        "mrkdwn": False,
+        "blocks": [
+            {"type": "header", "text": plain("Nouveau poste")},
+            {
+                "type": "section",
+                "text": plain("Développeur·euse"),
+                "fields": [
+                    plain("Équipe : Aides-territoires"),
+                    plain("Contrat : CDD"),
+                    plain("Clôture le 15 avril 2024"),
+                ],
+                "accessory": {"type": "button", "text": plain("Voir le poste"), "url": LINK},
+            },
+        ],
+    }
+    assert message.event_ids == ("dev:opened:2024-03-01",)
+
+
+def test_a_closed_slack_card_in_english_has_no_button_and_an_english_reason() -> None:
+    [message] = slack_messages([event("closed", reason="filled")], "en")
+    plain = lambda text: {"type": "plain_text", "text": text, "emoji": False}  # noqa: E731
+    assert message.payload == {
+        "text": "Role closed\n• Développeur·euse — Aides-territoires",
+        "mrkdwn": False,
+        "blocks": [
+            {"type": "header", "text": plain("Role closed")},
+            {
+                "type": "section",
+                "text": plain("Développeur·euse"),
+                "fields": [plain("Team: Aides-territoires"), plain("Contract: CDD"), plain("Filled")],
+            },
+        ],
+    }
+
+
+def test_a_mattermost_digest_is_exactly_this_text_with_its_options() -> None:
+    events = [
+        event("opened"),
+        event("deadline_changed", "2024-05-01", deadline="2024-05-01", previous_deadline="2024-04-15"),
+        event(
+            "closed",
+            reason="expired",
+            role="old",
+            name="Ancien rôle",
+            link="https://jobs.example.org/old.html",
+        ),
+    ]
+    [message] = mattermost_messages(
+        events, "en", username="jobs", icon_url="https://jobs.example.org/icon.png"
+    )
+    assert message.payload == {
+        "text": "\n".join(
+            [
+                "#### New role",
+                f"- **[Développeur·euse — Aides-territoires]({LINK})** · CDD · closes on 15 April 2024",
+                "",
+                "#### Deadline changed",
+                f"- **[Développeur·euse — Aides-territoires]({LINK})** · CDD · "
+                "deadline extended: closes on 1 May 2024 (was 15 April 2024)",
+                "",
+                "#### Role closed",
+                "- **Ancien rôle — Aides-territoires** · CDD · deadline passed",
+            ]
+        ),
+        "username": "jobs",
+        "icon_url": "https://jobs.example.org/icon.png",
+    }
+    assert message.event_ids == tuple(e.id for e in events)
+    # without options, neither key is sent (the webhook's own settings apply)
+    [bare] = channel_messages("mattermost", events[:1], "fr")
+    assert set(bare.payload) == {"text"}
+    assert bare.payload["text"].startswith("#### Nouveau poste\n- **[Développeur·euse")
+
+
+def test_slack_escapes_its_three_control_characters_in_posting_text() -> None:
+    """Slack reads `&`, `<` and `>` as markup even in plain_text objects: `&lt;` must stay text."""
+    given = event("opened", name="R&D <b>lead</b> &lt;", team="A&B", contract="<CDD>")
+    [message] = slack_messages([given], "en")
+    card = message.payload["blocks"][1]
+    assert card["text"]["text"] == "R&amp;D &lt;b&gt;lead&lt;/b&gt; &amp;lt;"
+    assert [f["text"] for f in card["fields"][:2]] == ["Team: A&amp;B", "Contract: &lt;CDD&gt;"]
+    assert message.payload["text"] == "New role\n• R&amp;D &lt;b&gt;lead&lt;/b&gt; &amp;lt; — A&amp;B"
+
+
+def test_published_links_carry_noopener_noreferrer() -> None:
+    html = sanitize('<a href="https://example.org/">x</a>', "https://jobs.example.org/postes/a.html")
+    assert html == '<a href="https://example.org/" rel="noopener noreferrer">x</a>'
+
+
+# --- the platforms' limits, as they document them ---------------------------------------------------
+# Slack Block Kit (api.slack.com/reference/block-kit/blocks): at most 50 blocks in a message; a
+# section's text at most 3,000 characters and at most 10 fields of at most 2,000 characters each; a
+# header's text at most 150 characters; a button's text at most 75 characters and its url at most
+# 3,000. Slack's `text` is truncated past 40,000 characters (chat.postMessage). Mattermost: a post is
+# at most 16,383 characters (PostMessageMaxRunesV2, the server's limit since 5.0).
+SLACK_BLOCKS, SLACK_SECTION, SLACK_FIELDS, SLACK_FIELD = 50, 3000, 10, 2000
+SLACK_HEADER, SLACK_BUTTON_TEXT, SLACK_BUTTON_URL, SLACK_TEXT = 150, 75, 3000, 40_000
+MATTERMOST_POST = 16_383
+
+
+def slack_within_limits(payload: dict[str, Any]) -> None:
+    assert len(payload["text"]) <= SLACK_TEXT
+    assert len(payload["blocks"]) <= SLACK_BLOCKS
+    for block in payload["blocks"]:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= SLACK_HEADER
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= SLACK_SECTION
+            assert len(block.get("fields", [])) <= SLACK_FIELDS
+            assert all(len(f["text"]) <= SLACK_FIELD for f in block.get("fields", []))
+            button = block.get("accessory")
+            if button:
+                assert len(button["text"]["text"]) <= SLACK_BUTTON_TEXT
+                assert len(button["url"]) <= SLACK_BUTTON_URL
+
+
+@pytest.mark.parametrize("count", [1, 10, 11, 60, 400])
+@pytest.mark.parametrize("width", [10, 200, 5000])
+def test_every_digest_fits_the_documented_limits(count: int, width: int) -> None:
+    kinds = ["opened", "closing_soon", "deadline_changed", "closed", "reopened"]
+    events = [
+        Event(
+            id=f"r{n}:{kinds[n % 5]}:2024-03-01",
+            kind=kinds[n % 5],
+            role=f"r{n}",
+            name=f"Role {n:03d} " + "é&<" * (width // 3),
+            team="T" * width,
+            contract="C" * (width // 2),
+            link=f"https://jobs.example.org/postes/r{n}.html",
+            deadline="2024-04-15",
+            previous_deadline="2024-04-01",
+            reason="filled",
+        )
+        for n in range(count)
+    ]
+    for language in ("fr", "en"):
+        slack = slack_messages(events, language, "https://jobs.example.org/")
+        for message in slack:
+            slack_within_limits(message.payload)
+        mattermost = mattermost_messages(events, language)
+        assert all(len(m.payload["text"]) <= MATTERMOST_POST for m in mattermost)
+        for messages in (slack, mattermost):  # every event in exactly one message
+            ids = [i for m in messages for i in m.event_ids]
+            assert sorted(ids) == sorted(e.id for e in events)
+
+
+def test_a_mattermost_digest_uses_the_room_the_platform_gives() -> None:
+    """Long digests are split near the platform's limit, not far below it: 40 roles of 1,000
+    characters fit in 3 posts of at most 16,383 characters (the sum is about 41,000)."""
+    events = [event("opened", role=f"r{n}", name=f"R{n:02d} " + "x" * 1000) for n in range(40)]
+    posts = mattermost_messages(events, "fr")
+    assert len(posts) == 3
+    assert all(15_000 < len(p.payload["text"]) <= MATTERMOST_POST for p in posts[:-1])
+
+
+# --- event ids over time -----------------------------------------------------------------------------
+
+
+def snapshot(folder: Path, now: dt.datetime) -> dict[str, RoleSnapshot]:
+    loaded = load_postings(folder, Config())
+    assert not loaded.errors, loaded.problems
+    return snapshot_of(classify(loaded.postings, now), 7, lambda p: f"https://x.org/{p.id}")
+
+
+def test_a_role_closed_reopened_removed_and_added_back_gets_a_dated_event_each_time(tmp_path: Path) -> None:
+    folder = tmp_path / "postes"
+    paris = dt.timezone(dt.timedelta(hours=1))
+    days = [dt.datetime(2024, 3, d, 9, tzinfo=paris) for d in (1, 2, 3, 4, 5, 6, 7)]
+    # each day: what the file says, then the events that run announces
+    steps: list[tuple[dict[str, str] | None, list[str]]] = [
+        ({}, []),  # day 1: baseline
+        ({"status": "closed"}, ["dev:closed:2024-03-02"]),
+        ({}, ["dev:reopened:2024-03-03"]),
+        ({"status": "closed"}, ["dev:closed:2024-03-04"]),
+        ({}, ["dev:reopened:2024-03-05"]),
+        (None, ["dev:closed:2024-03-06"]),  # the file removed
+        ({}, ["dev:reopened:2024-03-07"]),  # and added back
+    ]
+    previous: dict[str, RoleSnapshot] = {}
+    seen: list[str] = []
+    for now, (front, expected) in zip(days, steps, strict=True):
+        path = folder / "dev.md"
+        if front is None:
+            path.unlink()
+            folder.mkdir(exist_ok=True)
+        else:
+            write_posting(folder, "dev", "Dev", **front)
+        current = snapshot(folder, now)
+        if previous:
+            current = with_removed(previous, current)
+            events = diff(previous, current, now.date())
+            assert [e.id for e in events] == expected
+            if front is None:
+                assert events[0].reason == "removed"
+            seen += [e.id for e in events]
+        previous = current
+    assert len(seen) == len(set(seen)) == 6
+
+
+def test_a_role_gone_from_the_snapshot_is_closed_with_the_day_of_each_run() -> None:
+    """`diff` alone (without `with_removed`): an open role missing from the current snapshot is
+    closed as removed, dated by the run, so that two removals on two days are two events."""
+    shot = RoleSnapshot(state="open", title="Dev", team="A", contract="CDD", link="https://x.org/dev")
+    first = diff({"dev": shot}, {}, dt.date(2024, 3, 2))
+    again = diff({"dev": shot}, {}, dt.date(2024, 3, 9))
+    assert [(e.id, e.reason, e.contract) for e in first] == [("dev:closed:2024-03-02", "removed", "CDD")]
+    assert [e.id for e in again] == ["dev:closed:2024-03-09"]
+
+
+def test_event_ids_of_date_time_deadlines_carry_the_local_day(tmp_path: Path) -> None:
+    folder = tmp_path / "postes"
+    # 23:30 UTC on 14 April is 01:30 on 15 April in Paris: the id names the 15th
+    write_posting(folder, "dev", "Dev", poste_ferme="2024-04-14T23:30:00Z")
+    before = snapshot(folder, dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC))
+    write_posting(folder, "dev", "Dev", poste_ferme="2024-04-15T22:30:00Z")
+    after = snapshot(folder, dt.datetime(2024, 3, 2, 9, tzinfo=dt.UTC))
+    [changed] = diff(before, after, dt.date(2024, 3, 2))
+    assert changed.id == "dev:deadline_changed:2024-04-16"
+    assert changed.deadline == "2024-04-16T00:30:00+02:00"
+    assert changed.previous_deadline == "2024-04-15T01:30:00+02:00"
+
+
+def test_closing_soon_starts_exactly_when_the_window_reaches_the_deadline(tmp_path: Path) -> None:
+    """With 7 days, a deadline at the end of 15 April (midnight of the 16th, Paris) is closing soon from
+    midnight of the 9th on, not one instant later (`<=`, not `<`)."""
+    folder = tmp_path / "postes"
+    write_posting(folder, "dev", "Dev", poste_ferme="2024-04-15")
+    paris = dt.timezone(dt.timedelta(hours=2))
+    edge = dt.datetime(2024, 4, 9, 0, 0, tzinfo=paris)
+    assert snapshot(folder, edge - dt.timedelta(microseconds=1))["dev"].closing_soon is None
+    assert snapshot(folder, edge)["dev"].closing_soon == "2024-04-15"
+
+
+def test_a_role_without_an_opening_date_is_opened_on_the_day_it_is_first_seen(tmp_path: Path) -> None:
+    folder = tmp_path / "postes"
+    folder.mkdir()
+    (folder / "dev.md").write_text("---\nrole: Dev\nequipe: A\ncontrat: stage\n---\nx\n", encoding="utf-8")
+    now = dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC)
+    current = snapshot(folder, now)
+    assert current["dev"].opened is None
+    [opened] = diff({}, current, dt.date(2024, 3, 1))
+    assert (opened.id, opened.contract, opened.deadline) == ("dev:opened:2024-03-01", "stage", None)
+
+
+def test_the_snapshot_and_its_events_keep_the_contract(tmp_path: Path) -> None:
+    folder = tmp_path / "postes"
+    write_posting(folder, "dev", "Dev", contrat="indépendant")
+    shot = snapshot(folder, dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC))["dev"]
+    assert shot.contract == "indépendant"
+    assert event_of("dev", "opened", "2024-03-01", shot).contract == "indépendant"
+    assert RoleSnapshot.from_dict(json.loads(json.dumps(shot.as_dict()))) == shot
+
+
+# --- summaries -----------------------------------------------------------------------------------------
+
+
+def posting(body: str) -> Posting:
+    return Posting(path="postes/a.md", id="a", role="A", body=body)
+
+
+def test_the_text_before_more_is_the_summary_even_when_it_is_not_the_first_paragraph() -> None:
+    body = "Une accroche *courte*.\n\nSuite de l'accroche.\n\n<!--more-->\n\nPremier paragraphe du poste.\n"
+    rendered = render(posting(body), "https://jobs.example.org/postes/a.html")
+    assert rendered.summary == "Une accroche courte. Suite de l'accroche."
+    assert "<!--more-->" not in rendered.content and "Premier paragraphe du poste." in rendered.content
+
+
+def test_a_long_summary_is_cut_at_a_word_boundary_within_500_characters() -> None:
+    words = " ".join(f"mot{n:03d}" for n in range(120))  # 6 characters a word: 839 characters
+    rendered = render(posting(words + "\n"), "https://jobs.example.org/postes/a.html")
+    assert len(rendered.summary) <= 500
+    assert rendered.summary.endswith("…")
+    kept = rendered.summary.removesuffix("…").split(" ")
+    assert kept == words.split(" ")[: len(kept)]  # whole words only
+    assert len(kept) == 71  # 71 words are 496 characters with their spaces, then "…"; 72 would be 503
+    short = render(posting("Court.\n"), "https://jobs.example.org/postes/a.html")
+    assert short.summary == "Court."
+    exact = "x" * 500
+    assert render(posting(exact + "\n"), "https://jobs.example.org/postes/a.html").summary == exact
