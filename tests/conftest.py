@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,17 @@ def postes(tmp_path: Path) -> Path:
 def feed_files(catalog: Catalog, config: Config) -> dict[str, bytes]:
     """Relative path -> bytes of every file `build` writes for `catalog`, made in this process."""
     return {path: bytes(data) for path, data in site_files(catalog, config)[0].items()}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches_under_mutmut() -> None:
+    """Under mutation testing (mutmut sets MUTANT_UNDER_TEST in the process that tests a mutant), the
+    process caches were filled by the unmutated code before the fork: empty them, so that the mutant's
+    code builds what the test uses (the sanitizer, joined links, dates)."""
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from jobfeed.core import dates, markup
+
+    for cached in (markup._sanitizer, markup._join_with_netloc, markup._scheme_of, markup._join_in_folder):
+        cached.cache_clear()
+    dates._moment_of.cache_clear()

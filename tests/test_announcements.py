@@ -5,6 +5,7 @@ never the constants of the code under test), escaping, and summaries."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -381,3 +382,185 @@ def test_a_long_summary_is_cut_at_a_word_boundary_within_500_characters() -> Non
     assert short.summary == "Court."
     exact = "x" * 500
     assert render(posting(exact + "\n"), "https://jobs.example.org/postes/a.html").summary == exact
+
+
+# --- every word and limit, one by one ----------------------------------------------------------------
+
+
+def many(count: int, kind: str = "opened", width: int = 0, **values: Any) -> list[Event]:
+    return [
+        Event(
+            id=f"r{n:03d}:{kind}:2024-03-01",
+            kind=kind,
+            role=f"r{n:03d}",
+            name=f"R{n:03d}" + "x" * width,
+            team="Équipe",
+            contract="CDD",
+            link=f"https://jobs.example.org/postes/r{n:03d}.html",
+            deadline="2024-04-15",
+            **values,
+        )
+        for n in range(count)
+    ]
+
+
+def test_channel_messages_gives_each_platform_its_options() -> None:
+    events = many(11)
+    site = "https://jobs.example.org/"
+    assert channel_messages("slack", events, "en", site_url=site) == slack_messages(events, "en", site)
+    [slack] = channel_messages("slack", events, "en", site_url=site)
+    assert slack.payload["blocks"][-1]["elements"][0]["text"] == "All roles: https://jobs.example.org/"
+    [post] = channel_messages("mattermost", events[:1], "en", username="bot", icon_url="https://x.org/i.png")
+    assert [post] == mattermost_messages(events[:1], "en", "bot", "https://x.org/i.png")
+    assert post.payload["username"] == "bot" and post.payload["icon_url"] == "https://x.org/i.png"
+    assert post.payload["text"].startswith("#### New role\n")
+
+
+def test_french_is_the_default_and_the_fallback_language() -> None:
+    assert slack_messages(many(1))[0].payload["blocks"][0]["text"]["text"] == "Nouveau poste"
+    assert mattermost_messages(many(1))[0].payload == {
+        "text": mattermost_messages(many(1), "fr")[0].payload["text"]
+    }
+    assert details(event("opened"), "de") == "clôture le 15 avril 2024"
+    assert details(event("closed", reason=None), "en") == "closed"
+
+
+def test_a_deadline_that_is_not_a_date_is_shown_as_written() -> None:
+    assert details(event("opened", deadline="bientôt"), "fr") == "clôture le bientôt"
+    assert details(event("opened", deadline="soon"), "en") == "closes on soon"
+
+
+def test_only_web_links_of_at_most_3000_characters_get_a_button() -> None:
+    def button(link: str) -> object:
+        [message] = slack_messages([event("opened", link=link)], "en")
+        return message.payload["blocks"][1].get("accessory", {}).get("url")
+
+    assert button("http://jobs.example.org/dev.html") == "http://jobs.example.org/dev.html"
+    exact = "https://jobs.example.org/" + "a" * (3000 - 25)
+    assert len(exact) == 3000 and button(exact) == exact
+    assert button(exact + "a") is None
+    assert button("postes/dev.html") is None
+    assert button("ftp://jobs.example.org/dev.html") is None
+
+
+def test_the_notification_text_names_each_kind_and_each_role() -> None:
+    events = [
+        event("opened"),
+        event("opened", role="b", name="B"),
+        event("closed", role="c", name="C", reason="filled"),
+    ]
+    [message] = slack_messages(events, "fr")
+    assert message.payload["text"] == (
+        "Nouveaux postes (2) · Poste fermé\n• Développeur·euse — Aides-territoires\n• B — Aides-territoires\n"
+        "• C — Aides-territoires"  # in the order given (diff sorts them)
+    )
+    [english] = slack_messages([event("opened")], "en")
+    assert english.payload["blocks"][1]["accessory"]["text"]["text"] == "View role"
+
+
+def test_a_compact_digest_is_exactly_this_payload() -> None:
+    """Above 10 events, one line per role in sections, and a link to every role at the end."""
+    plain = lambda text: {"type": "plain_text", "text": text, "emoji": False}  # noqa: E731
+    [message] = slack_messages(many(11), "fr", "https://jobs.example.org/")
+    lines = "\n".join(f"• R{n:03d} — Équipe · CDD · clôture le 15 avril 2024" for n in range(11))
+    assert message.payload == {
+        "text": "Nouveaux postes (11)",
+        "mrkdwn": False,
+        "blocks": [
+            {"type": "header", "text": plain("Nouveaux postes (11)")},
+            {"type": "section", "text": plain(lines)},
+            {"type": "context", "elements": [plain("Tous les postes : https://jobs.example.org/")]},
+        ],
+    }
+    assert len(slack_messages(many(10), "fr")[0].payload["blocks"]) == 11  # 10 cards and a header
+
+
+def test_clipping_is_exact() -> None:
+    from jobfeed.announce.messages import _clip, _plain
+
+    assert _clip("x" * 10, 10) == "x" * 10
+    assert _clip("x" * 11, 10) == "x" * 9 + "…"
+    assert _plain("a" * 30, 20)["text"] == "a" * 19 + "…"
+    assert _plain("a" * 20, 20)["text"] == "a" * 20
+    # an entity is never cut in two: as many whole `&amp;` as fit with the ellipsis
+    assert _plain("&" * 100, 20)["text"] == "&amp;&amp;&amp;…"
+    assert _plain("&&&", 6)["text"] == "&amp;…"
+    assert _plain("&" * 4, 21)["text"] == "&amp;" * 4
+
+
+def test_a_compact_line_is_clipped_at_1000_characters() -> None:
+    long = many(11, width=2000)
+    [message, *_] = slack_messages(long, "en")
+    section = message.payload["blocks"][1]["text"]["text"]
+    first = section.split("\n")[0]
+    assert len(first) == 1000 and first.endswith("…") and first.startswith("• R000xxx")
+
+
+def test_mattermost_links_cannot_be_closed_early_by_the_url() -> None:
+    [post] = mattermost_messages([event("opened", link="https://x.org/a (b).html")], "en")
+    assert "(https://x.org/a%20%28b%29.html)" not in post.payload["text"]  # `(` is fine inside
+    assert "](https://x.org/a%20(b%29.html)**" in post.payload["text"]
+
+
+def test_a_mattermost_line_is_clipped_at_4000_characters() -> None:
+    [post] = mattermost_messages(many(1, width=5000), "en")
+    line = post.payload["text"].split("\n")[1]
+    assert len(line) == 4000 and line.endswith("…")
+
+
+# jobfeed's own cap on a Slack message's text (messages.py): 12,000 characters of block text, and 49
+# blocks, so that the link to every role (a context block) always fits within Slack's 50.
+SLACK_READABLE, SLACK_CONTENT_BLOCKS = 12_000, 49
+
+
+def block_size(block: dict[str, Any]) -> int:
+    text = block.get("text", {}).get("text", "") if block["type"] != "context" else ""
+    return len(text) + sum(len(f["text"]) for f in block.get("fields", []))
+
+
+@pytest.mark.parametrize(("count", "width"), [(10, 3000), (6, 6000), (400, 0), (400, 300), (3000, 0)])
+def test_slack_digests_are_packed_as_tightly_as_the_limits_allow(count: int, width: int) -> None:
+    events = many(count, width=width) if count <= 10 else many(count // 2, width=width)
+    if count > 10:
+        events += many(count - count // 2, "closed", width=width, reason="expired")
+        events = [
+            dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)
+        ]
+    messages = slack_messages(events, "fr", "https://jobs.example.org/")
+    assert sorted(i for m in messages for i in m.event_ids) == sorted(e.id for e in events)
+    contents = [[b for b in m.payload["blocks"] if b["type"] != "context"] for m in messages]
+    for blocks in contents:
+        assert len(blocks) <= SLACK_CONTENT_BLOCKS
+        assert sum(block_size(b) for b in blocks) <= SLACK_READABLE
+    for blocks, following in itertools.pairwise(contents):
+        # what starts the next message (after a "(suite)" header) did not fit in this one
+        first = next(b for b in following if b["type"] != "header" or "(suite)" not in b["text"]["text"])
+        full = len(blocks) + 1 > SLACK_CONTENT_BLOCKS
+        assert full or sum(block_size(b) for b in blocks) + block_size(first) > SLACK_READABLE
+
+
+@pytest.mark.parametrize("width", [100, 900, 3990])
+def test_mattermost_digests_are_split_only_when_the_next_line_would_not_fit(width: int) -> None:
+    """Each post but the last is full: jobfeed keeps 100 characters of the platform's 16,383 in
+    reserve, and starts a kind's section in a new post when its heading and 200 characters would
+    not fit."""
+    events = many(30, width=width) + many(30, "closed", width=width, reason="filled")
+    events = [dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)]
+    posts = mattermost_messages(events, "fr")
+    assert len(posts) > 1 or width == 100
+    assert sorted(i for p in posts for i in p.event_ids) == sorted(e.id for e in events)
+    texts = [p.payload["text"] for p in posts]
+    room = MATTERMOST_POST - 100
+    assert all(len(t) <= room for t in texts)
+    for text, following in itertools.pairwise(texts):
+        first, second = following.split("\n")[:2]
+        if first.endswith("(suite)"):  # cut inside a section: the next role's line did not fit
+            assert len(text) + 1 + len(second) + 1 > room
+        else:  # a new section: its heading and 200 characters did not fit
+            assert len(text) + 1 + 1 + len(first) + 1 + 200 > room
+
+
+def dataclasses_replace(value: Event, **changes: Any) -> Event:
+    import dataclasses
+
+    return dataclasses.replace(value, **changes)

@@ -111,5 +111,24 @@ def test_catalog_orders_newest_first_and_splits_states(postes: Path, config: Con
 
 
 def test_naive_now_is_refused() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValueError, match=r"^now must be timezone-aware$"):
         classify([], dt.datetime(2024, 1, 1))
+
+
+def test_undated_roles_come_after_every_dated_one_then_by_id(postes: Path, config: Config) -> None:
+    """Even after a role opened at the very first instant 1970 has in Paris (before the epoch in UTC)."""
+    (postes / "z.md").write_text(posting("Z"))
+    (postes / "a.md").write_text(posting("A"))
+    (postes / "first.md").write_text(posting("F", poste_ouvert="1970-01-01T00:00:00.5+01:00"))
+    (postes / "new.md").write_text(posting("N", poste_ouvert="2024-01-01"))
+    catalog = classify(load_postings(postes, config).postings, dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    assert [r.id for r in catalog.roles] == ["new", "first", "a", "z"]
+
+
+def test_catalog_get(postes: Path, config: Config) -> None:
+    (postes / "a.md").write_text(posting("A"))
+    (postes / "b.md").write_text(posting("B"))
+    catalog = classify(load_postings(postes, config).postings, dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    found = catalog.get("b")
+    assert found is not None and found.posting.role == "B"
+    assert catalog.get("c") is None

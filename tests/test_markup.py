@@ -122,3 +122,62 @@ def test_links_of_a_posting_are_made_absolute_against_its_page() -> None:
         "https://example.org/jobs/z",
     ):
         assert f'href="{href}"' in html
+
+
+def test_is_safe_url_reads_the_scheme_as_a_browser_does() -> None:
+    from jobfeed.core.markup import is_safe_url
+
+    for url in (
+        "https://x.org",
+        "HTTP://x.org",
+        "mailto:a@b.org",
+        "tel:+33100",
+        "relatif",
+        "#a",
+        "/a",
+        "//x.org/a",
+        "",
+    ):
+        assert is_safe_url(url), url
+    for url in (
+        "javascript:x",
+        " JavaScript:x",
+        "\x01javascript:x",
+        "java\tscript:x",
+        "java\nscript:x",
+        "data:x",
+        "vbscript:x",
+    ):
+        assert not is_safe_url(url), url
+    assert is_safe_url("\u00a0javascript:x")  # not stripped by browsers: a relative link, harmless
+
+
+def test_raw_html_and_fenced_code_render_as_on_github() -> None:
+    assert markdown_to_html("<b>gras</b>\n") == "<p><b>gras</b></p>\n"
+    assert markdown_to_html("```python\nx = 1\n```\n") == '<pre lang="python"><code>x = 1\n</code></pre>\n'
+
+
+def test_python_markdown_has_its_extra_and_sane_lists_extensions() -> None:
+    html = markdown_to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n1. un\n\n* deux\n", renderer="python-markdown")
+    assert "<table>" in html
+    assert "<ol>\n<li>un</li>\n</ol>\n<ul>\n<li>deux</li>\n</ul>" in html  # sane_lists: two lists
+
+
+def test_render_content_and_summaries_exactly() -> None:
+    from jobfeed.core.markup import render
+    from jobfeed.core.postings import Posting
+
+    def rendered(body: str) -> tuple[str, str]:
+        result = render(Posting(path="p/a.md", id="a", role="A", body=body), "https://x.org/postes/a.html")
+        return result.content, result.summary
+
+    assert rendered("Accroche.\n\n<!--more-->\n\nSuite.\n") == (
+        "<p>Accroche.</p>\n<p>Suite.</p>\n",
+        "Accroche.",
+    )
+    assert rendered("- un\n- deux\n") == ("<ul>\n<li>un</li>\n<li>deux</li>\n</ul>\n", "")
+    assert rendered("Un *lien* [ici](page.html).\n")[0] == (
+        '<p>Un <em>lien</em> <a href="https://x.org/postes/page.html" rel="noopener noreferrer">ici</a>.</p>\n'
+    )
+    words = "a" * 497 + " b " + "c" * 10  # 512 characters: cut within 499, at the last space
+    assert rendered(words + "\n")[1] == "a" * 497 + "…"

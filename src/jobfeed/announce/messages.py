@@ -203,11 +203,18 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    """A plain_text object; clipped before escaping would cut an entity in two, so clip after."""
+    """A plain_text object of at most `limit` characters once escaped: when it is too long, the
+    longest start of `text` whose escaped form fits with "…" (escaping first, then cutting, could
+    cut an entity in two). Escaping is character by character, so lengths add up."""
     escaped = slack_escape(text)
-    while len(escaped) > limit:
-        text = text[: max(1, len(text) - (len(escaped) - limit) - 1)]
-        escaped = slack_escape(text + "…")
+    if len(escaped) > limit:
+        size, cut = len("…"), 0
+        for char in text:
+            size += len(slack_escape(char))
+            if size > limit:
+                break
+            cut += 1
+        escaped = slack_escape(text[: max(cut, 1)] + "…")
     return {"type": "plain_text", "text": escaped, "emoji": False}
 
 

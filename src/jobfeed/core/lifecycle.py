@@ -57,9 +57,10 @@ class Role:
         return self.state is State.OPEN
 
 
-def _newest_first(role: Role) -> tuple[float, str]:
+def _newest_first(role: Role) -> tuple[bool, float, str]:
+    """Newest opened first, roles without an opening date after every dated one, then by id."""
     opened = role.posting.opened
-    return (-opened.timestamp if opened else 0.0, role.id)
+    return (opened is None, -opened.timestamp if opened else 0.0, role.id)
 
 
 @dataclasses.dataclass(frozen=True)
