@@ -66,3 +66,18 @@ def test_parse_day_reads_a_day_in_the_site_time_zone() -> None:
     with pytest.raises(UsageError) as error:
         parse_day("2201-01-01", PARIS, "--deadline")
     assert str(error.value) == "--deadline '2201-01-01' is out of range; give a date between 1970 and 2200"
+
+
+def test_now_is_judged_in_utc_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a machine west of UTC, 20:00 in New York on 31 December 2200 is still 2200 locally, but
+    2201 in UTC: refused."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        with pytest.raises(DateOutOfRange):
+            utc_in_range(dt.datetime(2200, 12, 31, 20, tzinfo=dt.timezone(dt.timedelta(hours=-5))))
+    finally:
+        monkeypatch.undo()
+        time.tzset()

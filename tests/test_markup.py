@@ -158,7 +158,9 @@ def test_raw_html_and_fenced_code_render_as_on_github() -> None:
 
 
 def test_python_markdown_has_its_extra_and_sane_lists_extensions() -> None:
-    html = markdown_to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n1. un\n\n* deux\n", renderer="python-markdown")
+    html = markdown_to_html(
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n1. un\n\n* deux\n", renderer="python-markdown"
+    )
     assert "<table>" in html
     assert "<ol>\n<li>un</li>\n</ol>\n<ul>\n<li>deux</li>\n</ul>" in html  # sane_lists: two lists
 
@@ -181,3 +183,27 @@ def test_render_content_and_summaries_exactly() -> None:
     )
     words = "a" * 497 + " b " + "c" * 10  # 512 characters: cut within 499, at the last space
     assert rendered(words + "\n")[1] == "a" * 497 + "…"
+
+
+def test_render_passes_its_renderer_on() -> None:
+    """Python-Markdown reads a list right after a paragraph line as text (README, "Rendering")."""
+    from jobfeed.core.markup import render
+    from jobfeed.core.postings import Posting
+
+    body = "Profil :\n- rigueur\n\n<!--more-->\n\nVous :\n- aimez\n"
+    posting = Posting(path="p/a.md", id="a", role="A", body=body)
+    gfm = render(posting, "https://x.org/a.html")
+    legacy = render(posting, "https://x.org/a.html", "python-markdown")
+    assert "<li>rigueur</li>" in gfm.content and "<li>" not in legacy.content
+    assert legacy.content == "<p>Profil :\n- rigueur</p>\n<p>Vous :\n- aimez</p>"
+    assert (gfm.summary, legacy.summary) == ("Profil : rigueur", "Profil : - rigueur")
+
+
+def test_links_stay_relative_without_a_base_and_odd_spaces_stay_in_the_path() -> None:
+    assert sanitize('<a href="page.html">x</a>') == '<a href="page.html" rel="noopener noreferrer">x</a>'
+    assert sanitize('<a href="\u00a0javascript:x">x</a>', "https://x.org/postes/a.html") == (
+        '<a href="https://x.org/postes/&nbsp;javascript:x" rel="noopener noreferrer">x</a>'
+    )
+    assert sanitize('<a href="http://x.org/">x</a>', "https://y.org/") == (
+        '<a href="http://x.org/" rel="noopener noreferrer">x</a>'
+    )

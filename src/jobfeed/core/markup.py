@@ -42,7 +42,8 @@ def markdown_to_html(text: str, renderer: str = "cmark-gfm") -> str:
     import cmarkgfm  # imported on first use: a rebuild that renders nothing does not pay for it
     from cmarkgfm.cmark import Options
 
-    if _c_functions() is None:  # pragma: no cover - cmarkgfm built without exported symbols
+    # never taken with the cmarkgfm jobfeed requires (a build without exported symbols)
+    if _c_functions() is None:  # pragma: no cover, no mutate block
         return str(cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE))
     return _gfm_to_html(text, Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG)
 
@@ -116,9 +117,12 @@ def _scheme_of(head: str) -> str:
     return urlsplit(head).scheme
 
 
-def _folder_of(base: str) -> str:
+def _folder_of(base: str) -> str:  # pragma: no mutate block
     """`base` without its last path segment, params, query and fragment, which urljoin does not
-    use to resolve a URL that has a path; "" when `base` would not read back the same."""
+    use to resolve a URL that has a path; "" when `base` would not read back the same.
+
+    Not mutated (`no mutate`): any change to it gives "" through its own check, and the link is
+    then joined by urljoin, as it would be without this shortcut (tests compare the two)."""
     scheme, netloc, path, _, _, _ = urlparse(base)
     folder = urlunparse((scheme, netloc, path[: path.rfind("/") + 1], "", "", ""))
     return folder if urlparse(folder) == (scheme, netloc, path[: path.rfind("/") + 1], "", "", "") else ""
@@ -138,8 +142,9 @@ class _Sanitizer:
     def __init__(self) -> None:
         import nh3
 
-        self.base = self.scheme = ""
-        self.folder: str | None = None  # `_folder_of(base)`, worked out at the first relative link
+        self.base = self.scheme = ""  # pragma: no mutate
+        # set by `clean` before any use (not mutated: their first values are never read)
+        self.folder: str | None = None  # pragma: no mutate
         self._cleaner = nh3.Cleaner(
             attribute_filter=self._absolute,
             link_rel="noopener noreferrer",
@@ -156,8 +161,9 @@ class _Sanitizer:
             url = self.join(url)
         return url if is_safe_url(url) else None
 
-    def join(self, url: str) -> str:
-        """`urljoin(self.base, url)`, through the caches when they apply (tests compare them)."""
+    def join(self, url: str) -> str:  # pragma: no mutate block
+        """`urljoin(self.base, url)`, through the caches when they apply (tests compare them). Not
+        mutated: every path ends in urljoin's own answer, so a change only costs speed."""
         if not url or not self.base:
             return urljoin(self.base, url)
         joined = _join_with_netloc(self.scheme, url)
