@@ -347,13 +347,44 @@ def test_a_role_without_an_opening_date_is_opened_on_the_day_it_is_first_seen(tm
     assert (opened.id, opened.contract, opened.deadline) == ("dev:opened:2024-03-01", "stage", None)
 
 
-def test_the_snapshot_and_its_events_keep_the_contract(tmp_path: Path) -> None:
+def test_the_snapshot_and_its_events_keep_every_field(tmp_path: Path) -> None:
     folder = tmp_path / "postes"
-    write_posting(folder, "dev", "Dev", contrat="indépendant")
+    write_posting(folder, "dev", "Dev", team="Équipe A", contrat="indépendant", poste_ferme="2024-04-15")
     shot = snapshot(folder, dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC))["dev"]
-    assert shot.contract == "indépendant"
-    assert event_of("dev", "opened", "2024-03-01", shot).contract == "indépendant"
+    assert shot == RoleSnapshot(
+        state="open",
+        title="Dev",
+        team="Équipe A",
+        contract="indépendant",
+        link="https://x.org/dev",
+        opened="2024-01-15",
+        deadline="2024-04-15",
+    )
+    opened = event_of("dev", "opened", "2024-03-01", shot)
+    assert opened == Event(
+        id="dev:opened:2024-03-01",
+        kind="opened",
+        role="dev",
+        name="Dev",
+        team="Équipe A",
+        contract="indépendant",
+        link="https://x.org/dev",
+        deadline="2024-04-15",
+    )
     assert RoleSnapshot.from_dict(json.loads(json.dumps(shot.as_dict()))) == shot
+    assert Event.from_dict(json.loads(json.dumps(opened.as_dict()))) == opened
+    assert Event.from_dict({**opened.as_dict(), "unknown": 1}) == opened  # keys of a newer jobfeed
+
+
+def test_a_removed_deadline_is_a_change_dated_by_the_run() -> None:
+    before = RoleSnapshot(state="open", title="Dev", deadline="2024-04-15")
+    after = RoleSnapshot(state="open", title="Dev", deadline=None)
+    [changed] = diff({"dev": before}, {"dev": after}, dt.date(2024, 3, 2))
+    assert (changed.id, changed.deadline, changed.previous_deadline) == (
+        "dev:deadline_changed:2024-03-02",
+        None,
+        "2024-04-15",
+    )
 
 
 # --- summaries -----------------------------------------------------------------------------------------
@@ -564,3 +595,34 @@ def dataclasses_replace(value: Event, **changes: Any) -> Event:
     import dataclasses
 
     return dataclasses.replace(value, **changes)
+
+
+def test_continued_headers_name_their_section_in_the_channel_language() -> None:
+    events = many(3, width=3990) + many(30, "closed", width=700, reason="filled")
+    events = [dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)]
+    posts = mattermost_messages(events, "en")
+    assert [p.payload["text"].split("\n")[0] for p in posts] == [
+        "#### New roles (3)",
+        "#### Roles closed (30) (continued)",
+        "#### Roles closed (30) (continued)",
+    ]
+    assert "\n\n#### Roles closed (30)\n- " in posts[0].payload["text"]
+    slack = slack_messages(many(10, width=2000, team="T" * 1990), "en")
+    headers = [m.payload["blocks"][0]["text"]["text"] for m in slack]
+    assert headers[0] == "New roles (10)" and set(headers[1:]) == {"New roles (10) (continued)"}
+    compact = slack_messages(many(400, width=300), "en")
+    assert [m.payload["blocks"][0]["text"]["text"] for m in compact][1:] == [
+        "New roles (400) (continued)"
+    ] * (len(compact) - 1)
+
+
+def test_a_kind_that_does_not_fit_starts_a_new_slack_message() -> None:
+    """A message nearly full when the next kind begins: the kind's heading goes to the next message."""
+    events = many(121, width=50) + many(5, "closed", reason="filled")
+    events = [dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)]
+    messages = slack_messages(events, "en")
+    assert [m.payload["blocks"][0]["text"]["text"] for m in messages] == [
+        "New roles (121)",
+        "Roles closed (5)",
+    ]
+    assert [len(m.event_ids) for m in messages] == [121, 5]

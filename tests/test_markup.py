@@ -201,9 +201,14 @@ def test_render_passes_its_renderer_on() -> None:
 
 def test_links_stay_relative_without_a_base_and_odd_spaces_stay_in_the_path() -> None:
     assert sanitize('<a href="page.html">x</a>') == '<a href="page.html" rel="noopener noreferrer">x</a>'
+    assert sanitize('<a href="#a">x</a>') == '<a href="#a" rel="noopener noreferrer">x</a>'
     assert sanitize('<a href="\u00a0javascript:x">x</a>', "https://x.org/postes/a.html") == (
         '<a href="https://x.org/postes/&nbsp;javascript:x" rel="noopener noreferrer">x</a>'
     )
     assert sanitize('<a href="http://x.org/">x</a>', "https://y.org/") == (
         '<a href="http://x.org/" rel="noopener noreferrer">x</a>'
     )
+
+
+def test_plain_text_drops_scripts_and_styles_with_their_content() -> None:
+    assert plain_text("<script>alert(1)</script>Texte<style>p{color:red}</style> <b>fin</b>") == "Texte fin"
