@@ -419,17 +419,15 @@ def test_a_long_summary_is_cut_at_a_word_boundary_within_500_characters() -> Non
 
 
 def many(count: int, kind: str = "opened", width: int = 0, **values: Any) -> list[Event]:
+    fields: dict[str, Any] = {"team": "Équipe", "contract": "CDD", "deadline": "2024-04-15", **values}
     return [
         Event(
             id=f"r{n:03d}:{kind}:2024-03-01",
             kind=kind,
             role=f"r{n:03d}",
             name=f"R{n:03d}" + "x" * width,
-            team="Équipe",
-            contract="CDD",
             link=f"https://jobs.example.org/postes/r{n:03d}.html",
-            deadline="2024-04-15",
-            **values,
+            **fields,
         )
         for n in range(count)
     ]
