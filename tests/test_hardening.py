@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobfeed.cli import cli
@@ -274,3 +274,171 @@ def test_any_extreme_date_is_a_problem_never_a_crash(year: int, key: str, time: 
     assert posting is None
     assert [(p.line, p.level) for p in problems] == [(3, "error")]
     assert "out of range" in problems[0].message
+
+
+# --- 5. a build that never ends ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        (">" * 150_000, 8),  # the issue's 150 KB of nested quotes (282 s to build)
+        ("<div>" * 200_000, 8),  # its 200,000 <div> (182 s)
+        ("\n".join(["<div>"] * 150_000), 108),  # one a line: the 101st is too deep
+        ("".join("  " * i + "- a\n" for i in range(60)), 58),  # lists: 2 levels each
+    ],
+    ids=["quotes", "divs", "divs-on-lines", "lists"],
+)
+def test_text_nested_too_deep_is_an_error_on_its_line_and_the_build_goes_on(
+    tmp_path: Path, body: str, line: int
+) -> None:
+    """Issue 19, finding 5: sanitizing deeply nested blocks took minutes (quadratic), and `check`
+    passed it."""
+    import time
+
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "bon.md").write_text("---\nrole: Bon\nposte_ouvert: 2024-01-01\n---\nx\n", encoding="utf-8")
+    (postes / "profond.md").write_text(
+        f"---\nrole: Profond\nposte_ouvert: 2024-01-01\n---\n\nIntro.\n\n{body}\n", encoding="utf-8"
+    )
+    now = "--now=2024-03-01T09:00:00Z"
+    start = time.monotonic()
+    code, output = run("check", "--postes", str(postes), now)
+    assert code == 1, output
+    assert f"profond.md:{line}: error: the text nests more than 100 levels deep here" in output
+    code, output = run("build", "--postes", str(postes), "--out", str(tmp_path / "feeds"), "--no-cache", now)
+    assert code == 0 and "Traceback" not in output, output
+    assert "1 open" in output and "1 skipped" in output
+    assert "Bon" in (tmp_path / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    assert time.monotonic() - start < 20  # both commands: minutes before the fix
+
+
+def test_nesting_at_the_limit_is_published(tmp_path: Path) -> None:
+    """The limit is on what nests, not on the size: 95 quotes deep, 49 lists deep, and the same
+    again on thousands of lines, load and render."""
+    from jobfeed import config_from_dict, load_posting
+    from jobfeed.core.markup import render
+
+    lists = "".join("  " * i + "- a\n" for i in range(48))
+    quotes = ">" * 95 + " x\n"
+    for body, element, count in [
+        (quotes, "<blockquote>", 95),
+        (lists, "<li>", 48),
+        (("> " * 95 + "x\n\n") * 500, "<blockquote>", 95 * 500),
+        (lists * 200, "<li>", 48 * 200),
+    ]:
+        raw = f"---\nrole: A\n---\n{body}".encode()
+        posting, problems = load_posting(Path("postes/a.md"), config_from_dict({}), raw=raw)
+        assert posting is not None, problems
+        assert render(posting, "https://x.example/a.html").content.count(element) == count
+
+
+def _element_depth(html: str) -> int:
+    """How deep a browser's parser nests the elements of `html` (html5lib, as nh3's does)."""
+    import html5lib
+
+    deepest = 0
+    stack = [(html5lib.parseFragment(html, treebuilder="etree", namespaceHTMLElements=False), 0)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
+#: Ways to put text inside something: Markdown containers and inlines, raw HTML that the parser
+#: keeps open, opens again (formatting elements) or moves around (tables, adoption).
+_WRAPS = [
+    lambda s, i: "> " + s.replace("\n", "\n> "),
+    lambda s, i: "- " + s.replace("\n", "\n  "),
+    lambda s, i: "1. " + s.replace("\n", "\n   "),
+    lambda s, i: f"*{s}*",
+    lambda s, i: f"**{s}**",
+    lambda s, i: f"~~{s}~~",
+    lambda s, i: f"[{s}](https://x.example/{i})",
+    lambda s, i: f"<div>{s}</div>",
+    lambda s, i: f"<div>{s}",
+    lambda s, i: f"<b id={i}>{s}",
+    lambda s, i: f"<span>{s}</div>",
+    lambda s, i: f"<div><i id={i}></div>{s}",
+    lambda s, i: f"<table><td>{s}",
+    lambda s, i: f"<a href=x>{s}</div>",
+    lambda s, i: f"<p>{s}",
+    lambda s, i: f"<li>{s}",
+    lambda s, i: f"<svg><g>{s}",
+    lambda s, i: f"| a |\n|---|\n| {s} |",
+]
+nested = st.lists(st.tuples(st.sampled_from(range(len(_WRAPS))), st.integers(1, 30)), min_size=1, max_size=12)
+
+
+def _nest(layers: list[tuple[int, int]], core: str = "x") -> str:
+    text = core
+    for n, (wrap, times) in enumerate(layers):
+        for i in range(times):
+            text = _WRAPS[wrap](text, n * 100 + i)
+    return text
+
+
+@given(layers=nested, copies=st.integers(1, 4))
+@settings(max_examples=150, deadline=None, derandomize=True)
+def test_what_loads_nests_no_deeper_than_the_limit_in_a_browser(
+    layers: list[tuple[int, int]], copies: int
+) -> None:
+    """The count `check` makes is never below what a browser's parser builds: a posting that
+    loads has its rendered HTML at most 100 levels deep plus the few the page adds (html5lib)."""
+    from jobfeed import config_from_dict, load_posting
+    from jobfeed.core.markup import markdown_to_html
+    from jobfeed.core.nesting import MAX_DEPTH
+
+    body = "\n\n".join([_nest(layers)] * copies)
+    raw = f"---\nrole: A\n---\n{body}\n".encode()
+    posting, problems = load_posting(Path("postes/a.md"), config_from_dict({}), raw=raw)
+    depth = _element_depth(markdown_to_html(body))
+    if posting is not None:
+        assert depth <= MAX_DEPTH + 4, (depth, body[:300])
+    else:
+        assert any("nests more than 100 levels" in p.message for p in problems), problems
+
+
+@given(layers=nested)
+@settings(max_examples=12, deadline=None, derandomize=True)
+def test_any_posting_within_the_size_limit_loads_and_renders_in_bounded_time(
+    layers: list[tuple[int, int]],
+) -> None:
+    """No posting within the size limit (1 MiB) keeps a build for long: nested shapes repeated to
+    the limit load and render in a few seconds (bounded, not fast: speed is bench's job)."""
+    import time
+
+    from jobfeed import config_from_dict, load_posting
+    from jobfeed.core.markup import render
+
+    unit = _nest(layers) + "\n\n"
+    head = "---\nrole: A\n---\n"
+    body = unit * max(1, (1_048_576 - len(head) - 10) // len(unit.encode()))
+    raw = (head + body).encode()[:1_048_576]
+    start = time.monotonic()
+    posting, _ = load_posting(Path("postes/a.md"), config_from_dict({}), raw=raw)
+    if posting is not None:
+        render(posting, "https://x.example/a.html")
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["> " * 99 + "x\n\n", "*a* ", "*a **b *c **d *e* d** c* b** a* ", "<b id=1>" * 95 + "x" + "</b>" * 95],
+    ids=["quotes-99-deep-apart", "emphasis", "emphasis-tree", "formatting"],
+)
+def test_the_slowest_shapes_found_stay_bounded_at_the_size_limit(unit: str) -> None:
+    import time
+
+    from jobfeed import config_from_dict, load_posting
+    from jobfeed.core.markup import render
+
+    head = "---\nrole: A\n---\n"
+    raw = (head + unit * ((1_048_576 - len(head)) // len(unit))).encode()
+    start = time.monotonic()
+    posting, problems = load_posting(Path("postes/a.md"), config_from_dict({}), raw=raw)
+    assert posting is not None, problems
+    render(posting, "https://x.example/a.html")
+    assert time.monotonic() - start < 5

@@ -19,6 +19,7 @@ from typing import Any
 from jobfeed.config import Config
 from jobfeed.core.dates import EXPECTED, IN_RANGE, Moment, to_moment
 from jobfeed.core.frontmatter import decode, parse_yaml, split
+from jobfeed.core.nesting import MAX_DEPTH, too_deep
 from jobfeed.core.text import clean_text, is_clean, slug_of
 from jobfeed.errors import DateOutOfRange, Problem, Unloadable
 
@@ -149,7 +150,8 @@ def load_posting(
         text = decode(raw, shown, problems)
         front, body, first_line = split(text, shown, problems)
         mapping, lines = parse_yaml(front, first_line, shown, problems, fast)
-        posting = _posting(path, shown, mapping, lines, body, raw, config, problems)
+        body_line = text.count("\n", 0, len(text) - len(body)) + 1
+        posting = _posting(path, shown, mapping, lines, body, body_line, raw, config, problems)
     except Unloadable:
         return None, sorted(problems)
     return posting, sorted(problems)
@@ -189,6 +191,7 @@ def _posting(
     mapping: dict[str, Any],
     lines: dict[str, int],
     body: str,
+    body_line: int,
     raw: bytes,
     config: Config,
     problems: list[Problem],
@@ -242,6 +245,18 @@ def _posting(
             key, value = values[field]
             out[field] = _boolean(field, key, value, problem)
     posting_id = _id(path, values.get("id"), problem)
+    body = body if is_clean(raw) else clean_text(body)
+    deep = too_deep(body, raw)
+    if deep is not None:
+        problems.append(
+            Problem(
+                shown,
+                body_line + deep - 1,
+                "error",
+                f"the text nests more than {MAX_DEPTH} levels deep here (quotes, lists, emphasis, links "
+                "or HTML elements inside each other); flatten it (skipped)",
+            )
+        )
     if sum(p.is_error for p in problems) > errors_before:
         raise Unloadable()
     assert role is not None
@@ -249,7 +264,7 @@ def _posting(
         path=shown,
         id=posting_id,
         role=role,
-        body=body if is_clean(raw) else clean_text(body),
+        body=body,
         extra=extra,
         lines=field_lines,
         digest=hashlib.sha256(raw).hexdigest(),
