@@ -417,11 +417,11 @@ def test_any_posting_within_the_size_limit_loads_and_renders_in_bounded_time(
     head = "---\nrole: A\n---\n"
     body = unit * max(1, (1_048_576 - len(head) - 10) // len(unit.encode()))
     raw = (head + body).encode()[:1_048_576]
-    start = time.monotonic()
+    start = time.process_time()  # the work done: other processes on the machine do not count
     posting, _ = load_posting(Path("postes/a.md"), config_from_dict({}), raw=raw)
     if posting is not None:
         render(posting, "https://x.example/a.html")
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
 
 
 @pytest.mark.parametrize(
@@ -437,8 +437,8 @@ def test_the_slowest_shapes_found_stay_bounded_at_the_size_limit(unit: str) -> N
 
     head = "---\nrole: A\n---\n"
     raw = (head + unit * ((1_048_576 - len(head)) // len(unit))).encode()
-    start = time.monotonic()
+    start = time.process_time()  # the work done: other processes on the machine do not count
     posting, problems = load_posting(Path("postes/a.md"), config_from_dict({}), raw=raw)
     assert posting is not None, problems
     render(posting, "https://x.example/a.html")
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
