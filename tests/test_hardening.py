@@ -4,6 +4,7 @@ through the command line, and shown to hold."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -442,3 +443,89 @@ def test_the_slowest_shapes_found_stay_bounded_at_the_size_limit(unit: str) -> N
     assert posting is not None, problems
     render(posting, "https://x.example/a.html")
     assert time.process_time() - start < 5
+
+
+# --- 4. files you can commit that crashed everything -----------------------------------------------
+
+
+def _odd_folder(tmp_path: Path) -> Path:
+    """A postings folder with one good posting beside every file-system oddity a commit (or a
+    checkout) can put there."""
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "bon.md").write_text("---\nrole: Bon\nposte_ouvert: 2024-01-01\n---\nx\n", encoding="utf-8")
+    (postes / "loop.md").symlink_to("loop.md")  # the issue's `ln -s loop.md postes/loop.md`
+    (postes / "a.md").symlink_to("b.md")
+    (postes / "b.md").symlink_to("a.md")
+    (postes / "dangling.md").symlink_to("nowhere.md")
+    with open(os.path.join(os.fsencode(postes), b"caf\xe9.md"), "wb") as latin1:  # not UTF-8
+        latin1.write(b"---\nrole: Latin\n---\nx\n")
+    os.mkfifo(postes / "fifo.md")
+    (postes / "dossier.md").mkdir()
+    (postes / "vers-dossier.md").symlink_to("dossier.md")
+    return postes
+
+
+ODDITIES = {
+    "a.md": "symbolic link that loops back to itself",
+    "b.md": "symbolic link that loops back to itself",
+    "loop.md": "symbolic link that loops back to itself",
+    "caf\\xe9.md": "the file name is not UTF-8; rename the file",
+    "dangling.md": "cannot read the file: No such file or directory",
+    "dossier.md": "this is a folder, not a posting file",
+    "vers-dossier.md": "this is a folder, not a posting file",
+    "fifo.md": "this is not a plain file (a FIFO, socket or device)",
+}
+
+
+def test_every_file_system_oddity_is_a_problem_line_never_a_crash(tmp_path: Path) -> None:
+    """Issue 19, finding 4: a symbolic link loop (RuntimeError from Path.resolve) and a file name
+    that is not UTF-8 (TypeError in the load cache) crashed every command; a FIFO named `*.md`
+    kept the build waiting forever."""
+    postes = _odd_folder(tmp_path)
+    now = "--now=2024-03-01T09:00:00Z"
+    code, output = run("check", "--postes", str(postes), now)
+    assert code == 1 and "Traceback" not in output, output
+    for name, message in ODDITIES.items():
+        assert f"{postes}/{name}:1: error: {message}" in output, (name, output)
+    assert f"{len(ODDITIES) + 1} file(s) checked: {len(ODDITIES)} error(s)" in output
+    cache = str(tmp_path / "cache")
+    for _ in range(2):  # cold, then through the load cache the first run wrote
+        code, output = run(
+            "build", "--postes", str(postes), "--out", str(tmp_path / "feeds"), "--cache-dir", cache, now
+        )
+        assert code == 0 and "Traceback" not in output, output
+        assert f"1 open, 0 closed, {len(ODDITIES)} skipped" in output
+        assert all(name in output for name in ODDITIES)
+    assert "Bon" in (tmp_path / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    state = str(tmp_path / "state.json")
+    for command in (["list"], ["notify", "--dry-run", "--state", state], ["check", "--format", "json"]):
+        code, output = run(*command, "--postes", str(postes), now)
+        assert code in (0, 1) and "Traceback" not in output, (command, output)
+
+
+def test_a_folder_whose_name_is_not_utf8_is_one_problem(tmp_path: Path) -> None:
+    folder = os.path.join(os.fsencode(tmp_path), b"postes-\xe9")
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"a.md"), "wb") as posting:
+        posting.write(b"---\nrole: A\n---\nx\n")
+    code, output = run("check", "--postes", os.fsdecode(folder))
+    assert (
+        code == 1 and f"{tmp_path}/postes-\\xe9:1: error: the folder's name is not UTF-8; rename it" in output
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_an_unreadable_file_is_a_problem_line(tmp_path: Path) -> None:
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "bon.md").write_text("---\nrole: Bon\n---\nx\n", encoding="utf-8")
+    secret = postes / "secret.md"
+    secret.write_text("---\nrole: S\n---\nx\n", encoding="utf-8")
+    secret.chmod(0)
+    code, output = run("check", "--postes", str(postes))
+    assert code == 1 and f"{secret}:1: error: cannot read the file: Permission denied" in output
+    code, output = run(
+        "build", "--postes", str(postes), "--out", str(tmp_path / "feeds"), "--cache-dir", str(tmp_path / "c")
+    )
+    assert code == 0 and "1 skipped" in output, output

@@ -58,7 +58,10 @@ RACY_NS = 2_000_000_000
 _CHANGE_TIMES = sys.platform != "win32"
 #: What decoding an entry of an unexpected shape raises: a miss, never a crash.
 _UNDECODABLE = (KeyError, TypeError, ValueError, IndexError, AttributeError)
-_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+#: O_NONBLOCK: a FIFO named `*.md` must not keep the build waiting for a writer.
+_READ = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 class _Unencodable(Exception):

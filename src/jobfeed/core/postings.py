@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import errno
 import functools
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _OPEN_WORDS = {"open", "ouvert", "ouverte", "published", "publié", "true", "yes", "oui"}
 _CLOSED_WORDS = {"closed", "close", "fermé", "ferme", "fermée", "clos", "false", "no", "non"}
 _TRUE = {"true", "yes", "oui", "1"}
+#: A FIFO opened without O_NONBLOCK waits for a writer: the build would never end.
+_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _FALSE = {"false", "no", "non", "0", ""}
 
 
@@ -100,11 +104,16 @@ def load_postings(folder: str | Path, config: Config, *, map_files: FileMapper |
     folder = Path(folder)
     problems: list[Problem] = []
     postings: list[Posting] = []
+    if not _is_utf8(str(folder)):
+        message = "the folder's name is not UTF-8; rename it"
+        return Loaded(postings, [Problem(shown_path(folder), 1, "error", message)])
     try:
         files = posting_files(folder)
     except OSError as e:
         problems.append(Problem(str(folder), 1, "error", f"cannot read the folder: {e.strerror}"))
         return Loaded(postings, problems)
+    count = len(files)
+    files = _usable_names(files, problems)
     load = functools.partial(load_posting, config=config, root=folder)
     results = map_files(load, files) if map_files is not None else map(load, files)
     for posting, found in results:
@@ -112,7 +121,41 @@ def load_postings(folder: str | Path, config: Config, *, map_files: FileMapper |
         if posting is not None:
             postings.append(posting)
     postings = _drop_duplicate_ids(postings, problems)
-    return Loaded(postings, problems, len(files))
+    return Loaded(postings, problems, count)
+
+
+def _usable_names(files: list[Path], problems: list[Problem]) -> list[Path]:
+    """`files` but those whose name is not UTF-8 (Python holds its bytes as lone surrogates, which
+    no output, cache or terminal can write): each is a problem, shown with its bytes escaped."""
+    usable = []
+    for path in files:
+        if _is_utf8(path.name):
+            usable.append(path)
+        else:
+            problems.append(
+                Problem(
+                    shown_path(path),
+                    1,
+                    "error",
+                    "the file name is not UTF-8; rename the file, e.g. with letters, digits and '-' (skipped)",
+                )
+            )
+    return usable
+
+
+def _is_utf8(name: str) -> bool:
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_path(path: Path) -> str:
+    """`path` as text any output can hold: bytes that are not UTF-8 as `\\xe9`."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _drop_duplicate_ids(postings: list[Posting], problems: list[Problem]) -> list[Posting]:
@@ -143,6 +186,8 @@ def load_posting(
     symbolic link, within the size limit) when the caller has read them already. `fast=False`
     loads every front matter with PyYAML (same results, slower: for tests)."""
     shown = str(path)
+    if not shown.isascii() and not _is_utf8(shown):
+        shown = shown_path(path)
     problems: list[Problem] = []
     try:
         if raw is None:
@@ -164,23 +209,44 @@ def body_of(raw: bytes) -> str:
 
 
 def _read(path: Path, root: Path | None, limit: int, shown: str, problems: list[Problem]) -> bytes:
+    """The bytes of a plain file within the size limit. Anything else the folder may hold (a
+    symbolic link that leaves it or loops, a folder, a FIFO, a device, an unreadable file) is a
+    problem, never a crash or a wait: the file is opened without blocking, then looked at."""
+
     def skip(message: str) -> Unloadable:
         problems.append(Problem(shown, 1, "error", message))
         return Unloadable()
 
     try:
         if path.is_symlink():
-            target = path.resolve()
-            base = (root or path.parent).resolve()
-            if not target.is_relative_to(base):
+            try:
+                target = os.path.realpath(path, strict=True)
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    raise skip("symbolic link that loops back to itself; remove it (skipped)") from e
+                raise
+            if not Path(target).is_relative_to(os.path.realpath(root or path.parent)):
                 raise skip("symbolic link to a file outside the postings folder; copy the file instead")
-        size = os.stat(path).st_size
-        if size > limit:
-            raise skip(
-                f"file is {size / 1_048_576:.1f} MiB, over the {limit / 1_048_576:.1f} MiB limit "
-                "for a posting; shorten it or raise [postes] max_file_size"
-            )
-        return path.read_bytes()
+        fd = os.open(path, _OPEN)
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise skip("this is a folder, not a posting file; rename it without '.md' (skipped)")
+            if not stat.S_ISREG(info.st_mode):
+                raise skip("this is not a plain file (a FIFO, socket or device); remove it (skipped)")
+            if info.st_size > limit:
+                raise skip(
+                    f"file is {info.st_size / 1_048_576:.1f} MiB, over the {limit / 1_048_576:.1f} MiB "
+                    "limit for a posting; shorten it or raise [postes] max_file_size"
+                )
+            chunks = []
+            while chunk := os.read(fd, max(info.st_size, 65_536)):  # a file that grows meanwhile too
+                chunks.append(chunk)
+                if sum(map(len, chunks)) > limit:
+                    raise skip(f"file grew over the {limit / 1_048_576:.1f} MiB limit while it was read")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as e:
         raise skip(f"cannot read the file: {e.strerror or e}") from e
 
