@@ -8,6 +8,7 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -529,3 +530,146 @@ def test_an_unreadable_file_is_a_problem_line(tmp_path: Path) -> None:
         "build", "--postes", str(postes), "--out", str(tmp_path / "feeds"), "--cache-dir", str(tmp_path / "c")
     )
     assert code == 0 and "1 skipped" in output, output
+
+
+# --- 3. taking over a published role -------------------------------------------------------------
+
+VICTIM = "---\nrole: Victime\nid: dev-2024\nequipe: Aides-Territoires\ncontact: rh@example.org\nposte_ouvert: 2024-01-10\n---\nVrai texte.\n"
+#: The issue's newcomer: a file that sorts first, with the victim's id and an earlier opening.
+TAKEOVER = "---\nrole: Pirate\nid: dev-2024\ncontact: evil@example.org\nposte_ouvert: 2024-01-01\n---\nFaux [postuler](mailto:evil@example.org).\n"
+#: A team whose name gives the victim team's feed, opened earlier.
+TEAM_TAKEOVER = "---\nrole: Autre\nequipe: Aides Territoires\nposte_ouvert: 2023-01-01\n---\nx\n"
+NOW = "--now=2024-03-01T09:00:00Z"
+
+
+def _build(root: Path) -> tuple[int, str]:
+    return run(
+        "build",
+        "--postes",
+        str(root / "postes"),
+        "--out",
+        str(root / "feeds"),
+        "--cache-dir",
+        str(root / "c"),
+        NOW,
+    )
+
+
+def test_a_newcomer_cannot_take_a_published_id_or_team_feed(tmp_path: Path) -> None:
+    """Issue 19, finding 3: `postes/0-takeover.md` with a published role's id won by name order and
+    was published at the victim's page under the victim's `tag:` id; a team name colliding with a
+    published one and an earlier `poste_ouvert` took over `equipes/<slug>.xml` (a warning only)."""
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "dev.md").write_text(VICTIM, encoding="utf-8")
+    code, output = _build(tmp_path)
+    assert code == 0, output
+    (postes / "0-takeover.md").write_text(TAKEOVER, encoding="utf-8")
+    (postes / "1-equipe.md").write_text(TEAM_TAKEOVER, encoding="utf-8")
+    code, output = run("check", "--postes", str(postes), "--out", str(tmp_path / "feeds"), NOW)
+    assert code == 1, output
+    assert (
+        f"{postes}/0-takeover.md:3: error: id 'dev-2024' belongs to {postes}/dev.md, which published it; "
+        "give this posting an 'id:' of its own (skipped)" in output
+    )
+    assert (
+        f"{postes}/1-equipe.md:3: error: team 'Aides Territoires' would take the feed "
+        "equipes/aides-territoires.xml of 'Aides-Territoires', which published it" in output
+    )
+    code, output = _build(tmp_path)
+    assert code == 0 and "2 open, 0 closed, 1 skipped" in output, output
+    feeds = tmp_path / "feeds"
+    everything = "".join(p.read_text(encoding="utf-8") for p in feeds.rglob("*") if p.is_file())
+    assert "Pirate" not in everything and "evil@example.org" not in everything
+    assert "Victime" in (feeds / "postes" / "dev-2024.html").read_text(encoding="utf-8")
+    team = (feeds / "equipes" / "aides-territoires.xml").read_text(encoding="utf-8")
+    assert "— Aides-Territoires</title>" in team and "Victime" in team and "Autre" not in team
+    # the notify run does not announce the newcomer either
+    code, output = run(
+        "notify", "--dry-run", "--postes", str(postes), "--state", str(tmp_path / "s.json"), NOW
+    )
+    assert "Pirate" not in output
+
+
+def test_on_a_first_build_both_claimants_of_an_id_are_errors(tmp_path: Path) -> None:
+    """With no record of a previous build, no claimant wins: before, the first file in name order
+    did, so a newcomer named to sort first took the role."""
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "dev.md").write_text(VICTIM, encoding="utf-8")
+    (postes / "0-takeover.md").write_text(TAKEOVER, encoding="utf-8")
+    (postes / "1-equipe.md").write_text(TEAM_TAKEOVER, encoding="utf-8")
+    (postes / "2-equipe.md").write_text(
+        TEAM_TAKEOVER.replace("Aides Territoires", "aides territoires"), encoding="utf-8"
+    )
+    code, output = run("check", "--postes", str(postes), "--out", str(tmp_path / "feeds"), NOW)
+    assert code == 1
+    for name, other in (("0-takeover.md", "dev.md"), ("dev.md", "0-takeover.md")):
+        assert (
+            f"{postes}/{name}:3: error: id 'dev-2024' is claimed by {postes}/{other} too, and neither published it"
+            in output
+        )
+    assert (
+        "team 'Aides Territoires' and 'aides territoires' would share the feed equipes/aides-territoires.xml, which neither published"
+        in output
+    )
+    code, output = _build(tmp_path)
+    assert code == 0 and "2 open, 0 closed, 2 skipped" in output, output
+    assert not (tmp_path / "feeds" / "equipes" / "aides-territoires.xml").exists()
+    assert json.loads((tmp_path / "feeds" / "published.json").read_bytes())["ids"] == {
+        "1-equipe": "1-equipe.md",
+        "2-equipe": "2-equipe.md",
+    }
+
+
+def test_an_id_follows_its_file_when_renamed_and_stays_held_while_the_file_is_broken(tmp_path: Path) -> None:
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "dev.md").write_text(VICTIM, encoding="utf-8")
+    assert _build(tmp_path)[0] == 0
+    (postes / "dev.md").write_text(
+        VICTIM.replace("poste_ouvert: 2024-01-10", "poste_ouvert: [x"), encoding="utf-8"
+    )
+    (postes / "0-takeover.md").write_text(TAKEOVER, encoding="utf-8")
+    for _ in range(2):  # the owner's file does not load: the id stays its, build after build
+        code, output = _build(tmp_path)
+        assert "belongs to" in output and "0 open" in output, output
+        assert json.loads((tmp_path / "feeds" / "published.json").read_bytes())["ids"] == {
+            "dev-2024": "dev.md"
+        }
+    (postes / "0-takeover.md").unlink()
+    (postes / "dev.md").write_text(VICTIM, encoding="utf-8")
+    (postes / "dev.md").rename(postes / "developpeur.md")  # a rename keeps the role
+    code, output = _build(tmp_path)
+    assert code == 0 and "1 open" in output and "error" not in output, output
+    assert json.loads((tmp_path / "feeds" / "published.json").read_bytes())["ids"] == {
+        "dev-2024": "developpeur.md"
+    }
+
+
+@given(
+    names=st.lists(st.sampled_from(["a.md", "b.md", "0-x.md", "z.md"]), min_size=1, max_size=4, unique=True),
+    owner=st.sampled_from([None, "a.md", "b.md", "gone.md", "broken.md"]),
+)
+@settings(max_examples=80, deadline=None, derandomize=True)
+def test_colliding_ids_never_publish_a_newcomer(names: list[str], owner: str | None) -> None:
+    """Any set of files claiming one id: the recorded owner's file keeps it while it is in the
+    folder (loaded or not: `broken.md` is there but did not load); a single claimant gets a free
+    id (its owner's file renamed or gone); several claimants of a free id all get an error."""
+    from jobfeed.core.claims import Claims, settle_ids
+    from jobfeed.core.postings import Posting
+
+    postings = [Posting(path=f"postes/{n}", id="same", role=n, body="") for n in names]
+    problems: list[Any] = []
+    kept, held = settle_ids(
+        postings, [*names, "broken.md"], Claims({"same": owner} if owner else {}), problems
+    )
+    if owner in names:
+        assert [p.path for p in kept] == [f"postes/{owner}"]
+    elif owner == "broken.md":
+        assert kept == []
+    else:
+        assert len(kept) == (1 if len(names) == 1 else 0)
+    assert len(kept) + len(problems) == len(names)
+    assert all(p.level == "error" and p.message.endswith("(skipped)") for p in problems)
+    assert held == ({"same": "broken.md"} if owner == "broken.md" else {})

@@ -40,6 +40,7 @@ from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import classify
 from jobfeed.errors import GuardError, LockedError, Problem, StateError
+from jobfeed.output import read_claims
 
 if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs that send (~60 ms)
     import filelock
@@ -229,7 +230,9 @@ def _run(
     state = load_state(path)
     channels = resolve_channels(config, environ, state.known_channels())
     with Pool() as pool:  # the same loading as build's and check's: cached and parallel
-        loaded = load_all(postes or config.postes, config, config.cache or None, pool)
+        loaded = load_all(
+            postes or config.postes, config, config.cache or None, pool, claims=read_claims(config.out)
+        )
     catalog = classify(loaded.postings, now)
     current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
     previous = state.roles or {}

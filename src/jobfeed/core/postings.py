@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jobfeed.config import Config
+from jobfeed.core.claims import Claims, settle_ids
 from jobfeed.core.dates import EXPECTED, IN_RANGE, Moment, to_moment
 from jobfeed.core.frontmatter import decode, parse_yaml, split
 from jobfeed.core.nesting import MAX_DEPTH, too_deep
@@ -78,6 +79,8 @@ class Loaded:
     postings: list[Posting]
     problems: list[Problem]
     files: int = 0
+    #: ids the previous build published whose file is still there but did not load: still theirs
+    held: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -99,8 +102,11 @@ FileMapper = Callable[
 ]
 
 
-def load_postings(folder: str | Path, config: Config, *, map_files: FileMapper | None = None) -> Loaded:
-    """Every posting of `folder` and every problem found, in file order."""
+def load_postings(
+    folder: str | Path, config: Config, *, map_files: FileMapper | None = None, claims: Claims | None = None
+) -> Loaded:
+    """Every posting of `folder` and every problem found, in file order. `claims`: what the
+    previous build published (`published.json`), whose ids no other file may take."""
     folder = Path(folder)
     problems: list[Problem] = []
     postings: list[Posting] = []
@@ -120,8 +126,8 @@ def load_postings(folder: str | Path, config: Config, *, map_files: FileMapper |
         problems.extend(found)
         if posting is not None:
             postings.append(posting)
-    postings = _drop_duplicate_ids(postings, problems)
-    return Loaded(postings, problems, count)
+    postings, held = settle_ids(postings, (p.name for p in files), claims or Claims(), problems)
+    return Loaded(postings, problems, count, held)
 
 
 def _usable_names(files: list[Path], problems: list[Problem]) -> list[Path]:
@@ -156,27 +162,6 @@ def _is_utf8(name: str) -> bool:
 def shown_path(path: Path) -> str:
     """`path` as text any output can hold: bytes that are not UTF-8 as `\\xe9`."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def _drop_duplicate_ids(postings: list[Posting], problems: list[Problem]) -> list[Posting]:
-    seen: dict[str, Posting] = {}
-    kept = []
-    for posting in postings:
-        first = seen.get(posting.id)
-        if first is None:
-            seen[posting.id] = posting
-            kept.append(posting)
-            continue
-        problems.append(
-            Problem(
-                posting.path,
-                posting.lines.get("id", 1),
-                "error",
-                f"duplicate id '{posting.id}': {first.path} has it too; "
-                "give one of them its own 'id:' key (skipped)",
-            )
-        )
-    return kept
 
 
 def load_posting(
