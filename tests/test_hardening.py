@@ -673,3 +673,85 @@ def test_colliding_ids_never_publish_a_newcomer(names: list[str], owner: str | N
     assert len(kept) + len(problems) == len(names)
     assert all(p.level == "error" and p.message.endswith("(skipped)") for p in problems)
     assert held == ({"same": "broken.md"} if owner == "broken.md" else {})
+
+
+# --- 6. Mattermost autolinks text from a posting -------------------------------------------------
+
+#: Text a posting can carry that a chat client would turn into a link (the issue's first).
+LINKY = [
+    "CDD, candidatures via www.evil.example/apply",
+    "https://evil.example/x",
+    "HTTP://EVIL.EXAMPLE",
+    "evil.example/apply",
+    "écrire à rh@evil.example",
+    "WWW.EVIL.EXAMPLE",
+    "evil\u3002example/x",
+    "ftp://evil.example",
+    "<https://evil.example>",
+    "[clic](https://evil.example)",
+]
+
+
+def _chat_events(text: str) -> list[Any]:
+    from jobfeed.announce.diff import Event
+
+    link = "https://jobs.example.org/postes/r1.html"
+    common = {"name": f"Rôle {text}", "team": f"Équipe {text}", "contract": text, "link": link}
+    return [
+        Event(id="r1:opened:2024-03-01", kind="opened", role="r1", deadline="2024-03-20", **common),
+        Event(id="r2:closed:2024-03-01", kind="closed", role="r2", reason="filled", **common),
+    ]
+
+
+def _linkifier() -> Any:
+    from linkify_it import LinkifyIt
+
+    return LinkifyIt().tlds(["example"], True)  # a reserved name: teach it as a real one
+
+
+@pytest.mark.parametrize("text", LINKY)
+def test_chat_text_from_a_posting_never_becomes_a_link(text: str) -> None:
+    """Issue 19, finding 6: `contrat: CDD, candidatures via www.evil.example/apply` was sent to
+    Mattermost as plain Markdown text, which it autolinks (GitHub's autolink extension), and so
+    were the title and team in "closed" lines. The only link of a message is the role's page:
+    checked with cmark-gfm's autolinks (GitHub's, as Mattermost's) and linkify-it (the library
+    of markdown-it and its ports) on every text of both platforms' payloads."""
+    from jobfeed.announce.messages import mattermost_messages, slack_messages
+    from jobfeed.core.markup import markdown_to_html
+
+    role_page = "https://jobs.example.org/postes/r1.html"
+    linkify = _linkifier()
+    assert linkify.match(text.replace("\u3002", ".")) or urls_in(markdown_to_html(text))  # a link as written
+    for message in mattermost_messages(_chat_events(text), "fr"):
+        markdown = message.payload["text"]
+        assert set(urls_in(markdown_to_html(markdown))) <= {role_page}, markdown
+        found = {m.url for m in linkify.match(markdown.replace(f"({role_page})", "")) or []}
+        assert found == set(), (markdown, found)
+    for message in slack_messages(_chat_events(text), "fr", "https://jobs.example.org/"):
+        payload = message.payload
+        shown = [payload["text"]] + [
+            t["text"]
+            for block in payload["blocks"]
+            for t in _slack_texts(block)
+            if block["type"] != "context"
+        ]
+        for line in shown:
+            assert not linkify.match(line), line
+        assert "mrkdwn" in payload and payload["mrkdwn"] is False
+
+
+def _slack_texts(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        found = [value] if value.get("type") in ("plain_text", "mrkdwn") else []
+        return found + [t for v in value.values() for t in _slack_texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _slack_texts(v)]
+    return []
+
+
+def test_inert_text_reads_the_same() -> None:
+    """The word joiners are invisible: removing them gives the text back."""
+    from jobfeed.announce.messages import WORD_JOINER, neutralise_mentions
+
+    for text in [*LINKY, "@here", "Data.gouv.fr", "3.5 jours"]:
+        assert neutralise_mentions(text).replace(WORD_JOINER, "") == text
