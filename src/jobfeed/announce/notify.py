@@ -5,7 +5,7 @@ The order of the steps is what makes delivery reliable:
 1. take the lock next to the state file, so two runs on one machine never both send;
 2. load the state, the postings, classify, diff; refuse a mass disappearance unless forced;
 3. put the new events in each channel's outbox and save the state, *before* sending anything;
-4. send each channel's outbox as a digest, and after every message answered 200 "ok", mark its
+4. send each channel's outbox as a digest, and after every message answered 2xx, mark its
    events delivered and save the state again.
 
 A crash at any point leaves the events pending (at worst, the message in flight is sent again).
@@ -62,6 +62,8 @@ class ChannelReport:
     pending: int = 0
     error: str | None = None
     payloads: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: Delivered messages whose answer was not the usual one (`webhooks.unexpected_answer`).
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +74,7 @@ class ChannelReport:
             "delivered": self.delivered,
             "pending": self.pending,
             "error": self.error,
+            "warnings": self.warnings,
         }
 
 
@@ -159,6 +162,7 @@ class NotifyReport:
             if c.pending and c.status != "dry-run":
                 text += f"; {c.pending} event(s) pending for the next run"
             lines.append(f"{c.name}: {text}")
+            lines.extend(f"{c.name}: warning: {warning}" for warning in c.warnings)
         return "\n".join(lines)
 
 
@@ -330,7 +334,15 @@ def _deliver(
 
     for message in messages:
         try:
-            post_message(session, channel.url, message.payload, c.kind, policy=policy, sleep=sleep)
+            post_message(
+                session,
+                channel.url,
+                message.payload,
+                c.kind,
+                policy=policy,
+                sleep=sleep,
+                warnings=report.warnings,
+            )
         except DeliveryError as e:
             report.status = "failed"
             report.error = _redacted(str(e), channel.url)
