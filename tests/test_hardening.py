@@ -755,3 +755,44 @@ def test_inert_text_reads_the_same() -> None:
 
     for text in [*LINKY, "@here", "Data.gouv.fr", "3.5 jours"]:
         assert neutralise_mentions(text).replace(WORD_JOINER, "") == text
+
+
+# --- 7. forged workflow commands -----------------------------------------------------------------
+
+FORGED = "::error file=x.yml,line=1::forged"
+
+
+def test_no_value_printed_can_start_a_workflow_command_line(tmp_path: Path) -> None:
+    """Issue 19, finding 7: a duplicated YAML key or a file name holding a newline wrote a line
+    starting with `::error` into the problems `build` and `notify` print as text, which the Actions
+    runner reads as a workflow command. Every control character of a printed value is escaped."""
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    key = f'"x\\n{FORGED}\\u001b[2J"'  # a YAML key holding a newline (and a terminal escape)
+    (postes / "key.md").write_text(f"---\nrole: A\n{key}: 1\n{key}: 2\n---\nx\n", encoding="utf-8")
+    (postes / f"nom\n{FORGED}\u2028.md").write_text("---\nrole: [\n---\n", encoding="utf-8")
+    commands = [
+        ["check", "--postes", str(postes)],
+        ["build", "--postes", str(postes), "--out", str(tmp_path / "feeds")],
+        ["notify", "--dry-run", "--postes", str(postes), "--state", str(tmp_path / "state.json")],
+    ]
+    for command in commands:
+        result = CliRunner().invoke(cli, [*command, NOW])
+        assert result.exit_code in (0, 1), result.output
+        lines = (result.stdout + result.stderr).splitlines()
+        assert lines and not any(line.startswith("::") for line in lines), (command, lines)
+        assert not any(c in result.stdout + result.stderr for c in "\x1b\u2028"), command
+        text = result.stdout + result.stderr
+        assert f"key 'x\\n{FORGED}\\x1b[2J' repeats line 3" in text, (command, text)
+        assert f"nom\\n{FORGED}\\u2028.md:3: error: invalid YAML" in text, (command, text)
+
+
+@given(text=st.text())
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_a_printed_problem_is_always_one_line(text: str) -> None:
+    from jobfeed.errors import Problem
+    from jobfeed.report import format_problems
+
+    printed = format_problems([Problem(text, 1, "error", text)], "text")
+    assert len(printed.splitlines()) == 1
+    assert not any(c in printed for c in "\n\r\x1b\x85\u2028\u2029\x0b\x0c\x1c\x1d\x1e")
