@@ -796,3 +796,247 @@ def test_a_printed_problem_is_always_one_line(text: str) -> None:
     printed = format_problems([Problem(text, 1, "error", text)], "text")
     assert len(printed.splitlines()) == 1
     assert not any(c in printed for c in "\n\r\x1b\x85\u2028\u2029\x0b\x0c\x1c\x1d\x1e")
+
+
+# --- 8. tracebacks from a hand-edited state file, a malformed webhook URL, odd settings -----------
+
+
+def _valid_state() -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "last_run": "2024-02-29T09:00:00+00:00",
+        "last_success": None,
+        "roles": {
+            "a": {
+                "state": "open",
+                "title": "A",
+                "team": "",
+                "contract": "",
+                "link": "",
+                "opened": None,
+                "deadline": None,
+                "closing_soon": None,
+            }
+        },
+        "outbox": {
+            "slack:SLACK_WEBHOOK_URL": [
+                {
+                    "id": "a:opened:2024-02-29",
+                    "kind": "opened",
+                    "role": "a",
+                    "name": "A",
+                    "deadline": "2024-03-20",
+                }
+            ]
+        },
+    }
+
+
+def _event_with(**values: Any) -> str:
+    state = _valid_state()
+    state["outbox"]["slack:SLACK_WEBHOOK_URL"][0].update(values)
+    return json.dumps(state)
+
+
+HAND_EDITED = {
+    "nested": "[" * 100_000 + "]" * 100_000,  # RecursionError
+    "deadline-number": _event_with(deadline=5),  # TypeError
+    "name-number": _event_with(name=5),  # AttributeError
+    "kind-unknown": _event_with(kind="exploded"),
+    "role-title-list": json.dumps({**_valid_state(), "roles": {"a": {"state": "open", "title": ["A"]}}}),
+    "outbox-not-a-list": json.dumps({**_valid_state(), "outbox": {"slack:SLACK_WEBHOOK_URL": {"id": "x"}}}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HAND_EDITED))
+def test_a_hand_edited_state_is_a_clear_error(tmp_path: Path, kind: str) -> None:
+    """Issue 19, finding 8: a hand-edited state.json gave tracebacks (100k nested `[`:
+    RecursionError; an outbox event with `"deadline": 5`: TypeError; `"name": 5`: AttributeError)
+    instead of the documented StateError. It is validated against state.schema.json first."""
+    from webhook_server import webhook
+
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "a.md").write_text("---\nrole: A\nposte_ouvert: 2024-01-01\n---\nx\n", encoding="utf-8")
+    state = tmp_path / "state.json"
+    state.write_text(HAND_EDITED[kind], encoding="utf-8")
+    with webhook() as server:
+        result = CliRunner().invoke(
+            cli,
+            ["notify", "--postes", str(postes), "--state", str(state), NOW],
+            env={"SLACK_WEBHOOK_URL": server.url, "MATTERMOST_WEBHOOK_URL": None},
+        )
+        assert server.requests == 0
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.stderr.startswith(f"Error: {state}: ")
+    assert f"restore it with 'git checkout -- {state}'" in result.stderr
+    assert state.read_text(encoding="utf-8") == HAND_EDITED[kind]
+
+
+def test_the_state_schema_says_where_a_value_is_wrong() -> None:
+    from jobfeed.announce.state import schema_mismatch
+
+    assert schema_mismatch(_valid_state()) is None
+    assert schema_mismatch(json.loads(HAND_EDITED["deadline-number"])) == (
+        "outbox → slack:SLACK_WEBHOOK_URL → 0 → deadline: expected string or null, found integer"
+    )
+    assert schema_mismatch(json.loads(HAND_EDITED["name-number"])) == (
+        "outbox → slack:SLACK_WEBHOOK_URL → 0 → name: expected string, found integer"
+    )
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+_paths = st.sampled_from(
+    [
+        (),
+        ("schema_version",),
+        ("last_run",),
+        ("roles",),
+        ("roles", "a"),
+        ("roles", "a", "state"),
+        ("roles", "a", "title"),
+        ("roles", "a", "deadline"),
+        ("roles", "a", "extra"),
+        ("outbox",),
+        ("outbox", "slack:SLACK_WEBHOOK_URL"),
+        ("outbox", "slack:SLACK_WEBHOOK_URL", 0),
+        ("outbox", "slack:SLACK_WEBHOOK_URL", 0, "kind"),
+        ("outbox", "slack:SLACK_WEBHOOK_URL", 0, "reason"),
+        ("outbox", "slack:SLACK_WEBHOOK_URL", 0, "deadline"),
+        ("outbox", "slack:SLACK_WEBHOOK_URL", 0, "name"),
+        ("shards",),
+    ]
+)
+
+
+@given(
+    path=_paths,
+    value=_json_values | st.sampled_from(["open", "closed", "filled", "opened", 1, 1.0, True]),
+    drop=st.booleans(),
+)
+@settings(max_examples=400, deadline=None, derandomize=True)
+def test_the_state_check_agrees_with_jsonschema(path: tuple[Any, ...], value: Any, drop: bool) -> None:
+    """jobfeed reads its state schema with a few lines of its own (no jsonschema import at every
+    run): on any edit of a valid state, they accept and refuse what the jsonschema library does."""
+    import jsonschema
+
+    from jobfeed.announce.state import schema_mismatch, state_schema
+
+    state: Any = _valid_state()
+    if path:
+        parent = state
+        for step in path[:-1]:
+            parent = parent[step]
+        if drop and isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = value
+    else:
+        state = value
+    valid = jsonschema.Draft202012Validator(state_schema()).is_valid(state)
+    assert (schema_mismatch(state) is None) == valid, (state, schema_mismatch(state))
+
+
+def test_every_state_notify_writes_matches_its_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    from jobfeed.announce.state import state_schema
+
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    for n, extra in enumerate(["", "poste_ferme: 2024-03-05\n", "poste_pourvu: true\n"]):
+        (postes / f"r{n}.md").write_text(
+            f"---\nrole: R{n}\nequipe: E\ncontrat: CDD\nposte_ouvert: 2024-01-01\n{extra}---\nx\n",
+            encoding="utf-8",
+        )
+    state = tmp_path / "state.json"
+    for args in (["--announce-existing"], []):
+        result = CliRunner().invoke(
+            cli,
+            ["notify", "--postes", str(postes), "--state", str(state), NOW, *args],
+            env={"SLACK_WEBHOOK_URL": None, "MATTERMOST_WEBHOOK_URL": None},
+        )
+        assert result.exit_code == 0, result.output
+        jsonschema.validate(json.loads(state.read_bytes()), state_schema())
+
+
+def test_a_webhook_url_that_is_not_a_url_is_a_clear_error_without_the_secret(tmp_path: Path) -> None:
+    """Issue 19, finding 8: `http://[::1/…` in the variable gave a ValueError traceback."""
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "a.md").write_text("---\nrole: A\nposte_ouvert: 2024-01-01\n---\nx\n", encoding="utf-8")
+    url = "http://[::1/services/T0SECRETTEAM/B0SECRETHOOK/s3cr3tT0k3nXYZ"
+    result = CliRunner().invoke(
+        cli,
+        ["notify", "--postes", str(postes), "--state", str(tmp_path / "s.json"), "--announce-existing", NOW],
+        env={"SLACK_WEBHOOK_URL": url, "MATTERMOST_WEBHOOK_URL": None},
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "slack:SLACK_WEBHOOK_URL: the variable does not hold an http(s) URL" in result.stderr
+    for secret in (url, "T0SECRETTEAM", "B0SECRETHOOK", "s3cr3tT0k3nXYZ", "::1"):
+        assert secret not in result.output and secret not in (tmp_path / "s.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[postes]\nlink = "{site_url}{foo}.html"',
+            "[postes] link '{site_url}{foo}.html' has the placeholder {foo}; use only {site_url}, {slug}, {id}",
+        ),
+        ('[postes]\nlink = "{0}.html"', "[postes] link '{0}.html' has the placeholder {0}; use only"),
+        (
+            '[postes]\nlink = "{slug!x}.html"',
+            "[postes] link '{slug!x}.html' has the placeholder {slug!x}; use only",
+        ),
+        (
+            '[postes]\nlink = "{slug:>9999999999}"',
+            "[postes] link '{slug:>9999999999}' has the placeholder {slug:>9999999999}; use only",
+        ),
+        (
+            '[postes]\nlink = "{id.__class__}"',
+            "[postes] link '{id.__class__}' has the placeholder {id.__class__}; use only",
+        ),
+        ('[postes]\nlink = "{slug"', "[postes] link '{slug': expected '}' before end of string"),
+        (
+            '[pages]\nform_url = "https://f.example/?r={role!r}"',
+            "[pages] form_url 'https://f.example/?r={role!r}' has the placeholder {role!r}",
+        ),
+        (
+            "[announce]\nclosing_soon_days = 99999999999999",
+            "[announce] closing_soon_days must be a number of days from 0 to 366, not 99999999999999",
+        ),
+        (
+            "[announce]\nclosing_soon_days = -1",
+            "[announce] closing_soon_days must be a number of days from 0 to 366, not -1",
+        ),
+    ],
+)
+def test_a_setting_that_would_end_in_a_traceback_is_a_configuration_error(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    """Issue 19, finding 8: `[postes] link` with `{foo}`, `{0}` or `{slug!x}`, and a huge
+    `closing_soon_days`, ended in tracebacks."""
+    (tmp_path / "jobfeed.toml").write_text(toml + "\n", encoding="utf-8")
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "a.md").write_text(
+        "---\nrole: A\nposte_ouvert: 2024-01-01\nposte_ferme: 2024-03-05\n---\nx\n", encoding="utf-8"
+    )
+    config = ["--config", str(tmp_path / "jobfeed.toml"), "--postes", str(postes), NOW]
+    for command in (
+        ["build", "--out", str(tmp_path / "feeds")],
+        ["notify", "--dry-run", "--state", str(tmp_path / "s.json")],
+        ["list"],
+    ):
+        result = CliRunner().invoke(cli, [*command, *config])
+        assert result.exit_code != 0 and "Traceback" not in result.output, (command, result.output)
+        assert f"Error: {tmp_path / 'jobfeed.toml'}: {message}" in result.output, (command, result.output)
