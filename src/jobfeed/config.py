@@ -62,6 +62,7 @@ class PagesConfig:
     facets: bool = True  # equipes/<slug>.xml, contrats/<slug>.xml (and .rss.xml)
     opml: bool = True  # feeds.opml
     calendar: bool = True  # deadlines.ics
+    remote_images: bool = False  # pages may load images from other sites (their policy forbids it)
     form_url: str = ""  # application form; {id}, {slug}, {role}, {team} are filled in, URL-encoded
     organization: Organization = dataclasses.field(default_factory=Organization)
     location: Location = dataclasses.field(default_factory=Location)
@@ -118,8 +119,9 @@ def parse_pages(raw: Any, where: str = "jobfeed.toml") -> PagesConfig:
     """`[pages]` as parsed TOML -> PagesConfig, naming the key and what to write on any bad value."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [pages] must be a table")
-    _known(raw, [*_SWITCHES, "form_url", "organization", "location"], where, "pages")
+    _known(raw, [*_SWITCHES, "remote_images", "form_url", "organization", "location"], where, "pages")
     values: dict[str, Any] = {key: _flag(raw, key, True, where, "pages") for key in _SWITCHES}
+    values["remote_images"] = _flag(raw, "remote_images", False, where, "pages")
     values["form_url"] = _template(
         _url(raw, "form_url", where, "pages"), _FORM_FIELDS, f"{where}: [pages] form_url"
     )
