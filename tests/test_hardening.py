@@ -1040,3 +1040,43 @@ def test_a_setting_that_would_end_in_a_traceback_is_a_configuration_error(
         result = CliRunner().invoke(cli, [*command, *config])
         assert result.exit_code != 0 and "Traceback" not in result.output, (command, result.output)
         assert f"Error: {tmp_path / 'jobfeed.toml'}: {message}" in result.output, (command, result.output)
+
+
+# --- all of them at once ---------------------------------------------------------------------------
+
+
+def test_every_bad_file_of_the_issue_at_once(tmp_path: Path) -> None:
+    """The issue's "done when": `check` reports each bad file on its line and exits 1; `build`
+    publishes the valid roles beside them, within a few seconds, without a traceback."""
+    import time
+
+    postes = _odd_folder(tmp_path)  # finding 4: loops, a Latin-1 name, a FIFO, folders named *.md
+    head = "---\nrole: {}\nposte_ouvert: 2024-01-01\n{}---\n"
+    bad = {
+        "xss.md": (
+            head.format("XSS", "") + '<a href="&nbsp;javascript:alert(document.domain)">Postuler</a>\n',
+            None,
+        ),
+        "date.md": (head.format("Date", "poste_ferme: 9999-12-31\n"), 4),
+        "quotes.md": (head.format("Quotes", "") + ">" * 150_000 + "\n", 5),
+        "divs.md": (head.format("Divs", "") + "<div>" * 200_000 + "\n", 5),
+        "key.md": (head.format("Key", f'"x\\n{FORGED}": 1\n"x\\n{FORGED}": 2\n'), None),  # a warning
+    }
+    for name, (text, _) in bad.items():
+        (postes / name).write_text(text, encoding="utf-8")
+    start = time.monotonic()
+    code, output = run("check", "--postes", str(postes), NOW)
+    assert code == 1 and "Traceback" not in output
+    assert not any(line.startswith("::") for line in output.splitlines())
+    for name, (_, line) in bad.items():
+        if line is not None:
+            assert f"{postes}/{name}:{line}: error: " in output, (name, output)
+    assert f"{postes}/key.md:5: warning: key 'x\\n{FORGED}' repeats line 4" in output
+    for name in ODDITIES:
+        assert f"{postes}/{name}:1: error: " in output, name
+    code, output = _build(tmp_path)
+    assert code == 0 and "Traceback" not in output, output
+    assert f"3 open, 0 closed, {len(ODDITIES) + 3} skipped" in output  # bon, xss (made safe) and key
+    assert time.monotonic() - start < 30  # both commands; hours before
+    page = (tmp_path / "feeds" / "postes" / "xss.html").read_text(encoding="utf-8")
+    assert "Postuler" in page and all(scheme_of(url) in ALLOWED for url in urls_in(page))
