@@ -82,6 +82,7 @@ NOTIFY = {
             "delivered": 3,
             "pending": 0,
             "error": None,
+            "warnings": [],
         },
         {
             "name": "communauté",
@@ -100,6 +101,7 @@ NOTIFY = {
             "delivered": 0,
             "pending": 0,
             "error": None,
+            "warnings": [],
         },
     ],
     "failures": 1,

@@ -233,12 +233,72 @@ def test_hostile_posting_runs_nothing_in_chromium(browser: Browser, site: Site) 
         assert handlers == []
         assert page.evaluate("[...document.links].filter(a => a.protocol === 'javascript:').length") == 0
         assert HOSTILE_ROLE in page.inner_text("body")
-        # The posting's own <img src=x> (its onerror removed) is the one request that leaves the page;
-        # it is blocked here, so an onerror handler, had one survived, would have run.
-        images = ("https://jobs.example.org/postes/x",) if path.name == "hostile.html" else ()
-        v.assert_clean(path.as_uri(), outside=images)
+        # The posting's own <img src=x> (its onerror removed), on the site's origin, is refused by
+        # the page's policy from file:// (another origin) before it reaches the network: an onerror
+        # handler, had one survived, would have run.
+        refused = ["https://jobs.example.org/postes/x"] if path.name == "hostile.html" else []
+        assert v.requests == [path.as_uri(), *refused] and v.failed == [f"{u} csp" for u in refused]
+        assert all("violates the following Content Security Policy" in e for e in v.errors), v.errors
+        v.requests, v.failed, v.errors = [path.as_uri()], [], []
+        v.assert_clean(path.as_uri())
     v = visit(browser, site.out / "postes" / "hostile.html", DESKTOP)
     data = v.page.evaluate(
         "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
     )
     assert data["title"] == HOSTILE_ROLE
+
+
+#: Every link trick of issue 19 in one body: schemes behind Unicode spaces (made live once absolute),
+#: an image map, remote images (Markdown, HTML, protocol-relative, srcset), links a chat would
+#: autolink, and script in every place the hostile posting above tries.
+TRICKS = "\n\n".join(
+    [
+        '<a href="&nbsp;javascript:alert(document.domain)">Postuler</a>',
+        *(
+            f'<a href="{space}javascript:alert({n})">espace {n}</a>'
+            for n, space in enumerate("\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000")
+        ),
+        '<map name="m"><area shape="rect" coords="0,0,9,9" href="\u00a0javascript:alert(20)"></map><img usemap="#m" src="carte.png" alt="carte">',
+        "![pixel](https://tracker.example/p.gif)",
+        '<img src="//tracker.example/q.gif" alt="q"> <img src="https://tracker.example/r.gif" srcset="https://tracker.example/s.gif 2x" alt="r">',
+        "www.evil.example/apply https://evil.example/x rh@evil.example",
+        "<script>alert(21)</script><svg onload=alert(22)></svg><iframe src=https://evil.example/></iframe>",
+        '<object data="https://evil.example/o"></object><embed src="https://evil.example/e"><video poster="https://tracker.example/v.gif"></video>',
+        '<link rel="stylesheet" href="https://evil.example/s.css"><style>@import "https://evil.example/i.css";</style>',
+        '<base href="https://evil.example/"><a href="relatif.html">relatif</a>',
+    ]
+)
+
+
+@pytest.mark.parametrize("remote_images", [False, True])
+def test_a_page_with_every_link_trick_runs_nothing_and_requests_nothing_elsewhere(
+    browser: Browser, tmp_path: Path, remote_images: bool
+) -> None:
+    """Issue 19, findings 1 and 9: remote images survived sanitizing, against the promise that
+    pages make no request to another site. Every page carries a Content-Security-Policy that
+    forbids scripts (the JSON-LD block is data) and requests to other origins, images too unless
+    `[pages] remote_images = true`; the browser's own request log shows what it let through."""
+    config = site_config(pages={"remote_images": remote_images})
+    posting = f"---\nrole: Piège\nposte_ouvert: 2024-02-20\n---\n\n{TRICKS}\n"
+    folder = write_postings(tmp_path / "postes", {"piege.md": posting})
+    build(config, NOW, postes=folder, out=tmp_path / "feeds")
+    path = tmp_path / "feeds" / "postes" / "piege.html"
+    v = visit(browser, path, DESKTOP)
+    page = v.page
+    assert "Postuler" in page.inner_text("body")
+    assert v.dialogs == [] and page.evaluate("[...document.scripts].map(s => s.type)") == [
+        "application/ld+json"
+    ]
+    assert (
+        page.evaluate("[...document.links].filter(a => !/^(https?|mailto|file):$/.test(a.protocol)).length")
+        == 0
+    )
+    policy = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+    assert policy is not None and "script-src" not in policy and "default-src 'none'" in policy
+    if remote_images:  # the policy lets images through: the tracker is asked (and the test aborts it)
+        assert {u.rsplit("/", 1)[1] for u in v.outside} >= {"p.gif", "q.gif"}, v.outside
+        assert all(u.startswith(("https://tracker.example/", "https://jobs.example.org/")) for u in v.outside)
+    else:  # the browser itself refuses each (its log says "csp"): none reaches the network
+        tried = v.requests[1:]
+        assert v.requests[0] == path.as_uri() and {u.rsplit("/", 1)[1] for u in tried} >= {"p.gif", "q.gif"}
+        assert v.failed == [f"{u} csp" for u in tried] and v.outside == [], (v.failed, v.outside)

@@ -27,7 +27,7 @@ CONFIG = Config(
     site_url="https://example.org/jobs/", id_authority="example.org,2024", pages=PagesConfig(enabled=False)
 )
 WITH_PAGES = dataclasses.replace(CONFIG, pages=PagesConfig())
-FILES = ("atom.xml", "rss.xml", "feed.json")
+FILES = ("atom.xml", "rss.xml", "feed.json", "published.json")
 MARK = b"planted by the test"
 PLANTED = "<p>planted by the test</p>"
 
@@ -137,7 +137,7 @@ def test_changed_posting_gets_a_new_entry_and_the_old_one_is_pruned(postes: Path
     report = build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
     after = set(entries(cache))
     assert len(after) == 2 and len(before & after) == 1
-    assert report.written == ["atom.xml", "feed.json", "rss.xml"]
+    assert report.written == ["atom.xml", "feed.json", "published.json", "rss.xml"]
     assert b"Une ligne de plus." in outputs(tmp_path / "out")["atom.xml"]
 
 

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from jobfeed.announce.redact import redact, secrets_of
-from jobfeed.announce.webhooks import RetryPolicy, outcome_of, post_message
+from jobfeed.announce.webhooks import RetryPolicy, outcome_of, post_message, unexpected_answer
 from jobfeed.errors import DeliveryError
 from webhook_server import SECRET_PATH, Fault, closed_port_url, http_fault, webhook
 
@@ -156,8 +156,12 @@ def test_redact_and_classify() -> None:
     text = f"failed on {url} and /services/T0SECRETTEAM/B0SECRETHOOK/s3cr3tT0k3nXYZ and s3cr3tT0k3nXYZ"
     assert redact(text, secrets_of(url)) == "failed on *** and *** and ***"
     assert outcome_of(200, "ok", "slack") is None
-    unexpected = outcome_of(200, "<html>proxy</html>", "slack")
-    assert unexpected is not None and not unexpected.transient
+    # any 2xx is delivered (the platform showed it): an unexpected answer is only a warning
+    assert outcome_of(200, "<html>proxy</html>", "slack") is None
+    assert unexpected_answer(200, "<html>proxy</html>", "slack") == (
+        "HTTP 200 with the answer '<html>proxy</html>' instead of 'ok'; taken as delivered"
+    )
+    assert unexpected_answer(200, "ok", "slack") is None and unexpected_answer(400, "x", "slack") is None
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
     out = tmp_path / "feeds"
     code, stdout, stderr = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
     assert code == 0
-    assert stdout == "1 open, 1 closed, 1 skipped; 8 file(s) written, 0 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 9 file(s) written, 0 unchanged\n"
     assert stderr == (
         f"{postes / 'c.md'}:1: error: no front matter; the file must start with a line '---', "
         "then 'role: …', then '---'\n"
@@ -56,10 +56,11 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
         "feeds.opml",
         "index.html",
         "postes",
+        "published.json",
         "rss.xml",
     ]
     code, stdout, _ = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
-    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 8 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 9 unchanged\n"
 
 
 def test_build_json(tmp_path: Path) -> None:
@@ -83,6 +84,7 @@ def test_build_json(tmp_path: Path) -> None:
             "feeds.opml",
             "index.html",
             "postes/a.html",
+            "published.json",
             "rss.xml",
         ],
         "unchanged": [],
@@ -113,7 +115,7 @@ def test_check_reports_every_bad_input_once_on_its_line(tmp_path: Path) -> None:
             prefix = f"{postes / name}:{line}: {level}: "
             assert any(x.startswith(prefix) and words in x for x in lines), (name, line, words)
     assert "Traceback" not in stdout + stderr
-    assert stderr == "23 file(s) checked: 21 error(s), 2 warning(s)\n"
+    assert stderr == "23 file(s) checked: 22 error(s), 2 warning(s)\n"
 
 
 def test_check_github_annotations(tmp_path: Path) -> None:

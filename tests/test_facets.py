@@ -42,20 +42,32 @@ x
 """
     config = site_config()
     catalog = catalog_of(write_postings(tmp_path / "p", postings), config, NOW)
+    # A first build: neither name published the feed, so neither has it, and both are errors
+    # (the first opened used to keep it: a new posting with an earlier date took a team's feed).
     facets, problems = all_facets(catalog)
+    assert "aides-territoires" not in {f.slug for f in facets["team"]}
+    messages = {(Path(p.path).name, p.line, p.level, p.message.split(" would")[0]) for p in problems}
+    assert ("clash.md", 3, "error", "team 'aides territoires' and 'Aides-Territoires'") in messages
+    assert any(
+        m[2] == "error" and m[3] == "team 'Aides-Territoires' and 'aides territoires'" for m in messages
+    )
+    assert ("clash.md", 4, "error", "contract 'Stage' and 'stage'") in messages
+    assert len(problems) == 4
+    # After a build that published "Aides-Territoires" and "stage": they keep their feeds.
+    owners = {"team": {"aides-territoires": "Aides-Territoires"}, "contract": {"stage": "stage"}}
+    facets, problems = all_facets(catalog, owners)
     team = next(f for f in facets["team"] if f.slug == "aides-territoires")
-    # "Aides-Territoires" was seen first (2023-11-01), it keeps the slug; the newcomer is reported.
     assert team.name == "Aides-Territoires"
     assert "clash" not in {r.id for r in team.roles}
-    messages = [(Path(p.path).name, p.line, p.level, p.message) for p in problems]
-    assert messages[0][:3] == ("clash.md", 3, "warning")
-    assert (
-        "team 'aides territoires' and 'Aides-Territoires' would share the feed equipes/aides-territoires.xml"
-        in messages[0][3]
+    assert [(Path(p.path).name, p.line, p.level) for p in problems] == [
+        ("clash.md", 3, "error"),
+        ("clash.md", 4, "error"),
+    ]
+    assert problems[0].message == (
+        "team 'aides territoires' would take the feed equipes/aides-territoires.xml of 'Aides-Territoires', "
+        "which published it; write it exactly 'Aides-Territoires' if it is the same team, or give it a "
+        "distinct name; its roles are left out of the team feeds"
     )
-    assert messages[1][:3] == ("clash.md", 4, "warning")
-    assert "contract 'Stage' and 'stage'" in messages[1][3]
-    assert len(problems) == 2
 
 
 def test_a_name_without_letters_is_reported(tmp_path: Path) -> None:

@@ -113,6 +113,7 @@ def test_first_run_is_a_silent_baseline_then_changes_are_announced(site: Site) -
                 "delivered": 1,
                 "pending": 0,
                 "error": None,
+                "warnings": [],
             }
         ]
         assert set(shown_counts(server.shown)) == expected
@@ -446,3 +447,27 @@ def test_json_output_is_byte_identical_for_the_same_input(tmp_path: Path) -> Non
 def test_bad_now_is_a_usage_error(site: Site) -> None:
     result = site.run(now="yesterday")
     assert result.exit_code == 2 and "--now 'yesterday' is not an ISO 8601 date-time" in result.stderr
+
+
+@pytest.mark.parametrize(("status", "body"), [(200, '{"ok":true}'), (200, ""), (204, "")])
+def test_a_2xx_answer_other_than_ok_is_delivered_with_a_warning_and_never_sent_again(
+    site: Site, status: int, body: str
+) -> None:
+    """Issue 19, finding 10: a webhook answering 200 with a body other than `ok` (`{"ok":true}` from
+    newer endpoints) was a permanent failure, so the message, which the platform showed, was sent
+    again at every run without end."""
+    write_roles(site.postes, range(1, 3))
+    with webhook() as server:
+        server.fail(Fault("http", status, body, {"Content-Type": "application/json"}), sticky=True)
+        env = {"SLACK_WEBHOOK_URL": server.url}
+        first = site.run("--announce-existing", env=env)
+        assert first.exit_code == 0, first.output
+        assert server.requests == 1
+        assert (
+            f"slack:SLACK_WEBHOOK_URL: warning: HTTP {status} with the answer "
+            f"{body or '(empty answer)'!r} instead of 'ok'; taken as delivered" in first.stdout
+        )
+        assert json.loads(site.state_text())["outbox"]["slack:SLACK_WEBHOOK_URL"] == []
+        again = site.run(env=env, now=LATER)
+        assert again.exit_code == 0 and server.requests == 1  # nothing sent again
+        assert_no_secret(first, site, server.url)

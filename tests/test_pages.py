@@ -131,7 +131,12 @@ def test_pages_can_be_turned_off(tmp_path: Path) -> None:
     # Without pages of its own, the index links to the configured URL of each posting.
     assert 'href="https://jobs.example.org/postes/dev.html"' in text(files, "index.html")
     config = site_config(pages={"enabled": False})
-    assert sorted(feed_files(catalog_of(folder, config, NOW), config)) == ["atom.xml", "feed.json", "rss.xml"]
+    assert sorted(feed_files(catalog_of(folder, config, NOW), config)) == [
+        "atom.xml",
+        "feed.json",
+        "published.json",
+        "rss.xml",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ def test_enabled_false_turns_everything_off() -> None:
         ({"form_url": "javascript:alert(1)"}, "[pages] form_url must start with https://"),
         (
             {"form_url": "https://f.org/?r={poste}"},
-            "form_url 'https://f.org/?r={poste}' has an unknown placeholder",
+            "form_url 'https://f.org/?r={poste}' has the placeholder {poste}; use only {id}, {slug}, {role}, {team}",
         ),
         ({"organization": "ANCT"}, "[pages.organization] must be a table"),
         ({"organization": {"nom": "x"}}, "unknown key 'nom' in [pages.organization]; known: logo, name, url"),

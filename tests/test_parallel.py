@@ -22,7 +22,7 @@ from jobfeed.cli import cli
 NOW = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
 POSTES = Path(__file__).resolve().parents[1] / "postes"
 CONFIG = Config(site_url="https://example.org/jobs/")
-FILES = ("atom.xml", "rss.xml", "feed.json")
+FILES = ("atom.xml", "rss.xml", "feed.json", "published.json")
 
 
 def many_postings(folder: Path, count: int) -> Path:
@@ -130,7 +130,7 @@ def test_parallel_build_reports_bad_files_like_serial(
     parallel = build(CONFIG, NOW, postes=postes, out=tmp_path / "p", jobs=2, use_cache=False)
     assert [str(p) for p in parallel.problems] == [str(p) for p in serial.problems]
     assert any("broken.md:2: error" in str(p) for p in parallel.problems)
-    assert any("duplicate id 'role-1'" in str(p) for p in parallel.problems)
+    assert any("id 'role-1' is claimed by" in str(p) for p in parallel.problems)
 
 
 class _Terminal(io.StringIO):

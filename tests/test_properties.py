@@ -223,7 +223,11 @@ def live_parts(root: ET.Element) -> list[str]:
         tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
         if tag in FOREIGN or (tag == "script" and element.get("type") != JSON_LD):
             found.append(tag)
-        if tag == "meta" and element.get("http-equiv"):
+        # a Content-Security-Policy can only take rights away (policies add up): every page has one
+        if (
+            tag == "meta"
+            and (element.get("http-equiv") or "content-security-policy").lower() != "content-security-policy"
+        ):
             found.append("meta http-equiv")
         for name, value in element.attrib.items():
             url = "".join(c for c in value if c > " ").lower()

@@ -123,7 +123,7 @@ def test_same_input_same_bytes(tmp_path: Path) -> None:
     folder = write_postings(tmp_path / "postes")
     one = feed_files(catalog_of(folder, config, NOW), config)
     two = feed_files(catalog_of(folder, config, NOW), config)
-    assert one == two and len(one) == 3 + 2 * 7 + 1 + 1 + 1 + 5
+    assert one == two and len(one) == 3 + 2 * 7 + 1 + 1 + 1 + 5 + 1  # + published.json
 
 
 def test_build_writes_everything_and_rewrites_nothing_the_second_time(tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_cli_build_writes_the_pages_and_reports_facet_collisions(tmp_path: Path)
     )
     assert result.exit_code == 0, result.output
     assert (
-        f"{folder / 'clash.md'}:3: warning: team 'aides territoires' and 'Aides-Territoires' would share the feed"
+        f"{folder / 'clash.md'}:3: error: team 'aides territoires' and 'Aides-Territoires' would share the feed"
         in result.stderr
     )
     assert result.stdout.startswith("4 open, 2 closed, 1 scheduled, 0 skipped; ")

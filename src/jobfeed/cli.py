@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import gc
 import json
@@ -20,6 +21,7 @@ from jobfeed.clock import resolve_now
 from jobfeed.config import Config, load_config
 from jobfeed.core.postings import load_postings
 from jobfeed.errors import JobfeedError, PostingError, UsageError
+from jobfeed.output import read_claims
 from jobfeed.publish.build import build as run_build
 from jobfeed.report import FORMATS, format_problems, tally
 
@@ -144,17 +146,31 @@ def _echo_problems(problems: list[Any]) -> None:
     show_default=True,
     help="text: path:line: level: message; github: workflow annotations; json: for scripts.",
 )
-def check(config: Config, now_text: str | None, postes: str | None, fmt: str) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Output folder of the last build, whose ids and team feeds no other posting may take "
+    "(default: feeds).",
+)
+def check(config: Config, now_text: str | None, postes: str | None, fmt: str, out: str | None) -> None:
     """Validate every posting and report every problem; exit 1 if any is an error.
 
     \b
     Example:
         jobfeed check --postes postes --format github
     """
-    resolve_now(now_text)  # loading does not depend on the clock, but a bad one is reported here too
+    now = resolve_now(now_text)
+    claims = read_claims(out or config.out)
     with Pool() as pool:  # the same loading as build's: cached and parallel
         cache = config.cache or None
-        loaded = load_all(postes or config.postes, config, cache, pool, Progress(sys.stderr.isatty()))
+        loaded = load_all(postes or config.postes, config, cache, pool, Progress(sys.stderr.isatty()), claims)
+    problems = loaded.problems
+    if config.pages.enabled and config.pages.wants("facets"):  # a team taking another's feed
+        from jobfeed.core.lifecycle import classify
+        from jobfeed.publish.facets import all_facets
+
+        problems = problems + all_facets(classify(loaded.postings, now), claims.facets)[1]
+    loaded = dataclasses.replace(loaded, problems=problems)
     output = format_problems(loaded.problems, fmt, loaded.files)
     if output:
         click.echo(output)
@@ -368,7 +384,7 @@ def list_command(
     from jobfeed.core.lifecycle import classify
 
     now = resolve_now(now_text)
-    loaded = load_postings(postes or config.postes, config)
+    loaded = load_postings(postes or config.postes, config, claims=read_claims(config.out))
     folder_error = unreadable_folder(loaded)
     if folder_error is not None:
         raise folder_error

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import string
 import tomllib
 import zoneinfo
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,7 @@ class PagesConfig:
     facets: bool = True  # equipes/<slug>.xml, contrats/<slug>.xml (and .rss.xml)
     opml: bool = True  # feeds.opml
     calendar: bool = True  # deadlines.ics
+    remote_images: bool = False  # pages may load images from other sites (their policy forbids it)
     form_url: str = ""  # application form; {id}, {slug}, {role}, {team} are filled in, URL-encoded
     organization: Organization = dataclasses.field(default_factory=Organization)
     location: Location = dataclasses.field(default_factory=Location)
@@ -70,6 +73,10 @@ class PagesConfig:
 
 _SWITCHES = ("enabled", "index", "postings", "facets", "opml", "calendar")
 _FORM_FIELDS = ("id", "slug", "role", "team")
+_LINK_FIELDS = ("site_url", "slug", "id")
+#: "Closing soon" up to a year before the deadline: a window beyond that means nothing, and one of
+#: trillions of days overflowed the date arithmetic.
+MAX_CLOSING_SOON_DAYS = 366
 
 
 def _known(table: dict[str, Any], allowed: list[str], where: str, name: str) -> None:
@@ -112,17 +119,12 @@ def parse_pages(raw: Any, where: str = "jobfeed.toml") -> PagesConfig:
     """`[pages]` as parsed TOML -> PagesConfig, naming the key and what to write on any bad value."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [pages] must be a table")
-    _known(raw, [*_SWITCHES, "form_url", "organization", "location"], where, "pages")
+    _known(raw, [*_SWITCHES, "remote_images", "form_url", "organization", "location"], where, "pages")
     values: dict[str, Any] = {key: _flag(raw, key, True, where, "pages") for key in _SWITCHES}
-    form = _url(raw, "form_url", where, "pages")
-    try:
-        form.format(**{name: "" for name in _FORM_FIELDS})
-    except (KeyError, IndexError, AttributeError, ValueError) as e:
-        raise ConfigError(
-            f"{where}: [pages] form_url {form!r} has an unknown placeholder {e}; "
-            f"use only {', '.join('{' + f + '}' for f in _FORM_FIELDS)}"
-        ) from None
-    values["form_url"] = form
+    values["remote_images"] = _flag(raw, "remote_images", False, where, "pages")
+    values["form_url"] = _template(
+        _url(raw, "form_url", where, "pages"), _FORM_FIELDS, f"{where}: [pages] form_url"
+    )
 
     org = _table(raw, "organization", where)
     _known(org, ["name", "url", "logo"], where, "pages.organization")
@@ -266,6 +268,24 @@ def load_config(path: str | Path | None) -> Config:
     return config_from_dict(raw, str(path))
 
 
+def _template(value: str, fields: Sequence[str], where: str) -> str:
+    """`value` when its only placeholders are plain `{name}`s of `fields` (no position, attribute,
+    index, conversion or format spec: `{0}`, `{id.x}`, `{slug!x}`, `{id:>9999999999}`); else the
+    error that names the key."""
+    allowed = ", ".join("{" + f + "}" for f in fields)
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as e:
+        raise ConfigError(
+            f"{where} {value!r}: {e}; write braces as {{{{ and }}}}, placeholders as {allowed}"
+        ) from None
+    for _, name, spec, conversion in parts:
+        if name is not None and (name not in fields or spec or conversion):
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ConfigError(f"{where} {value!r} has the placeholder {shown}; use only {allowed}")
+    return value
+
+
 def _expect(value: Any, kind: type, where: str) -> Any:
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ConfigError(f"{where} must be a {kind.__name__}, not {value!r}")
@@ -297,6 +317,14 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
         raise ConfigError(
             f"{where}: [site] timezone {values['timezone']!r} is not an IANA time zone (e.g. 'Europe/Paris')"
         ) from None
+    if "link" in values:
+        _template(values["link"], _LINK_FIELDS, f"{where}: [postes] link")
+    days = values.get("closing_soon_days", 7)
+    if not 0 <= days <= MAX_CLOSING_SOON_DAYS:
+        raise ConfigError(
+            f"{where}: [announce] closing_soon_days must be a number of days from 0 to "
+            f"{MAX_CLOSING_SOON_DAYS}, not {days}"
+        )
     url = values.get("site_url", "")
     if url and not url.endswith("/"):
         values["site_url"] = url + "/"

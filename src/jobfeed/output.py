@@ -6,10 +6,13 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from jobfeed.core.claims import FILE_NAME as CLAIMS_FILE
+from jobfeed.core.claims import Claims
 from jobfeed.errors import OutputError
 
 
@@ -256,3 +259,28 @@ def write_tree(
                 os.unlink(tmp)
     done = set(changed)
     return changed, [r for r in targets if r not in done]
+
+
+#: Largest `published.json` read: a few hundred bytes a role.
+_CLAIMS_MAX = 64 * 1_048_576
+_READ_PLAIN = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def read_claims(folder: str | Path) -> Claims:
+    """What the last build into `folder` published (`published.json`): nothing when there is no
+    such plain file, as on a first build."""
+    try:
+        fd = os.open(Path(folder) / CLAIMS_FILE, _READ_PLAIN)
+    except OSError:
+        return Claims()
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _CLAIMS_MAX:
+            return Claims()
+        return Claims.from_json(os.read(fd, info.st_size))
+    except OSError:
+        return Claims()
+    finally:
+        os.close(fd)

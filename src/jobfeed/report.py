@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from jobfeed.errors import Problem
 
 FORMATS = ("text", "github", "json")
+#: What must not reach a terminal or a CI log as it is: C0 and C1 controls (a newline would start a
+#: line of its own, such as a forged `::error` workflow command; ESC starts terminal sequences)
+#: and Unicode's line and paragraph separators.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def printable(text: str) -> str:
+    """`text` on one line as it can be printed: each control character as an escape (`\\n`, `\\x1b`)."""
+    return text if text.isprintable() else _CONTROLS.sub(_escape, text)
+
+
+def text_line(problem: Problem) -> str:
+    """`path:line: level: message`, with every value printable."""
+    return f"{printable(problem.path)}:{problem.line}: {problem.level}: {printable(problem.message)}"
 
 
 def _escape_data(text: str) -> str:
@@ -42,7 +63,7 @@ def format_problems(problems: Iterable[Problem], fmt: str, files: int = 0) -> st
             ensure_ascii=False,
             indent=2,
         )
-    line = github_annotation if fmt == "github" else str
+    line = github_annotation if fmt == "github" else text_line
     return "\n".join(line(p) for p in problems)
 
 

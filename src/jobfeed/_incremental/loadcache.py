@@ -46,7 +46,8 @@ Mapper = Callable[
 ]  # (loader, files[, wire=(pack, unpack)]) -> results in order (parallel.Pool.map)
 
 #: 3: dates outside 1970-2200 became errors; postings a format-2 cache holds may no longer load.
-LOAD_FORMAT = 3
+#: 4: text nested too deep became an error.
+LOAD_FORMAT = 4
 FILE_NAME = "load.jsonl"
 #: A file's status is trusted to stand for its bytes only when its last change (ctime) came this
 #: long before they were read and hashed: a change in the same tick of a coarse clock (1 or 2 s on
@@ -57,7 +58,10 @@ RACY_NS = 2_000_000_000
 _CHANGE_TIMES = sys.platform != "win32"
 #: What decoding an entry of an unexpected shape raises: a miss, never a crash.
 _UNDECODABLE = (KeyError, TypeError, ValueError, IndexError, AttributeError)
-_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+#: O_NONBLOCK: a FIFO named `*.md` must not keep the build waiting for a writer.
+_READ = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 class _Unencodable(Exception):

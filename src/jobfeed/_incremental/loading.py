@@ -8,6 +8,7 @@ from typing import Any
 from jobfeed._incremental.loadcache import LoadCache
 from jobfeed._incremental.parallel import Pool, Progress
 from jobfeed.config import Config
+from jobfeed.core.claims import Claims
 from jobfeed.core.postings import Loaded, load_postings
 
 
@@ -25,15 +26,18 @@ def load_all(
     cache: str | Path | None = None,
     pool: Pool | None = None,
     progress: Progress | None = None,
+    claims: Claims | None = None,
 ) -> Loaded:
     """`load_postings`, parsing only the files the load cache in folder `cache` has no entry for
-    (every file when `cache` is None), over `pool`'s processes when there are many."""
+    (every file when `cache` is None), over `pool`'s processes when there are many; `claims`:
+    what the last build published (`load_postings`)."""
     pool = pool or Pool(1)
     progress = progress or Progress(False)
     with progress.bar(_count(postes) if progress.enabled else 0, "Loading") as update:
         mapper: Any = lambda load, files, wire=None: pool.map(load, files, update, wire)  # noqa: E731
         loads = LoadCache(cache, config) if cache is not None else None
-        loaded = load_postings(postes, config, map_files=loads.mapper(mapper, update) if loads else mapper)
+        map_files = loads.mapper(mapper, update) if loads else mapper
+        loaded = load_postings(postes, config, map_files=map_files, claims=claims)
         if loads:
             loads.save()
     return loaded

@@ -19,6 +19,7 @@ from jobfeed._incremental.rendercache import RenderCache
 from jobfeed._incremental.rendering import render_all
 from jobfeed._incremental.splice import Entries, Offsets, Splice, Stamps, keys_of
 from jobfeed.config import Config
+from jobfeed.core.claims import Claims
 from jobfeed.core.identity import entry_id
 from jobfeed.core.lifecycle import Catalog
 from jobfeed.core.markup import Rendered
@@ -73,10 +74,10 @@ class Incremental:
     ) -> None:
         self.pool.__exit__(kind, error, trace)
 
-    def load(self, postes: str | Path) -> Loaded:
+    def load(self, postes: str | Path, claims: Claims | None = None) -> Loaded:
         """The postings of `postes`; the previous feeds start being checked, in a thread, while the
         caller classifies them (no process is started before `plan`)."""
-        loaded = load_all(postes, self.config, self.cache, self.pool, self.bars)
+        loaded = load_all(postes, self.config, self.cache, self.pool, self.bars, claims)
         if self.cache is not None:
             self.splice = Splice(self.cache, self.out)
             self.splice.check_files()

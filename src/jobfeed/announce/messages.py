@@ -2,8 +2,9 @@
 
 Text that comes from a posting is always shown as plain text: on Slack it only ever goes into
 `plain_text` objects, escaped (`&`, `<`, `>`); on Mattermost every Markdown character is
-backslash-escaped. On both, an `@` from a posting is followed by an invisible word joiner, so
-`@channel`, `@here`, `@all` or `@someone` can never notify anybody.
+backslash-escaped. On both, an invisible word joiner follows every `@` from a posting, so
+`@channel`, `@here`, `@all` or `@someone` can never notify anybody, and breaks every pattern that
+a client would turn into a link (`www.`, `https://`, `x.example/y`, `a@b.example`).
 
 Several events of one run go out as one digest, split into as few messages as the platform's
 limits allow (Slack: 50 blocks, 3,000 characters per section, 150 per header; Mattermost: 16,383
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -175,15 +177,23 @@ def summary_line(events: Sequence[Event], language: str) -> str:
 # --- escaping ----------------------------------------------------------------------------------------
 
 
+#: Where a chat client would start a mention or a link in text (Mattermost's GitHub-style
+#: autolinks, Slack's URL detection, linkifiers of mobile and desktop apps): after an `@`, inside
+#: `www`, between `:` and `/`, after a dot (also an ideographic or full-width one) before a letter
+#: or digit, so that no `@here`, `www.x`, `https://x`, `x.example/y` or `a@b.example` stays whole.
+_TRIGGERS = re.compile(r"(?<=@)|(?<=[wW])(?=[wW]{2})|(?<=:)(?=/)|(?<=[.\u3002\uff0e\uff61])(?=\w)")
+
+
 def neutralise_mentions(text: str) -> str:
-    """`@here` -> `@\u2060here`: reads the same, notifies nobody."""
-    return text.replace("@", "@" + WORD_JOINER)
+    """`@here` -> `@\u2060here`, `www.evil.example` -> `w\u2060ww.\u2060evil.\u2060example`: reads the
+    same (a word joiner is invisible), notifies nobody and links nowhere."""
+    return _TRIGGERS.sub(WORD_JOINER, text)
 
 
-def slack_escape(text: str) -> str:
-    """Slack's three control characters as entities, and no mention."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return neutralise_mentions(text)
+def slack_escape(text: str, inert: bool = True) -> str:
+    """Slack's three control characters as entities, and (`inert`) no mention or link."""
+    text = neutralise_mentions(text) if inert else text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#!|<>~:&$")
@@ -191,8 +201,8 @@ _MARKDOWN_SPECIAL = set("\\`*_{}[]()#!|<>~:&$")
 
 def mattermost_escape(text: str) -> str:
     """Every Markdown character backslash-escaped, and no mention: the text shows exactly as written."""
-    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in " ".join(text.split()))
-    return neutralise_mentions(escaped)
+    inert = neutralise_mentions(" ".join(text.split()))
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in inert)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -202,19 +212,21 @@ def _clip(text: str, limit: int) -> str:
 # --- Slack -----------------------------------------------------------------------------------------
 
 
-def _plain(text: str, limit: int) -> dict[str, Any]:
+def _plain(text: str, limit: int, inert: bool = True) -> dict[str, Any]:
     """A plain_text object of at most `limit` characters once escaped: when it is too long, the
     longest start of `text` whose escaped form fits with "…" (escaping first, then cutting, could
-    cut an entity in two). Escaping is character by character, so lengths add up."""
-    escaped = slack_escape(text)
+    cut an entity in two). A longer start never escapes shorter, so it is found by bisection.
+    `inert=False` only for jobfeed's own text (the site's address)."""
+    escaped = slack_escape(text, inert)
     if len(escaped) > limit:
-        size, cut = len("…"), 0
-        for char in text:
-            size += len(slack_escape(char))
-            if size > limit:
-                break
-            cut += 1
-        escaped = slack_escape(text[: max(cut, 1)] + "…")
+        fits, too_long = 1, len(text)  # at least one character is kept
+        while too_long - fits > 1:
+            middle = (fits + too_long) // 2
+            if len(slack_escape(text[:middle] + "…", inert)) <= limit:
+                fits = middle
+            else:
+                too_long = middle
+        escaped = slack_escape(text[:fits] + "…", inert)
     return {"type": "plain_text", "text": escaped, "emoji": False}
 
 
@@ -310,7 +322,10 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
         if not cards and is_web_link(site_url):
             blocks = [
                 *blocks,
-                {"type": "context", "elements": [_plain(_t(language, "all_roles", url=site_url), 2000)]},
+                {
+                    "type": "context",
+                    "elements": [_plain(_t(language, "all_roles", url=site_url), 2000, False)],
+                },
             ]
         announced = [e for e in events if e.id in set(ids)]
         text = summary_line(announced, language)

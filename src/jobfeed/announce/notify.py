@@ -5,7 +5,7 @@ The order of the steps is what makes delivery reliable:
 1. take the lock next to the state file, so two runs on one machine never both send;
 2. load the state, the postings, classify, diff; refuse a mass disappearance unless forced;
 3. put the new events in each channel's outbox and save the state, *before* sending anything;
-4. send each channel's outbox as a digest, and after every message answered 200 "ok", mark its
+4. send each channel's outbox as a digest, and after every message answered 2xx, mark its
    events delivered and save the state again.
 
 A crash at any point leaves the events pending (at worst, the message in flight is sent again).
@@ -40,6 +40,7 @@ from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import classify
 from jobfeed.errors import GuardError, LockedError, Problem, StateError
+from jobfeed.output import read_claims
 
 if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs that send (~60 ms)
     import filelock
@@ -61,6 +62,8 @@ class ChannelReport:
     pending: int = 0
     error: str | None = None
     payloads: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: Delivered messages whose answer was not the usual one (`webhooks.unexpected_answer`).
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +74,7 @@ class ChannelReport:
             "delivered": self.delivered,
             "pending": self.pending,
             "error": self.error,
+            "warnings": self.warnings,
         }
 
 
@@ -158,6 +162,7 @@ class NotifyReport:
             if c.pending and c.status != "dry-run":
                 text += f"; {c.pending} event(s) pending for the next run"
             lines.append(f"{c.name}: {text}")
+            lines.extend(f"{c.name}: warning: {warning}" for warning in c.warnings)
         return "\n".join(lines)
 
 
@@ -229,7 +234,9 @@ def _run(
     state = load_state(path)
     channels = resolve_channels(config, environ, state.known_channels())
     with Pool() as pool:  # the same loading as build's and check's: cached and parallel
-        loaded = load_all(postes or config.postes, config, config.cache or None, pool)
+        loaded = load_all(
+            postes or config.postes, config, config.cache or None, pool, claims=read_claims(config.out)
+        )
     catalog = classify(loaded.postings, now)
     current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
     previous = state.roles or {}
@@ -327,7 +334,15 @@ def _deliver(
 
     for message in messages:
         try:
-            post_message(session, channel.url, message.payload, c.kind, policy=policy, sleep=sleep)
+            post_message(
+                session,
+                channel.url,
+                message.payload,
+                c.kind,
+                policy=policy,
+                sleep=sleep,
+                warnings=report.warnings,
+            )
         except DeliveryError as e:
             report.status = "failed"
             report.error = _redacted(str(e), channel.url)

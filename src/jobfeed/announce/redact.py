@@ -16,15 +16,22 @@ from urllib.parse import urlsplit
 
 def secrets_of(url: str) -> list[str]:
     """The parts of a webhook URL that must never be shown: the URL itself, its path and its tokens."""
-    parts = urlsplit(url)
     secrets = [url, url.rstrip("/")]
-    if parts.path not in ("", "/"):
-        secrets.append(parts.path)
-        secrets.extend(segment for segment in parts.path.split("/") if len(segment) >= 6)
-    if parts.query:
-        secrets.append(parts.query)
-    if parts.password:
-        secrets.append(parts.password)
+    try:
+        parts = urlsplit(url)
+        path, query, password = parts.path, parts.query, parts.password
+    except ValueError:  # `http://[::1/…`: no URL to read, but its secrets all the same
+        rest = url.partition("://")[2]
+        secrets.append(rest)  # host, user and password included
+        path, _, query = ("/" + rest.partition("/")[2] if "/" in rest else "").partition("?")
+        password = None
+    if path not in ("", "/"):
+        secrets.append(path)
+        secrets.extend(segment for segment in path.split("/") if len(segment) >= 6)
+    if query:
+        secrets.append(query)
+    if password:
+        secrets.append(password)
     return sorted({s for s in secrets if s}, key=len, reverse=True)
 
 

@@ -2,11 +2,15 @@
 
 Human-readable JSON with a schema version, written atomically (temporary file, then rename). It
 names channels by kind and variable (`slack:SLACK_WEBHOOK_URL`) and never holds a webhook URL.
+Read back, it is checked against `state.schema.json` before any of it is used: a hand-edited or
+damaged file is a `StateError` that says where and how to recover, never a traceback.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.resources
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -86,6 +90,8 @@ def load_state(path: str | Path) -> NotifyState:
         raw = json.loads(text)
     except json.JSONDecodeError as e:
         raise StateError(f"{path}: the state file is not valid JSON ({e}); {_recovery(path)}") from e
+    except RecursionError as e:  # `[[[[…` a hundred thousand deep
+        raise StateError(f"{path}: the state file nests too deep to be read; {_recovery(path)}") from e
     return state_from_dict(raw, path)
 
 
@@ -100,6 +106,9 @@ def state_from_dict(raw: Any, path: Path) -> NotifyState:
         )
     if version != SCHEMA_VERSION:
         raise StateError(f"{path}: unknown state schema_version {version!r}; {_recovery(path)}")
+    mismatch = schema_mismatch(raw)
+    if mismatch is not None:
+        raise StateError(f"{path}: the state file is damaged ({mismatch}); {_recovery(path)}")
     try:
         roles = {str(k): RoleSnapshot.from_dict(v) for k, v in _mapping(raw.get("roles", {})).items()}
         outbox = {
@@ -121,6 +130,77 @@ def state_from_dict(raw: Any, path: Path) -> NotifyState:
         last_run=_text_or_none(raw.get("last_run")),
         last_success=_text_or_none(raw.get("last_success")),
     )
+
+
+@functools.cache
+def state_schema() -> dict[str, Any]:
+    """`state.schema.json`, the JSON Schema of the state file."""
+    text = importlib.resources.files("jobfeed.announce").joinpath("state.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "null": type(None),
+}
+
+
+def schema_mismatch(value: Any, schema: dict[str, Any] | None = None, where: str = "") -> str | None:
+    """Where and how `value` does not match `schema` (default: the state file's), or None.
+
+    The keywords `state.schema.json` uses (type, const, enum, required, properties,
+    additionalProperties, items) checked as JSON Schema does (the tests compare the verdicts with
+    the jsonschema library's); a few lines here spare every notify run jsonschema's ~70 ms import."""
+    schema = state_schema() if schema is None else schema
+    at = where or "the top"
+    if "const" in schema and not _same(value, schema["const"]):
+        return f"{at}: expected {schema['const']!r}"
+    if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
+        return f"{at}: {value!r} is not one of {', '.join(map(repr, schema['enum']))}"
+    if "type" in schema:
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_is(value, name) for name in names):
+            return f"{at}: expected {' or '.join(names)}, found {_kind(value)}"
+    if isinstance(value, dict):
+        for key in schema.get("required", ()):
+            if key not in value:
+                return f"{at}: '{key}' is missing"
+        properties = schema.get("properties", {})
+        for key, item in value.items():
+            inner = properties.get(key, schema.get("additionalProperties", True))
+            if inner is False:
+                return f"{at}: unknown key {key!r}"
+            if isinstance(inner, dict):
+                found = schema_mismatch(item, inner, f"{where} → {key}" if where else key)
+                if found is not None:
+                    return found
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            found = schema_mismatch(item, schema["items"], f"{where} → {index}")
+            if found is not None:
+                return found
+    return None
+
+
+def _is(value: Any, name: str) -> bool:
+    return isinstance(value, _TYPES[name])
+
+
+def _same(value: Any, expected: Any) -> bool:
+    """JSON equality: `1` is `1.0`, `true` is not `1`."""
+    numbers = (int, float)
+    if isinstance(value, numbers) and isinstance(expected, numbers):
+        return isinstance(value, bool) == isinstance(expected, bool) and value == expected
+    return type(value) is type(expected) and value == expected
+
+
+def _kind(value: Any) -> str:
+    for name, kind in (("true/false", bool), ("integer", int), ("number", float), *_TYPES.items()):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__  # pragma: no cover - json gives only the kinds above
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Posting one message to a Slack or Mattermost incoming webhook, with bounded retries.
 
-A message counts as delivered only when the platform answers 200 with the body `ok`. Transient
+A message counts as delivered when the platform answers 2xx: the body is `ok` from Slack and
+Mattermost, and anything else (`{"ok":true}` from newer endpoints) is delivered with a warning,
+never sent again (the platform showed it). Transient
 failures (no connection, a timeout, a dropped connection, 429, 5xx but 501) are retried with
 exponential backoff, honouring Retry-After, within a time budget; permanent ones (Slack 400, 403,
 404, 410; Mattermost 400 for an invalid hook, 501) are not retried. A post whose answer was lost is
@@ -87,12 +89,10 @@ def _retry_after(value: str | None) -> float:
 
 
 def outcome_of(status: int, body: str, kind: str, retry_after: str | None = None) -> _Attempt | None:
-    """None when delivered (200 "ok"); otherwise the failure, transient or permanent."""
-    if status == 200 and body.strip() == "ok":
+    """None when delivered (2xx, see `unexpected_answer`); otherwise the failure, transient or permanent."""
+    if 200 <= status < 300:
         return None
     text = _platform_error(kind, body)
-    if status == 200:
-        return _Attempt(f"HTTP 200 but the answer is {text!r}, not 'ok'", transient=False, status=status)
     if status == 429:
         wait = _retry_after(retry_after)
         hint = f", retry after {wait:g} s" if wait else ""
@@ -104,6 +104,13 @@ def outcome_of(status: int, body: str, kind: str, retry_after: str | None = None
             f"HTTP {status}: the webhook URL redirects; set the final URL", transient=False, status=status
         )
     return _Attempt(f"HTTP {status} {text}", transient=False, status=status)
+
+
+def unexpected_answer(status: int, body: str, kind: str) -> str | None:
+    """A warning for a delivered message whose answer is not the usual `ok`, else None."""
+    if 200 <= status < 300 and body.strip() != "ok":
+        return f"HTTP {status} with the answer {_platform_error(kind, body)!r} instead of 'ok'; taken as delivered"
+    return None
 
 
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
@@ -153,8 +160,10 @@ def post_message(
     *,
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    warnings: list[str] | None = None,
 ) -> int:
-    """Post `payload` until it is delivered; returns the number of attempts. Raises DeliveryError."""
+    """Post `payload` until it is delivered; returns the number of attempts. Raises DeliveryError.
+    An unexpected answer to a delivered message is added to `warnings`, redacted."""
     policy = policy or DEFAULT_POLICY
     secrets = secrets_of(url)
     hide_in_logs(secrets)
@@ -179,6 +188,9 @@ def post_message(
         else:
             found = outcome_of(response.status_code, body, kind, response.headers.get("Retry-After"))
             if found is None:
+                warning = unexpected_answer(response.status_code, body, kind)
+                if warning is not None and warnings is not None:
+                    warnings.append(redact(warning, secrets))
                 return
             failure = found
         raise _Attempt(

@@ -15,6 +15,7 @@ from pathlib import Path
 from jobfeed.config import Config
 from jobfeed.core.postings import SUFFIXES, Loaded, Posting, load_posting, load_postings
 from jobfeed.errors import JobfeedError, Problem, RoleNotFound
+from jobfeed.output import read_claims
 
 #: How many candidates an error message lists before "and N more".
 SHOWN = 10
@@ -110,4 +111,5 @@ def find_role(query: str, loaded: Loaded, config: Config) -> Posting:
 
 def resolve(query: str, config: Config, postes: str | Path | None = None) -> Posting:
     """Load the folder and find the role `query` names in it."""
-    return find_role(query, load_postings(postes or config.postes, config), config)
+    claims = read_claims(config.out)
+    return find_role(query, load_postings(postes or config.postes, config, claims=claims), config)

@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import html
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlparse, urlsplit, urlunparse, uses_netloc, uses_relative
 
@@ -16,6 +17,7 @@ from jobfeed.core.text import clean_text
 
 SUMMARY_MAX = 500
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_SUMMARY_HTML = 16_384
 _URL_ATTRIBUTES = {"href", "src", "cite"}
 #: The only schemes a published link may have (no scheme at all: a relative link).
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -45,7 +47,8 @@ def markdown_to_html(text: str, renderer: str = "cmark-gfm") -> str:
     # never taken with the cmarkgfm jobfeed requires (a build without exported symbols)
     if _c_functions() is None:  # pragma: no cover, no mutate block
         return str(cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE))
-    return _gfm_to_html(text, Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG)
+    with gfm_document(text) as document:
+        return document.html()
 
 
 _GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
@@ -65,34 +68,61 @@ def _c_functions() -> tuple[Any, Any] | None:
     return None  # pragma: no cover
 
 
-def _gfm_to_html(text: str, options: int) -> str:
-    """cmarkgfm's `github_flavored_markdown_to_html`, same output, without its leaks.
+@dataclasses.dataclass(frozen=True)
+class GfmDocument:
+    """A Markdown text parsed by cmark-gfm as GitHub parses it (`gfm_document`)."""
 
-    cmarkgfm frees neither the document tree nor the rendered C string: about 40 KB per posting,
-    160 MB for 10,000 postings. Its cffi module does not expose `cmark_node_free`, so it is
-    called through ctypes; the string is malloc'ed by cmark's default allocator, hence libc free.
-    """
+    root: Any  # the cffi pointer to the document node
+    extensions: Any
+    options: int
+
+    @property
+    def address(self) -> int:
+        """The root node's address, for functions cmarkgfm's module does not expose (ctypes)."""
+        from cmarkgfm import cmark
+
+        return int(cmark._cmark.ffi.cast("uintptr_t", self.root))
+
+    def html(self) -> str:
+        """The document as HTML. cmarkgfm's `github_flavored_markdown_to_html` gives the same,
+        but frees neither the document tree nor the rendered C string: about 40 KB per posting,
+        160 MB for 10,000 postings. Its cffi module does not expose `cmark_node_free`, so it is
+        called through ctypes; the string is malloc'ed by cmark's default allocator, hence libc
+        free."""
+        from cmarkgfm import cmark
+
+        functions = _c_functions()
+        assert functions is not None
+        ffi, lib = cmark._cmark.ffi, cmark._cmark.lib
+        raw = lib.cmark_render_html(self.root, self.options, self.extensions)
+        try:
+            return str(ffi.string(raw).decode("utf-8"))
+        finally:
+            functions[1](int(ffi.cast("uintptr_t", raw)))
+
+
+@contextlib.contextmanager
+def gfm_document(text: str) -> Iterator[GfmDocument]:
+    """`text` parsed as GitHub does (raw HTML kept), its tree freed on leaving."""
     from cmarkgfm import cmark
+    from cmarkgfm.cmark import Options
 
     functions = _c_functions()
     assert functions is not None
-    node_free, free = functions
-    ffi, lib = cmark._cmark.ffi, cmark._cmark.lib
+    options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
     cmark.core_extensions_ensure_registered()
     parser = cmark.parser_new(options=options)
     try:
         for name in _GFM_EXTENSIONS:
             cmark.parser_attach_syntax_extension(parser, cmark.find_syntax_extension(name))
         cmark.parser_feed(parser, text)
-        root = cmark.parser_finish(parser)
+        document = GfmDocument(
+            cmark.parser_finish(parser), cmark.parser_get_syntax_extensions(parser), options
+        )
         try:
-            raw = lib.cmark_render_html(root, options, cmark.parser_get_syntax_extensions(parser))
-            try:
-                return str(ffi.string(raw).decode("utf-8"))
-            finally:
-                free(int(ffi.cast("uintptr_t", raw)))
+            yield document
         finally:
-            node_free(int(ffi.cast("uintptr_t", root)))
+            functions[0](document.address)
     finally:
         cmark.parser_free(parser)
 
@@ -203,16 +233,27 @@ def plain_text(fragment: str) -> str:
     return _sanitizer().text(fragment)
 
 
+def _summary_text(fragment: str) -> str:
+    """`plain_text(fragment)` as far as the summary uses it: the text of its first
+    `_SUMMARY_HTML` characters when that is well over SUMMARY_MAX (the same first characters, only
+    the last few can differ), so that a posting of one long paragraph is not sanitized twice."""
+    if len(fragment) > _SUMMARY_HTML:
+        text = plain_text(fragment[:_SUMMARY_HTML])
+        if len(text) >= SUMMARY_MAX + 64:  # a character reference cut short is at most 33
+            return text
+    return plain_text(fragment)
+
+
 def render(posting: Posting, link: str, renderer: str = "cmark-gfm") -> Rendered:
     """The posting's content and summary; links are resolved against `link`."""
     body = posting.body.replace("<!--more-->", "", 1)
     content = sanitize(markdown_to_html(body, renderer), link)
     head = posting.summary_markdown
     if head is not None:
-        summary = plain_text(markdown_to_html(head, renderer))
+        summary = _summary_text(markdown_to_html(head, renderer))
     else:
         first = _FIRST_PARAGRAPH.search(content)
-        summary = plain_text(first.group(1)) if first else ""
+        summary = _summary_text(first.group(1)) if first else ""
     if len(summary) > SUMMARY_MAX:
         summary = summary[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
     return Rendered(content=content, summary=summary)

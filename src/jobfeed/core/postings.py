@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import errno
 import functools
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from jobfeed.config import Config
+from jobfeed.core.claims import Claims, settle_ids
 from jobfeed.core.dates import EXPECTED, IN_RANGE, Moment, to_moment
 from jobfeed.core.frontmatter import decode, parse_yaml, split
+from jobfeed.core.nesting import MAX_DEPTH, too_deep
 from jobfeed.core.text import clean_text, is_clean, slug_of
 from jobfeed.errors import DateOutOfRange, Problem, Unloadable
 
@@ -29,6 +33,8 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _OPEN_WORDS = {"open", "ouvert", "ouverte", "published", "publié", "true", "yes", "oui"}
 _CLOSED_WORDS = {"closed", "close", "fermé", "ferme", "fermée", "clos", "false", "no", "non"}
 _TRUE = {"true", "yes", "oui", "1"}
+#: A FIFO opened without O_NONBLOCK waits for a writer: the build would never end.
+_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _FALSE = {"false", "no", "non", "0", ""}
 
 
@@ -73,6 +79,8 @@ class Loaded:
     postings: list[Posting]
     problems: list[Problem]
     files: int = 0
+    #: ids the previous build published whose file is still there but did not load: still theirs
+    held: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -94,45 +102,66 @@ FileMapper = Callable[
 ]
 
 
-def load_postings(folder: str | Path, config: Config, *, map_files: FileMapper | None = None) -> Loaded:
-    """Every posting of `folder` and every problem found, in file order."""
+def load_postings(
+    folder: str | Path, config: Config, *, map_files: FileMapper | None = None, claims: Claims | None = None
+) -> Loaded:
+    """Every posting of `folder` and every problem found, in file order. `claims`: what the
+    previous build published (`published.json`), whose ids no other file may take."""
     folder = Path(folder)
     problems: list[Problem] = []
     postings: list[Posting] = []
+    if not _is_utf8(str(folder)):
+        message = "the folder's name is not UTF-8; rename it"
+        return Loaded(postings, [Problem(shown_path(folder), 1, "error", message)])
     try:
         files = posting_files(folder)
     except OSError as e:
         problems.append(Problem(str(folder), 1, "error", f"cannot read the folder: {e.strerror}"))
         return Loaded(postings, problems)
+    count = len(files)
+    files = _usable_names(files, problems)
     load = functools.partial(load_posting, config=config, root=folder)
     results = map_files(load, files) if map_files is not None else map(load, files)
     for posting, found in results:
         problems.extend(found)
         if posting is not None:
             postings.append(posting)
-    postings = _drop_duplicate_ids(postings, problems)
-    return Loaded(postings, problems, len(files))
+    postings, held = settle_ids(postings, (p.name for p in files), claims or Claims(), problems)
+    return Loaded(postings, problems, count, held)
 
 
-def _drop_duplicate_ids(postings: list[Posting], problems: list[Problem]) -> list[Posting]:
-    seen: dict[str, Posting] = {}
-    kept = []
-    for posting in postings:
-        first = seen.get(posting.id)
-        if first is None:
-            seen[posting.id] = posting
-            kept.append(posting)
-            continue
-        problems.append(
-            Problem(
-                posting.path,
-                posting.lines.get("id", 1),
-                "error",
-                f"duplicate id '{posting.id}': {first.path} has it too; "
-                "give one of them its own 'id:' key (skipped)",
+def _usable_names(files: list[Path], problems: list[Problem]) -> list[Path]:
+    """`files` but those whose name is not UTF-8 (Python holds its bytes as lone surrogates, which
+    no output, cache or terminal can write): each is a problem, shown with its bytes escaped."""
+    usable = []
+    for path in files:
+        if _is_utf8(path.name):
+            usable.append(path)
+        else:
+            problems.append(
+                Problem(
+                    shown_path(path),
+                    1,
+                    "error",
+                    "the file name is not UTF-8; rename the file, e.g. with letters, digits and '-' (skipped)",
+                )
             )
-        )
-    return kept
+    return usable
+
+
+def _is_utf8(name: str) -> bool:
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_path(path: Path) -> str:
+    """`path` as text any output can hold: bytes that are not UTF-8 as `\\xe9`."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def load_posting(
@@ -142,6 +171,8 @@ def load_posting(
     symbolic link, within the size limit) when the caller has read them already. `fast=False`
     loads every front matter with PyYAML (same results, slower: for tests)."""
     shown = str(path)
+    if not shown.isascii() and not _is_utf8(shown):
+        shown = shown_path(path)
     problems: list[Problem] = []
     try:
         if raw is None:
@@ -149,7 +180,8 @@ def load_posting(
         text = decode(raw, shown, problems)
         front, body, first_line = split(text, shown, problems)
         mapping, lines = parse_yaml(front, first_line, shown, problems, fast)
-        posting = _posting(path, shown, mapping, lines, body, raw, config, problems)
+        body_line = text.count("\n", 0, len(text) - len(body)) + 1
+        posting = _posting(path, shown, mapping, lines, body, body_line, raw, config, problems)
     except Unloadable:
         return None, sorted(problems)
     return posting, sorted(problems)
@@ -162,23 +194,44 @@ def body_of(raw: bytes) -> str:
 
 
 def _read(path: Path, root: Path | None, limit: int, shown: str, problems: list[Problem]) -> bytes:
+    """The bytes of a plain file within the size limit. Anything else the folder may hold (a
+    symbolic link that leaves it or loops, a folder, a FIFO, a device, an unreadable file) is a
+    problem, never a crash or a wait: the file is opened without blocking, then looked at."""
+
     def skip(message: str) -> Unloadable:
         problems.append(Problem(shown, 1, "error", message))
         return Unloadable()
 
     try:
         if path.is_symlink():
-            target = path.resolve()
-            base = (root or path.parent).resolve()
-            if not target.is_relative_to(base):
+            try:
+                target = os.path.realpath(path, strict=True)
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    raise skip("symbolic link that loops back to itself; remove it (skipped)") from e
+                raise
+            if not Path(target).is_relative_to(os.path.realpath(root or path.parent)):
                 raise skip("symbolic link to a file outside the postings folder; copy the file instead")
-        size = os.stat(path).st_size
-        if size > limit:
-            raise skip(
-                f"file is {size / 1_048_576:.1f} MiB, over the {limit / 1_048_576:.1f} MiB limit "
-                "for a posting; shorten it or raise [postes] max_file_size"
-            )
-        return path.read_bytes()
+        fd = os.open(path, _OPEN)
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise skip("this is a folder, not a posting file; rename it without '.md' (skipped)")
+            if not stat.S_ISREG(info.st_mode):
+                raise skip("this is not a plain file (a FIFO, socket or device); remove it (skipped)")
+            if info.st_size > limit:
+                raise skip(
+                    f"file is {info.st_size / 1_048_576:.1f} MiB, over the {limit / 1_048_576:.1f} MiB "
+                    "limit for a posting; shorten it or raise [postes] max_file_size"
+                )
+            chunks = []
+            while chunk := os.read(fd, max(info.st_size, 65_536)):  # a file that grows meanwhile too
+                chunks.append(chunk)
+                if sum(map(len, chunks)) > limit:
+                    raise skip(f"file grew over the {limit / 1_048_576:.1f} MiB limit while it was read")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as e:
         raise skip(f"cannot read the file: {e.strerror or e}") from e
 
@@ -189,6 +242,7 @@ def _posting(
     mapping: dict[str, Any],
     lines: dict[str, int],
     body: str,
+    body_line: int,
     raw: bytes,
     config: Config,
     problems: list[Problem],
@@ -242,6 +296,18 @@ def _posting(
             key, value = values[field]
             out[field] = _boolean(field, key, value, problem)
     posting_id = _id(path, values.get("id"), problem)
+    body = body if is_clean(raw) else clean_text(body)
+    deep = too_deep(body, raw)
+    if deep is not None:
+        problems.append(
+            Problem(
+                shown,
+                body_line + deep - 1,
+                "error",
+                f"the text nests more than {MAX_DEPTH} levels deep here (quotes, lists, emphasis, links "
+                "or HTML elements inside each other); flatten it (skipped)",
+            )
+        )
     if sum(p.is_error for p in problems) > errors_before:
         raise Unloadable()
     assert role is not None
@@ -249,7 +315,7 @@ def _posting(
         path=shown,
         id=posting_id,
         role=role,
-        body=body if is_clean(raw) else clean_text(body),
+        body=body,
         extra=extra,
         lines=field_lines,
         digest=hashlib.sha256(raw).hexdigest(),

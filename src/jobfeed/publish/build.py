@@ -14,12 +14,14 @@ from jobfeed._incremental.parallel import give_back_memory
 from jobfeed._incremental.plan import Incremental
 from jobfeed._incremental.splice import FEEDS, Entries, Offsets
 from jobfeed.config import Config
+from jobfeed.core.claims import FILE_NAME as CLAIMS_FILE
+from jobfeed.core.claims import Claims, file_name
 from jobfeed.core.identity import EPOCH, link_of
 from jobfeed.core.lifecycle import Catalog, classify
 from jobfeed.core.markup import Rendered, render
 from jobfeed.core.postings import Loaded
 from jobfeed.errors import PostingError, Problem
-from jobfeed.output import Content
+from jobfeed.output import Content, read_claims
 from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedMeta, atom_and_rss_pieces, items_of, json_feed_pieces
 
@@ -78,12 +80,15 @@ def build(
     with Incremental(
         config, out, Path(folder) if use_cache and folder else None, jobs=jobs, progress=progress
     ) as speed:
-        loaded = speed.load(postes or config.postes)
+        claims = read_claims(out)
+        loaded = speed.load(postes or config.postes, claims)
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
         catalog = classify(loaded.postings, now)
         plan = speed.plan(catalog)
-    files, problems = site_files(catalog, config, *plan.take(), offsets=plan.offsets)
+    files, problems = site_files(
+        catalog, config, *plan.take(), offsets=plan.offsets, claims=claims, held=loaded.held
+    )
     written, unchanged = speed.write(files, plan)
     return BuildReport(catalog, loaded.problems + problems, skipped_files(loaded), written, unchanged)
 
@@ -105,13 +110,17 @@ def site_files(
     rendered: dict[str, Rendered] | None = None,
     reused: Entries | None = None,
     offsets: Offsets | None = None,
+    claims: Claims | None = None,
+    held: dict[str, str] | None = None,
 ) -> tuple[dict[str, Content], list[Problem]]:
     """Every file of the output folder (the three feeds as the pieces of their bytes, `Pieces`),
     and the problems found building them (facet names, page paths); `rendered` defaults to
     rendering the published roles. `reused`: entry id -> the bytes
     of its entries in the three feeds, used as they are (`splice.py`), and emptied: each feed's
     entries are freed once it is made. `offsets` is filled with where each entry is in those
-    feeds, by entry id."""
+    feeds, by entry id. `claims`: what the last build published (its team and contract feeds keep
+    their names); `held`: ids still held by files that did not load (`Loaded.held`). What this
+    build publishes is recorded in `published.json` for the next one."""
     rendered = rendered if rendered is not None else render_published(catalog, config)
     reused = reused if reused is not None else {}
     items = items_of(catalog.open, rendered, config)
@@ -135,11 +144,15 @@ def site_files(
     give_back_memory(len(catalog.roles))
     feed = json_feed_pieces(items, config, texts=texts, offsets=spans["feed.json"])
     files: dict[str, Content] = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
+    ids = {**(held or {}), **{role.id: file_name(role.posting) for role in public_roles(catalog)}}
+    files[CLAIMS_FILE] = Claims(ids).to_json()
     if not config.pages.enabled:
         return files, []
     from jobfeed.publish.site import (
         extra_files,  # pages, calendar and OPML: ~60 ms of imports, only when wanted
     )
 
-    extras = extra_files(catalog, config, rendered, taken=files, entries=entries)
+    owners = claims.facets if claims else {}
+    extras = extra_files(catalog, config, rendered, taken=files, entries=entries, facet_owners=owners)
+    files[CLAIMS_FILE] = Claims(ids, extras.facet_names).to_json()
     return {**files, **extras.files}, extras.problems

@@ -3,7 +3,8 @@
 A facet exists for every team (contract) of a published role, open or closed, so that a feed
 someone subscribed to stays at its address when its last role closes. Slugs are ASCII and depend
 on the name only. Two names that give the same slug ("Aides Territoires", "Aides-Territoires")
-are not merged: the name of the role that opened first keeps the slug, the other is reported.
+are not merged: the name that published the feed at the last build keeps it, the other is an
+error; when neither did, both are.
 """
 
 from __future__ import annotations
@@ -69,58 +70,76 @@ def _first_seen(role: Role) -> tuple[float, str]:
     return (opened.at.timestamp() if opened else EPOCH.timestamp(), role.id)
 
 
-def facets_of(catalog: Catalog, kind: str) -> tuple[list[Facet], list[Problem]]:
-    """The facets of one kind, sorted by slug, and a problem for each name whose slug is taken or empty."""
+def facets_of(
+    catalog: Catalog, kind: str, owners: Mapping[str, str] | None = None
+) -> tuple[list[Facet], list[Problem]]:
+    """The facets of one kind, sorted by slug, and a problem for each name whose slug is taken or
+    empty. `owners`: slug -> the name whose feed it was at the last build, which keeps it; two
+    names that share a slug neither published are both left out (issue 19: the name of the role
+    that opened first used to win, so a new posting with an earlier `poste_ouvert` took a feed)."""
+    owners = owners or {}
     by_name: dict[str, list[Role]] = {}
     for role in public_roles(catalog):
         name = value_of(role, kind)
         if name:
             by_name.setdefault(name, []).append(role)
-    # Who keeps a slug must not depend on which postings came later: the first opened wins.
-    names = sorted(by_name, key=lambda n: min(_first_seen(r) for r in by_name[n]))
-    owner: dict[str, str] = {}
-    facets: list[Facet] = []
+    by_slug: dict[str, list[str]] = {}
     problems: list[Problem] = []
-    for name in names:
-        roles = by_name[name]
-        first = min(roles, key=_first_seen).posting
-        line = first.lines.get(kind, 1)
+    for name in sorted(by_name, key=lambda n: min(_first_seen(r) for r in by_name[n])):
         slug = facet_slug(name)
-        if not slug:
-            problems.append(
-                Problem(
-                    first.path,
-                    line,
-                    "warning",
-                    f"{_WORDS[kind]} {name!r} has no letters or digits to name its feed; "
-                    f"its roles are left out of the {_WORDS[kind]} feeds",
-                )
-            )
+        if slug:
+            by_slug.setdefault(slug, []).append(name)
             continue
-        if slug in owner:
-            problems.append(
-                Problem(
-                    first.path,
-                    line,
-                    "warning",
-                    f"{_WORDS[kind]} {name!r} and {owner[slug]!r} would share the feed "
-                    f"{FOLDERS[kind]}/{slug}.xml; write it exactly {owner[slug]!r} if it is the same, "
-                    f"or give it a distinct name; its roles are left out of the {_WORDS[kind]} feeds",
-                )
+        problems.append(
+            _problem(
+                by_name[name],
+                kind,
+                "warning",
+                f"{_WORDS[kind]} {name!r} has no letters or digits to name its feed; "
+                f"its roles are left out of the {_WORDS[kind]} feeds",
             )
-            continue
-        owner[slug] = name
-        facets.append(Facet(kind, name, slug, tuple(roles)))
+        )
+    facets: list[Facet] = []
+    for slug, names in by_slug.items():
+        owner = names[0] if len(names) == 1 else owners.get(slug)
+        if owner in names:
+            facets.append(Facet(kind, owner, slug, tuple(by_name[owner])))
+        feed = f"{FOLDERS[kind]}/{slug}.xml"
+        for name in names:
+            if name == owner:
+                continue
+            if owner in names:
+                why = (
+                    f"would take the feed {feed} of {owner!r}, which published it; write it exactly "
+                    f"{owner!r} if it is the same {_WORDS[kind]}, or give it a distinct name"
+                )
+            else:
+                others = " and ".join(repr(n) for n in names if n != name)
+                why = (
+                    f"and {others} would share the feed {feed}, which neither published; write them "
+                    f"the same if they are one {_WORDS[kind]}, or give them distinct names"
+                )
+            message = f"{_WORDS[kind]} {name!r} {why}; its roles are left out of the {_WORDS[kind]} feeds"
+            problems.append(_problem(by_name[name], kind, "error", message))
     facets.sort(key=lambda f: f.slug)
     return facets, problems
 
 
-def all_facets(catalog: Catalog) -> tuple[dict[str, list[Facet]], list[Problem]]:
-    """{"team": [...], "contract": [...]} and the problems of both kinds."""
+def _problem(roles: list[Role], kind: str, level: str, message: str) -> Problem:
+    """A problem on the line of `kind` in the file of the role that opened first."""
+    first = min(roles, key=_first_seen).posting
+    return Problem(first.path, first.lines.get(kind, 1), level, message)  # type: ignore[arg-type]
+
+
+def all_facets(
+    catalog: Catalog, owners: Mapping[str, Mapping[str, str]] | None = None
+) -> tuple[dict[str, list[Facet]], list[Problem]]:
+    """{"team": [...], "contract": [...]} and the problems of both kinds; `owners`: kind -> slug ->
+    the name whose feed it was at the last build."""
     found: dict[str, list[Facet]] = {}
     problems: list[Problem] = []
     for kind in KINDS:
-        found[kind], more = facets_of(catalog, kind)
+        found[kind], more = facets_of(catalog, kind, (owners or {}).get(kind))
         problems.extend(more)
     return found, problems
 

@@ -116,6 +116,15 @@ def environment() -> jinja2.Environment:
     )
 
 
+def content_security_policy(config: Config) -> str:
+    """What a page may load: nothing but its inline style and its own site's images (any image with
+    `[pages] remote_images = true`), no script (the JSON-LD block is data, never run), no `<base>`
+    and no form submission. Posting text is sanitized already: this is the browser's own check
+    that a page makes no request to another site, whatever gets through."""
+    images = "*" if config.pages.remote_images else "'self'"
+    return f"default-src 'none'; img-src {images}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
 @functools.cache
 def style() -> Markup:
     """The style sheet, rendered once: a page writes it as `{% include "style.css" %}` would, without
@@ -194,7 +203,12 @@ def _discovery(config: Config, page: str, facets: Sequence[Facet] = ()) -> list[
 
 
 def _common(config: Config, lang: str) -> dict[str, object]:
-    return {"lang": config.language or lang, "version": __version__, "t": TEXTS[lang]}
+    return {
+        "lang": config.language or lang,
+        "version": __version__,
+        "csp": content_security_policy(config),
+        "t": TEXTS[lang],
+    }
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,6 +31,7 @@ class Extras:
     files: dict[str, bytes]
     problems: list[Problem]
     pages: dict[str, str]  # role id -> path of its page
+    facet_names: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)  # kind -> slug -> name
 
 
 def _page_paths(
@@ -79,10 +80,12 @@ def extra_files(
     rendered: Mapping[str, Rendered],
     taken: Collection[str] = (),
     entries: dict[str, tuple[bytes, bytes]] | None = None,
+    facet_owners: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Extras:
     """Every file of `[pages]`; `rendered` holds the open roles (closed ones are rendered here);
     `taken` are the paths already written by the main feeds, `entries` the Atom and RSS bytes of
-    their entries (`feeds.atom_and_rss`), reused by the facet feeds."""
+    their entries (`feeds.atom_and_rss`), reused by the facet feeds; `facet_owners`: kind -> slug
+    -> the name whose feed it was at the last build (`facets.facets_of`)."""
     wants = config.pages.wants
     if not config.pages.enabled:
         return Extras({}, [], {})
@@ -97,7 +100,7 @@ def extra_files(
 
     facets: dict[str, list[Facet]] = {}
     if wants("facets"):
-        facets, found = all_facets(catalog)
+        facets, found = all_facets(catalog, facet_owners or {})
         problems.extend(found)
         items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
         files.update(facet_files(facets, items, config, entries))
@@ -124,4 +127,5 @@ def extra_files(
     if index:
         links = {r.id: pages.get(r.id) or link_of(r.posting, config) for r in catalog.open}
         files[INDEX] = index_html(catalog.now, catalog.open, config, everything, links, facets, lang, extras)
-    return Extras(files, problems, pages)
+    names = {kind: {f.slug: f.name for f in found_facets} for kind, found_facets in facets.items()}
+    return Extras(files, problems, pages, names)
