@@ -59,6 +59,10 @@ url = "https://jobs.example.org/"
 timezone = "Europe/Paris"
 id_authority = "jobs.example.org,2024"
 
+[pages.location]
+locality = "Paris"
+country = "FR"
+
 [[notify]]
 kind = "slack"
 name = "recrutement"
@@ -73,6 +77,7 @@ contrat: indépendant
 poste_ouvert: 2024-02-01
 poste_ferme: 2024-03-05
 status: open
+contact: design@example.org
 ---
 
 Concevoir les parcours des collectivités.
@@ -84,6 +89,7 @@ equipe: Aides-territoires
 contrat: CDD
 poste_ouvert: 2024-02-15
 status: open
+contact: dev@example.org
 ---
 
 Python, Django, PostgreSQL.
@@ -94,6 +100,7 @@ role: Data analyst
 equipe: France Services
 post_ouvert: 2024-02-20
 poste_ferme: 2024-04-T15:00:00.000Z
+contact: data@example.org
 ---
 
 Tableaux de bord.
@@ -108,6 +115,7 @@ contrat: CDD
 poste_ouvert: 2024-03-01
 poste_ferme: 2024-06-30
 status: open
+contact: fs@example.org
 ---
 
 Accompagner les maisons France Services.

@@ -111,7 +111,16 @@ def check_feeds(out: Path) -> list[str]:
 def test_fixture_feeds_are_valid_and_agree(tmp_path: Path, config: Config) -> None:
     out = tmp_path / "feeds"
     report = build(config, NOW, postes=fixture_postes(tmp_path / "postes"), out=out)
-    assert report.problems == []
+    assert sorted((Path(p.path).name, p.message.split(";")[0]) for p in report.problems) == [
+        ("closed.md", "no contact"),
+        ("design.md", "no contact"),
+        (
+            "jobfeed.toml",
+            "no [pages.location]: search engines (Google for Jobs) want the place of work in each page's JobPosting",
+        ),
+        ("no-date.md", "no contact"),
+        ("no-date.md", "no opening date"),
+    ]
     ids = check_feeds(out)
     assert ids == [
         "tag:jobs.example.org,2024:dev",

@@ -33,6 +33,7 @@ def many_postings(folder: Path, count: int) -> Path:
             f"role: Rôle {i}\n"
             f"equipe: Équipe {i % 7}\n"
             f"contrat: {'CDD' if i % 2 else 'indépendant'}\n"
+            f"contact: equipe-{i % 7}@example.org\n"
             f"poste_ouvert: 2024-{1 + i % 10:02d}-{1 + i % 27:02d}\n"
             f"{'poste_ferme: 2025-03-01' if i % 3 else 'status: open'}\n"
             "---\n"
@@ -162,6 +163,9 @@ def test_cli_build_prints_no_progress_when_stderr_is_not_a_terminal(
     postes = many_postings(tmp_path / "postes", 30)
     monkeypatch.setattr(jobfeed._incremental.parallel, "PROGRESS_MIN", 1)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "jobfeed.toml").write_text(
+        '[site]\nurl = "https://example.org/jobs/"\n[pages.location]\nlocality = "Paris"\n', encoding="utf-8"
+    )
     result = CliRunner().invoke(
         cli, ["build", "--postes", str(postes), "--now", NOW.isoformat(), "--jobs", "2"]
     )

@@ -13,14 +13,13 @@ from typing import Any, NoReturn
 
 import click
 
-from jobfeed._incremental.loading import load_all
-from jobfeed._incremental.parallel import Pool, Progress
 from jobfeed._version import __version__
 from jobfeed.clock import resolve_now
 from jobfeed.config import Config, load_config
 from jobfeed.core.postings import load_postings
 from jobfeed.errors import JobfeedError, PostingError, UsageError
 from jobfeed.publish.build import build as run_build
+from jobfeed.publish.build import check as run_check
 from jobfeed.report import FORMATS, format_problems, tally
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -89,6 +88,9 @@ def cli() -> None:
     "--no-cache", is_flag=True, help="Load and render every posting; neither read nor write the cache."
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for big folders (default: every core).")
+@click.option(
+    "--force", is_flag=True, help="Build even when most published roles disappeared at once (see below)."
+)
 def build(
     config: Config,
     now_text: str | None,
@@ -99,10 +101,15 @@ def build(
     cache_dir: str | None,
     no_cache: bool,
     jobs: int | None,
+    force: bool,
 ) -> None:
     """Write the feeds, pages, OPML and deadlines calendar of the open roles.
 
-    Invalid postings are reported on stderr and left out; the valid ones are published.
+    Invalid postings are reported on stderr and left out; the valid ones are published. Files an
+    earlier build wrote and this one does not are removed (a removed role's page is left as a short
+    "no longer online" page for [pages] tombstone_days); other files are never touched. Nothing is
+    written, and the exit status is 1, when the postings folder does not exist, or when more than
+    half of the roles the previous build published (and at least 5) disappeared, unless --force.
 
     \b
     Example:
@@ -120,6 +127,7 @@ def build(
             use_cache=not no_cache,
             jobs=jobs,
             progress=sys.stderr.isatty(),
+            force=force,
         )
     except PostingError as e:
         _echo_problems(e.problems)
@@ -145,22 +153,25 @@ def _echo_problems(problems: list[Any]) -> None:
     help="text: path:line: level: message; github: workflow annotations; json: for scripts.",
 )
 def check(config: Config, now_text: str | None, postes: str | None, fmt: str) -> None:
-    """Validate every posting and report every problem; exit 1 if any is an error.
+    """Validate every posting and report every problem `build` would report; exit 1 if any is an error.
+
+    The problems are those of the postings (with the likely mistakes: a deadline before the
+    opening date, no opening date, two keys that disagree, no contact, a title too long for chat
+    headers), of the configuration, and of the site (two teams that would share a feed, a page
+    that cannot be written), with the same text as `build` prints them. Roles are classified at
+    --now, as build does.
 
     \b
     Example:
         jobfeed check --postes postes --format github
     """
-    resolve_now(now_text)  # loading does not depend on the clock, but a bad one is reported here too
-    with Pool() as pool:  # the same loading as build's: cached and parallel
-        cache = config.cache or None
-        loaded = load_all(postes or config.postes, config, cache, pool, Progress(sys.stderr.isatty()))
-    output = format_problems(loaded.problems, fmt, loaded.files)
+    report = run_check(config, resolve_now(now_text), postes=postes, progress=sys.stderr.isatty())
+    output = format_problems(report.problems, fmt, report.files)
     if output:
         click.echo(output)
     if fmt != "json":
-        click.echo(tally(loaded.problems, loaded.files), err=True)
-    if loaded.errors:
+        click.echo(tally(report.problems, report.files), err=True)
+    if report.errors:
         sys.exit(1)
 
 

@@ -73,6 +73,13 @@ class Incremental:
     ) -> None:
         self.pool.__exit__(kind, error, trace)
 
+    @staticmethod
+    def load_only(postes: str | Path, config: Config, *, progress: bool = False) -> Loaded:
+        """The postings of `postes`, through the load cache (`[build] cache`) and the pool, for a
+        command that renders and writes nothing (`check`)."""
+        with Pool() as pool:
+            return load_all(postes, config, config.cache or None, pool, Progress(progress))
+
     def load(self, postes: str | Path) -> Loaded:
         """The postings of `postes`; the previous feeds start being checked, in a thread, while the
         caller classifies them (no process is started before `plan`)."""

@@ -39,6 +39,7 @@ from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_
 from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import classify
+from jobfeed.core.postings import postings_folder
 from jobfeed.errors import GuardError, LockedError, Problem, StateError
 
 if TYPE_CHECKING:  # requests, tenacity and filelock are imported by the runs that send (~60 ms)
@@ -226,10 +227,12 @@ def _run(
     policy: RetryPolicy | None,
     sleep: Callable[[float], None],
 ) -> NotifyReport:
+    folder = postings_folder(postes or config.postes)  # a mistyped folder is not "every role removed"
     state = load_state(path)
+    recorded = _record(state)
     channels = resolve_channels(config, environ, state.known_channels())
     with Pool() as pool:  # the same loading as build's and check's: cached and parallel
-        loaded = load_all(postes or config.postes, config, config.cache or None, pool)
+        loaded = load_all(folder, config, config.cache or None, pool)
     catalog = classify(loaded.postings, now)
     current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
     previous = state.roles or {}
@@ -267,19 +270,30 @@ def _run(
         state.enqueue(channel.label, [e for e in events if wants(channel.config, e)])
     if not skewed:
         state.roles = current
+    # The run is recorded only when it changes what the state knows: a run with nothing to
+    # announce or deliver leaves the file byte-identical (no daily commit). `last_run` is then the
+    # last run that changed it, which is what the clock guard needs: a run dated before it would
+    # undo a change already recorded.
+    if not skewed and (baseline or _record(state) != recorded):
         state.last_run = now.isoformat()
     if not dry_run:
         save_state(path, state)
     reports = [
         _deliver(channel, state, path, config, session, dry_run, policy, sleep) for channel in channels
     ]
-    if not skewed and not dry_run and not any(r.status == "failed" for r in reports):
+    failed = any(r.status == "failed" for r in reports)
+    if not skewed and not dry_run and not failed and (baseline or _record(state) != recorded):
         state.last_success = now.isoformat()
         save_state(path, state)
     report = NotifyReport(now, baseline, last_success, len(catalog.open), events, reports, loaded.problems)
     report.seeded = len(already)
     report.skewed = state.last_run if skewed else None
     return report
+
+
+def _record(state: NotifyState) -> bytes:
+    """What the state knows, without the dates of the runs that recorded it."""
+    return dataclasses.replace(state, last_run=None, last_success=None).dumps()
 
 
 def _after(last_run: str | None, now: dt.datetime) -> bool:
