@@ -226,3 +226,38 @@ def test_clean_text_removes_exactly_what_the_xml_invalid_pattern_matches() -> No
             assert clean_text(text) == expected, hex(point)
         removed += clean_text(char) == ""
     assert removed == len([p for p in points if _XML_INVALID.fullmatch(chr(p))]) > 2000
+
+
+def test_keys_of_one_field_that_disagree(postes: Path, config: Config) -> None:
+    (postes / "a.md").write_text(
+        "---\nrole: A\ntitle: B\ncontact: a@b.fr\nposte_ouvert: 2024-01-05\ndate: 2024-01-06\n---\n"
+    )
+    (postes / "b.md").write_text(  # the same thing said twice: nothing to say
+        "---\nrole: B\ncontact: a@b.fr\nposte_ouvert: 2024-01-05\ndate: '2024-01-05'\nstatus: closed\nopen: false\n---\n"
+    )
+    loaded = load_postings(postes, config)
+    a, b = loaded.postings
+    assert (a.role, a.opened.isoformat() if a.opened else None) == ("A", "2024-01-05")
+    assert b.status == "closed"
+    assert [(Path(p.path).name, p.line, p.message) for p in loaded.problems] == [
+        ("a.md", 3, "title 'B' disagrees with role 'A' on line 2; role is used; keep one of the two keys"),
+        (
+            "a.md",
+            6,
+            "date '2024-01-06' disagrees with poste_ouvert '2024-01-05' on line 5; poste_ouvert is used; "
+            "keep one of the two keys",
+        ),
+    ]
+
+
+def test_a_filled_signal_wins(postes: Path) -> None:
+    config = config_from_dict({"fields": {"filled": ["poste_pourvu", "pourvu"]}})
+    (postes / "a.md").write_text(
+        "---\nrole: A\ncontact: a@b.fr\nposte_ouvert: 2024-01-05\nposte_pourvu: false\npourvu: oui\n---\n"
+    )
+    loaded = load_postings(postes, config)
+    assert loaded.postings[0].filled is True
+    assert [p.message for p in loaded.problems] == [
+        "pourvu 'oui' disagrees with poste_pourvu 'false' on line 5; the role is taken as filled: a filled "
+        "signal wins; keep one of the two keys"
+    ]

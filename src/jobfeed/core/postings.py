@@ -406,10 +406,15 @@ def _disagreeing(
                 shown,
                 lines.get(key, 1),
                 "warning",
-                f"{key} {str(value)!r} disagrees with {first_key} {str(first)!r} on line "
+                f"{key} {_shown(value)!r} disagrees with {first_key} {_shown(first)!r} on line "
                 f"{lines.get(first_key, 1)}; {decision}; keep one of the two keys",
             )
         )
+
+
+def _shown(value: Any) -> str:
+    """A front-matter value as it was most likely written: `false`, not `False`."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _likely_mistakes(
