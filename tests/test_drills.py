@@ -185,10 +185,11 @@ def test_the_documented_recovery_commands_work(tmp_path: Path) -> None:
         assert failed.exit_code == 1 and command, failed.stderr
         git(tmp_path, *command[1].split()[1:])
         assert site.events(url=server.url, now=LATER) == []
-        # The other recovery: delete it. The feed next to it lists the roles: a baseline, no storm.
+        # The other recovery: delete it. The feed next to it lists the roles: a baseline, no storm;
+        # a role the feed does not list was never public, so never announced: it is.
         site.state.unlink()
         write_posting(site.postes, "role-009", "Role 009")
-        assert site.events("--announce-existing", url=server.url, now=LATER) == [("opened", "role-009", "")]
+        assert site.events(url=server.url, now=LATER) == [("opened", "role-009", "")]
         assert shown_counts(server.shown) == {"Role 009": 1}
 
 
@@ -200,7 +201,7 @@ def test_a_lost_state_with_a_thousand_roles_in_the_feed_announces_only_the_new_o
     write_posting(site.postes, "role-new-a", "Role A01")
     write_posting(site.postes, "role-new-b", "Role B02")
     with webhook() as server:
-        result = site.notify("--announce-existing", url=server.url, now=LATER)  # no state.json
+        result = site.notify(url=server.url, now=LATER)  # no state.json
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith(
             "no state file: 1000 role(s) listed in the previous feed taken as already announced"

@@ -224,7 +224,8 @@ def _exit(code: object) -> NoReturn:
 @click.option(
     "--announce-existing",
     is_flag=True,
-    help="On the first run, announce the open roles instead of a silent baseline.",
+    help="Announce the open roles never announced: on a first run (after a build too), those a "
+    "silent baseline recorded, and in a channel that has announced nothing yet.",
 )
 @click.option("--force", is_flag=True, help="Announce closures even when most roles disappeared at once.")
 def notify(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool
 from jobfeed.announce.diff import (
+    KINDS,
     REMOVED,
     Event,
     diff,
@@ -135,7 +136,7 @@ class NotifyReport:
         if self.baseline and not self.events:
             lines.append(
                 f"baseline recorded: {self.open} open role(s), nothing announced "
-                "(--announce-existing announces them)"
+                "(run 'jobfeed notify --announce-existing' to announce them)"
             )
         else:
             counts: dict[str, int] = {}
@@ -242,8 +243,12 @@ def _run(
             current[role_id] = previous[role_id]
         current = dict(sorted(current.items()))
     baseline = state.is_baseline
-    # A lost state with a feed that lists roles: those roles are public already, never "new".
-    already = roles_in_feed(path.parent / FEED, config.id_authority) if baseline else set()
+    # No state, but a feed beside it: the roles it lists are public already (a lost state, or a
+    # build before the first notify) and are not announced unless asked (--announce-existing);
+    # the open roles it does not list were never public, so never announced.
+    feed = path.parent / FEED
+    seeded = baseline and not announce_existing and feed.is_file()
+    already = roles_in_feed(feed, config.id_authority) if seeded else set()
     skewed = _after(state.last_run, now)
     if not baseline and not skewed and not force and mass_disappearance(previous, current):
         gone = disappeared(previous, current)
@@ -254,6 +259,10 @@ def _run(
             "run again with --force if these roles were really removed"
         )
     today = now.astimezone(config.tz).date()
+    # Every open role's "opened" event: what --announce-existing adds for a channel that has
+    # announced nothing yet (a first run, a channel just added), and, for every channel, the roles a
+    # silent baseline recorded. Its id is the one the role's announcement always has.
+    existing = diff({}, current, today) if announce_existing and not skewed else []
     if skewed:
         # The clock (or --now) is before the last run: diffing would undo what was announced and
         # announce it again later. Keep the known roles; only what is pending is delivered.
@@ -262,12 +271,28 @@ def _run(
         current = with_removed(previous, current)
         events = diff(previous, current, today)
     elif announce_existing:
+        events = existing
+    elif seeded:
         events = [e for e in diff({}, current, today) if e.role not in already]
     else:
         events = []
     last_success = state.last_success
+    silent = {e.id: e for e in existing if e.role in set(state.unannounced)}
+    announced = {**{e.id: e for e in events}, **silent}
     for channel in channels:
-        state.enqueue(channel.label, [e for e in events if wants(channel.config, e)])
+        queued = dict(announced)
+        if channel.label not in state.outbox:
+            queued.update((e.id, e) for e in existing)
+        state.enqueue(channel.label, [e for e in queued.values() if wants(channel.config, e)])
+        announced.update(queued)
+    if announce_existing and not skewed:
+        state.unannounced = []
+    elif baseline and not skewed:
+        # Every open role recorded without a word, those of a feed beside it too: after a build,
+        # they were never announced; after a lost state, nobody asks for them again.
+        told = {e.role for e in events}
+        state.unannounced = sorted({r for r, role in current.items() if role.state == "open"} - told)
+    events = sorted(announced.values(), key=lambda e: (KINDS.index(e.kind), e.title.casefold(), e.role))
     if not skewed:
         state.roles = current
     # The run is recorded only when it changes what the state knows: a run with nothing to
