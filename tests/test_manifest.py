@@ -178,15 +178,34 @@ def test_tombstone_days_0_removes_the_page_at_once_and_english_sites_say_it_in_e
     assert '<html lang="en">' in page and "<h1>This role is no longer online</h1>" in page
 
 
-def test_files_from_before_the_manifest_are_not_touched(site: Site) -> None:
-    """A folder built by an older jobfeed, or files put there by hand: not listed, never removed."""
+def test_files_put_there_by_hand_are_not_touched(site: Site) -> None:
+    """Files without jobfeed's mark, there before the first build or added after: never removed."""
     site.out.mkdir()
     (site.out / "postes").mkdir()
-    (site.out / "postes" / "old-role.html").write_text("old\n", encoding="utf-8")
+    (site.out / "postes" / "old-role.html").write_text("<p>old</p>\n", encoding="utf-8")
     assert site.build()[0] == 0
     (site.postes / "dev.md").unlink()
     assert site.build(now="2024-03-02T09:00:00+01:00")[0] == 0
-    assert (site.out / "postes" / "old-role.html").read_text() == "old\n"
+    assert (site.out / "postes" / "old-role.html").read_text() == "<p>old</p>\n"
+
+
+def test_a_folder_built_before_the_manifest_is_taken_back(site: Site) -> None:
+    """An older jobfeed wrote no manifest: the first build with one recognises the pages and feeds
+    that carry jobfeed's generator mark, and takes back those it no longer produces."""
+    assert site.build()[0] == 0
+    (site.out / MANIFEST).unlink()  # as an older jobfeed left it
+    (site.out / "notes.html").write_text("<!doctype html><title>à moi</title>\n", encoding="utf-8")
+    (site.postes / "dev.md").unlink()  # deleted while no manifest was kept
+    before = files_of(site.out)
+    code, _, stderr = site.build(now="2024-03-02T09:00:00+01:00")
+    assert code == 0, stderr
+    after = files_of(site.out)
+    assert b"noindex" in after["postes/dev.html"] and b"noindex" not in before["postes/dev.html"]
+    assert "equipes/aides-territoires.xml" not in after and "equipes/aides-territoires.rss.xml" not in after
+    assert after["notes.html"] == before["notes.html"]
+    manifest = json.loads(after[MANIFEST])
+    assert manifest["tombstones"] == {"postes/dev.html": "2024-03-02"}
+    assert "notes.html" not in manifest["files"]
 
 
 def test_a_missing_postings_folder_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

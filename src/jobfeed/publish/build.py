@@ -24,7 +24,7 @@ from jobfeed.errors import GuardError, PostingError, Problem
 from jobfeed.output import Content, remove_files, write_atomic
 from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedMeta, atom_and_rss_pieces, items_of, json_feed_pieces
-from jobfeed.publish.manifest import MANIFEST, Manifest, read_manifest, settle
+from jobfeed.publish.manifest import MANIFEST, Manifest, adopt, read_manifest, settle
 
 
 @dataclasses.dataclass
@@ -101,6 +101,8 @@ def build(
             raise PostingError(loaded.problems)
         if previous is not None and not force:
             refuse_mass_disappearance(previous, loaded, out)
+        if previous is None:  # a folder an older jobfeed built: its own files, by their mark
+            previous = adopt(out)
         catalog = classify(loaded.postings, now)
         plan = speed.plan(catalog)
     pages: dict[str, str] = {}

@@ -80,6 +80,40 @@ def read_manifest(out: Path) -> Manifest | None:
     return Manifest(tuple(sorted(files)), roles, tombstones)
 
 
+#: What jobfeed writes at the top of its pages and feeds (`head.html`, feedgen's generator).
+_MARKS = (
+    b'<meta name="generator" content="jobfeed ',
+    b'<generator uri="https://github.com/jobfeed/jobfeed"',
+    b"<generator>jobfeed</generator>",
+)
+#: How much of a file's start the marks are looked for in.
+_HEAD = 4096
+
+
+def adopt(out: Path) -> Manifest | None:
+    """For an output folder built before the manifest existed: its pages and feeds that jobfeed
+    wrote, known by the generator mark they carry, so that the first build with a manifest takes
+    back those it no longer produces (a removed posting's page becomes a tombstone). Other files
+    are not listed, so never touched. None when there is no such file."""
+    found: list[str] = []
+    for path in sorted(out.rglob("*")) if out.is_dir() else []:
+        if path.suffix not in (".html", ".xml") or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as f:
+                head = f.read(_HEAD)
+        except OSError:
+            continue
+        relative = path.relative_to(out).as_posix()
+        if any(mark in head for mark in _MARKS) and is_safe_path(relative):
+            found.append(relative)
+    if not found:
+        return None
+    # The roles of those pages are not known: each page stands for its own role.
+    pages = {f"{MANIFEST}:{f}": f for f in found if f.endswith(".html") and f != "index.html"}
+    return Manifest(tuple(found), pages, {})
+
+
 def _texts(value: Any) -> dict[str, str] | None:
     """`value` when it maps text to text, else None."""
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
