@@ -225,5 +225,6 @@ def test_an_entry_without_dates_takes_the_day_of_its_file_name(tmp_path: Path, c
         build(config, now, postes=postes, out=tmp_path / "feeds")
         atom, rss, feed = read_all(tmp_path / "feeds")
         assert atom.entries[0].updated == "2024-02-15T00:00:00+00:00" and "published" not in atom.entries[0]
+        assert rss.feed.updated == "Thu, 15 Feb 2024 00:00:00 +0000"
         assert atom.feed.updated == "2024-02-15T00:00:00+00:00"
         assert feed["items"][0]["date_modified"] == "2024-02-15T00:00:00+00:00"

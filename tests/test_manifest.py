@@ -272,3 +272,20 @@ def test_a_damaged_manifest_stops_the_build(site: Site) -> None:
     assert code == 1 and "the build manifest is damaged" in stderr
     assert f"git checkout -- {site.out / MANIFEST}" in stderr
     assert files_of(site.out) == before
+
+
+def test_a_posting_that_fails_to_load_keeps_its_page(site: Site) -> None:
+    """A broken file (a bad merge) is not a removed role: its page stays as it was, not a tombstone;
+    the role is left out of the feeds and the index, as any invalid posting is."""
+    assert site.build()[0] == 0
+    page = (site.out / "postes" / "dev.html").read_bytes()
+    (site.postes / "dev.md").write_text("---\nrole: [\n---\n", encoding="utf-8")
+    code, _, stderr = site.build(now="2024-03-02T09:00:00+01:00")
+    assert code == 0 and "dev.md:3: error: invalid YAML" in stderr
+    assert (site.out / "postes" / "dev.html").read_bytes() == page
+    assert "Développeur" not in (site.out / "index.html").read_text()
+    manifest = json.loads((site.out / MANIFEST).read_text())
+    assert manifest["tombstones"] == {} and manifest["roles"]["dev"] == "postes/dev.html"
+    (site.postes / "dev.md").unlink()  # then really removed: a tombstone
+    assert site.build(now="2024-03-03T09:00:00+01:00")[0] == 0
+    assert b"noindex" in (site.out / "postes" / "dev.html").read_bytes()

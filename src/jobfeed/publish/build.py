@@ -20,6 +20,7 @@ from jobfeed.core.identity import EPOCH, link_of
 from jobfeed.core.lifecycle import Catalog, classify
 from jobfeed.core.markup import Rendered, render
 from jobfeed.core.postings import Loaded, postings_folder
+from jobfeed.core.text import slug_of
 from jobfeed.errors import GuardError, PostingError, Problem
 from jobfeed.output import Content, remove_files, write_atomic
 from jobfeed.publish.facets import public_roles
@@ -110,7 +111,8 @@ def build(
     roles = {role.id: pages.get(role.id, "") for role in public_roles(catalog)}
     today = now.astimezone(config.tz).date()
     wanted = config.pages.wants("postings")
-    outcome = settle(previous, files, roles, today, config.pages.tombstone_days if wanted else 0)
+    days = config.pages.tombstone_days if wanted else 0
+    outcome = settle(previous, files, roles, today, days, unreadable=unreadable_ids(loaded))
     if outcome.tombstones:
         from jobfeed.publish.pages import tombstone_html
         from jobfeed.publish.site import INDEX
@@ -173,6 +175,11 @@ def refuse_mass_disappearance(previous: Manifest, loaded: Loaded, out: Path) -> 
             "posting any more (a wrong --postes, a bad merge?); nothing was written. Check the postings "
             "folder, or run again with --force if these roles were really removed"
         )
+
+
+def unreadable_ids(loaded: Loaded) -> set[str]:
+    """The ids the files that failed to load would most likely have (from their names)."""
+    return {slug_of(Path(p.path).stem) for p in loaded.errors} - {p.id for p in loaded.postings}
 
 
 def skipped_files(loaded: Loaded) -> int:

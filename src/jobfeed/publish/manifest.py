@@ -136,15 +136,24 @@ def settle(
     roles: Mapping[str, str],
     today: dt.date,
     tombstone_days: int,
+    unreadable: Collection[str] = (),
 ) -> Outcome:
     """The tombstones, the removals and the next manifest, for a build that produces the files
     `produced` and publishes `roles` (role id -> its page, or "") on `today`.
 
     A page of the previous build that no role has any more becomes a tombstone dated `today`, and
     stays one until `tombstone_days` have passed (0: it is removed at once). Only files the
-    previous manifest lists are ever removed.
+    previous manifest lists are ever removed. The roles `unreadable` (their file failed to load
+    this time) keep their previous page as it is: a broken file is not a removed role.
     """
     before = previous or Manifest()
+    held = {
+        role: page
+        for role, page in before.roles.items()
+        if role in unreadable and role not in roles and page and page not in produced
+    }
+    roles = {**roles, **held}
+    produced = {*produced, *held.values()}
     kept: dict[str, str] = {}
     if tombstone_days > 0:
         pages = set(roles.values())
