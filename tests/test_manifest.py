@@ -289,3 +289,21 @@ def test_a_posting_that_fails_to_load_keeps_its_page(site: Site) -> None:
     (site.postes / "dev.md").unlink()  # then really removed: a tombstone
     assert site.build(now="2024-03-03T09:00:00+01:00")[0] == 0
     assert b"noindex" in (site.out / "postes" / "dev.html").read_bytes()
+
+
+def test_a_file_of_the_user_s_is_never_overwritten(site: Site) -> None:
+    """A new role's page would go where the user keeps a page of their own: the file stays, the
+    build says why the role's page is not written."""
+    assert site.build()[0] == 0
+    mine = site.out / "postes" / "apropos.html"
+    mine.write_text("<p>Qui sommes-nous ?</p>\n", encoding="utf-8")
+    site.add("apropos", "À propos")
+    code, _, stderr = site.build(now="2024-03-02T09:00:00+01:00")
+    assert code == 0
+    assert mine.read_text(encoding="utf-8") == "<p>Qui sommes-nous ?</p>\n"
+    assert f"{mine}:1: error: jobfeed did not write this file and leaves it as it is" in stderr
+    manifest = json.loads((site.out / MANIFEST).read_text())
+    assert "postes/apropos.html" not in manifest["files"] and manifest["roles"]["apropos"] == ""
+    (site.postes / "apropos.md").unlink()  # the role goes: nothing of the user's is tombstoned
+    assert site.build(now="2024-03-03T09:00:00+01:00")[0] == 0
+    assert mine.read_text(encoding="utf-8") == "<p>Qui sommes-nous ?</p>\n"

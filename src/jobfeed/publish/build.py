@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from jobfeed._incremental.parallel import give_back_memory
@@ -92,7 +94,7 @@ def build(
     """
     folder_of_postings = postings_folder(postes or config.postes)
     out = Path(out or config.out)
-    previous = read_manifest(out)
+    previous = recorded = read_manifest(out)
     folder = cache or config.cache  # `[build] cache = ""` turns it off
     with Incremental(
         config, out, Path(folder) if use_cache and folder else None, jobs=jobs, progress=progress
@@ -108,7 +110,21 @@ def build(
         plan = speed.plan(catalog)
     pages: dict[str, str] = {}
     files, problems = site_files(catalog, config, *plan.take(), offsets=plan.offsets, pages=pages)
-    roles = {role.id: pages.get(role.id, "") for role in public_roles(catalog)}
+    for path in foreign_files(out, files, recorded):  # never overwrite a file jobfeed did not write
+        del files[path]
+        problems.append(
+            Problem(
+                str(out / path),
+                1,
+                "error",
+                "jobfeed did not write this file and leaves it as it is, but a role's page or a feed "
+                "would go there (not written); move or rename the file, or give the posting another id",
+            )
+        )
+    roles = {}  # every published role, with its page when this build writes one
+    for role in public_roles(catalog):
+        page = pages.get(role.id, "")
+        roles[role.id] = page if page in files else ""
     today = now.astimezone(config.tz).date()
     wanted = config.pages.wants("postings")
     days = config.pages.tombstone_days if wanted else 0
@@ -175,6 +191,15 @@ def refuse_mass_disappearance(previous: Manifest, loaded: Loaded, out: Path) -> 
             "posting any more (a wrong --postes, a bad merge?); nothing was written. Check the postings "
             "folder, or run again with --force if these roles were really removed"
         )
+
+
+def foreign_files(out: Path, files: Mapping[str, object], recorded: Manifest | None) -> list[str]:
+    """The paths of `files` where a file is that the build manifest `recorded` does not list: not
+    jobfeed's. Without a manifest, what is there cannot be told apart, as before the manifest."""
+    if recorded is None:
+        return []
+    listed = set(recorded.files)
+    return sorted(p for p in files if p not in listed and os.path.lexists(out / p))
 
 
 def unreadable_ids(loaded: Loaded) -> set[str]:
