@@ -339,6 +339,8 @@ def test_annotations_on_the_broken_posting(scenario: Scenario) -> None:
     final = scenario.runs[0].step("Fail on errors")
     assert final.outcome == "failure"
     assert "::error title=jobfeed::1 error(s) in the postings" in final.stdout
+    # notify exited 1 for the same invalid posting: nothing failed to be delivered, and it says so.
+    assert "pending" not in final.stdout and "notify" not in final.stdout
     # Once the posting is removed, the run succeeds.
     assert scenario.runs[2].succeeded, scenario.runs[2].log
     assert "::error" not in scenario.runs[2].step("Check the postings").stdout
