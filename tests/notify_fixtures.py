@@ -22,6 +22,7 @@ def write_posting(folder: Path, slug: str, role: str, team: str = "Équipe", **f
     ]
     front.setdefault("poste_ouvert", "2024-01-15")
     front.setdefault("contrat", "CDD")
+    front.setdefault("contact", "rh@example.org")
     for key, value in front.items():
         lines.append(f"{key}: {value}")
     lines += ["---", "", "Une mission.", ""]

@@ -76,6 +76,7 @@ Accompagner les équipes.
 role: Designer UX
 equipe: Mon Espace Collectivité
 contrat: CDI
+contact: design@example.org
 poste_ouvert: 2023-12-01
 poste_ferme: 2024-04-30
 poste_pourvu: true
@@ -86,6 +87,7 @@ Pourvu.
 role: Chef·fe de projet
 equipe: Aides-Territoires
 contrat: CDD
+contact: projets@example.org
 poste_ouvert: 2023-11-01
 poste_ferme: 2024-01-31T23:00:00.000Z
 ---
@@ -95,6 +97,7 @@ Clos.
 role: Rôle futur
 equipe: Équipe secrète
 contrat: stage
+contact: secret@example.org
 poste_ouvert: 2030-01-06
 ---
 Pas encore.

@@ -18,7 +18,9 @@ from jobfeed.github_action import (
     feeds_changed,
     github_output,
     hide_secrets,
+    last_error,
     link,
+    notify_failure,
     outputs,
     read_report,
     stale_warning,
@@ -184,19 +186,60 @@ def test_summary_of_a_baseline_with_no_channel() -> None:
 
 
 def test_stale_warning() -> None:
-    stale = dict(NOTIFY, last_success="2024-02-20T05:17:00+00:00")
-    warning = stale_warning(stale)
+    """A deadline announced days after it passed shows a stopped schedule (the date of the previous
+    run is not known: jobfeed commits nothing on a day without news)."""
+    late = dict(NOTIFY, events=[event("closed", "ux", reason="expired", deadline="2024-02-20")])
+    warning = stale_warning(late)
     assert warning is not None
-    assert warning.startswith("The previous successful run was 15 days ago (2024-02-20)")
+    assert warning.startswith(
+        "1 role(s) announced as closed in this run had passed their deadline days before "
+        "(the first on 2024-02-20, 14 days ago)"
+    )
     assert "60 days" in warning
-    text = summary_markdown(Reports(notify=stale))
+    text = summary_markdown(Reports(notify=late))
     assert f"> [!WARNING]\n> {warning}\n" in text
-    assert stale_warning(stale, days=30) is None
-    assert stale_warning(dict(NOTIFY, last_success="2024-03-03T09:00:00+01:00")) is None  # 3 days
-    assert stale_warning(dict(NOTIFY, last_success="2024-03-03T08:59:00+01:00")) is not None
-    assert stale_warning(dict(NOTIFY, last_success=None)) is None
-    assert stale_warning(dict(NOTIFY, last_success="yesterday")) is None
+    assert stale_warning(late, days=30) is None
+    # Ended at midnight on 3 March: 3 days and 9 hours before the run.
+    assert stale_warning(dict(NOTIFY, events=[event("closed", "a", reason="expired", deadline="2024-03-02")]))
+    assert not stale_warning(
+        dict(NOTIFY, events=[event("closed", "a", reason="expired", deadline="2024-03-03")])
+    )
+    timed = event("closed", "a", reason="expired", deadline="2024-03-03T08:59:00+01:00")
+    assert stale_warning(dict(NOTIFY, events=[timed]))
+    # A role filled long after its opening, or a run after a long quiet spell: nothing late.
+    assert stale_warning(dict(NOTIFY, last_success="2024-01-01T00:00:00+00:00")) is None
+    assert (
+        stale_warning(dict(NOTIFY, events=[event("closed", "a", reason="filled", deadline="2024-01-01")]))
+        is None
+    )
+    assert stale_warning(dict(NOTIFY, now="yesterday")) is None
     assert stale_warning(None) is None
+
+
+def test_notify_failure_says_what_happened() -> None:
+    assert notify_failure(Reports(notify=NOTIFY, notify_status="0")) == ""
+    failed = notify_failure(Reports(notify=NOTIFY, notify_status="1"))  # the mattermost channel failed
+    assert failed.startswith("jobfeed notify could not deliver every message") and "pending" in failed
+    delivered = dict(NOTIFY, channels=[NOTIFY["channels"][0]])
+    assert notify_failure(Reports(notify=delivered, notify_status="1")) == ""  # errors in postings
+    guard = "7 of 8 known roles disappeared at once (a wrong --postes, a bad merge?); nothing was announced"
+    stopped = notify_failure(Reports(notify=None, notify_status="1", notify_error=guard))
+    assert stopped == f"jobfeed notify stopped before announcing anything: {guard}"
+    assert "pending" not in stopped
+
+
+def test_summary_of_a_build_that_stopped() -> None:
+    error = "the postings folder 'postez' does not exist (in /w); give the right one with --postes"
+    text = summary_markdown(Reports(check=None, build=None, build_error=error))
+    assert "### The build stopped\n\n> the postings folder 'postez' does not exist (in /w)" in text
+    assert "Nothing was written, announced or committed." in text
+
+
+def test_last_error(tmp_path: Path) -> None:
+    path = tmp_path / "build.err"
+    path.write_text("postes/a.md:1: warning: no contact\nError: first\nError: the last one\n")
+    assert last_error(path) == "the last one"
+    assert last_error(tmp_path / "absent") == "" and last_error(None) == ""
 
 
 def test_cell_and_link_escape_markdown() -> None:
@@ -277,13 +320,16 @@ def test_prepare_resolves_folders_from_the_config(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 0, result.output
     assert Path("out").read_text(encoding="utf-8") == (
         "postes=offres\nfeeds=public\nstate=public/state.json\nnotify=true\ncommit=true\ndry-run=false\n"
+        "announce-existing=false\nforce=false\n"
     )
     Path("jobfeed.toml").write_text('[announce]\nstate = "data/state.json"\n', encoding="utf-8")
     env = {"INPUT_FEEDS": "site/feeds", "INPUT_NOTIFY": "False", "INPUT_DRY_RUN": " TRUE "}
+    env |= {"INPUT_ANNOUNCE_EXISTING": "true", "INPUT_FORCE": "false"}
     result = runner.invoke(cli, ["prepare", "--output", "out2"], env=env)
     assert result.exit_code == 0, result.output
     assert Path("out2").read_text(encoding="utf-8") == (
         "postes=postes\nfeeds=site/feeds\nstate=data/state.json\nnotify=false\ncommit=true\ndry-run=true\n"
+        "announce-existing=true\nforce=false\n"
     )
 
 
@@ -308,7 +354,9 @@ def test_prepare_rejects_bad_inputs(
 def test_summarize_writes_outputs_and_summary(tmp_path: Path) -> None:
     for name, report in (("check", CHECK), ("build", BUILD)):
         (tmp_path / f"{name}.json").write_text(json.dumps(report), encoding="utf-8")
-    stale = dict(NOTIFY, last_success="2024-02-01T00:00:00+00:00")
+    stale = dict(
+        NOTIFY, events=[*NOTIFY["events"], event("closed", "old", reason="expired", deadline="2024-02-01")]
+    )
     stale["channels"] = [
         dict(NOTIFY["channels"][1], error="POST https://hooks.example/services/abcdefgh failed")
     ]
@@ -330,15 +378,19 @@ def test_summarize_writes_outputs_and_summary(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args, env=env)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out").read_text(encoding="utf-8") == (
-        "opened=2\nclosed=2\nclosing-soon=1\nerrors=1\nchanged=true\n"  # not a repo: build wrote atom.xml
+        "opened=2\nclosed=3\nclosing-soon=1\nerrors=1\nchanged=true\n"  # not a repo: build wrote atom.xml
+        "notify-failure=jobfeed notify could not deliver every message (see the Announce step); the "
+        "undelivered ones stay pending in the state and are retried on the next run\n"
     )
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "(https://github.com/o/r/blob/abc/postes/a%20b.md#L5)" in summary
     assert "abcdefgh" not in summary
     assert "| communauté | mattermost | ❌ failed | 2 | 0 | 2 | POST *** failed |" in summary
     assert "[!WARNING]" in summary
-    assert result.output.splitlines()[0].startswith("::warning title=jobfeed::The previous successful run")
-    assert result.output.splitlines()[-1] == "opened=2, closed=2, closing-soon=1, errors=1, changed=true"
+    assert result.output.splitlines()[0].startswith("::warning title=jobfeed::1 role(s) announced as closed")
+    assert result.output.splitlines()[-1] == "opened=2, closed=3, closing-soon=1, errors=1, changed=true"
+    written = (tmp_path / "out").read_text(encoding="utf-8")
+    assert "notify-failure=jobfeed notify could not deliver every message" in written
 
 
 def test_summarize_with_notify_disabled_ignores_a_stale_report(tmp_path: Path) -> None:

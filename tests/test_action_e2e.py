@@ -10,7 +10,9 @@ repository, with a webhook server on 127.0.0.1 whose secret path stands for a Sl
    the push is refused, the action rebases and pushes;
 5. another deadline passes with `commit: false`: the feeds change, nothing is committed;
 6. the same, with `commit: true`, while someone pushed a hand edit of feeds/atom.xml: the rebase
-   conflicts, the action stops with an error and leaves the branch as it was.
+   conflicts, the action stops with an error and leaves the branch as it was;
+7. a workflow whose `postes` input names a folder that does not exist: the build stops before
+   writing anything, nothing is announced or committed, and the summary says why.
 
 The Install step (a real `pip install` of this repository into a fresh virtual environment) runs in the
 first run only; the later runs reuse its environment, as they share the runner's temporary folder.
@@ -59,6 +61,10 @@ url = "https://jobs.example.org/"
 timezone = "Europe/Paris"
 id_authority = "jobs.example.org,2024"
 
+[pages.location]
+locality = "Paris"
+country = "FR"
+
 [[notify]]
 kind = "slack"
 name = "recrutement"
@@ -73,6 +79,7 @@ contrat: indépendant
 poste_ouvert: 2024-02-01
 poste_ferme: 2024-03-05
 status: open
+contact: design@example.org
 ---
 
 Concevoir les parcours des collectivités.
@@ -84,6 +91,7 @@ equipe: Aides-territoires
 contrat: CDD
 poste_ouvert: 2024-02-15
 status: open
+contact: dev@example.org
 ---
 
 Python, Django, PostgreSQL.
@@ -94,6 +102,7 @@ role: Data analyst
 equipe: France Services
 post_ouvert: 2024-02-20
 poste_ferme: 2024-04-T15:00:00.000Z
+contact: data@example.org
 ---
 
 Tableaux de bord.
@@ -108,6 +117,7 @@ contrat: CDD
 poste_ouvert: 2024-03-01
 poste_ferme: 2024-06-30
 status: open
+contact: fs@example.org
 ---
 
 Accompagner les maisons France Services.
@@ -259,7 +269,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         git("commit", "--quiet", "-m", "Notes", cwd=desk, env=recruiter)
         git("push", "--quiet", "origin", "HEAD:main", cwd=desk, env=recruiter)
         result.race_commit = git("rev-parse", "HEAD", cwd=desk, env=recruiter)
-        run(ws4, "2024-03-06T09:00:00+01:00")
+        run(ws4, "2024-03-10T09:00:00+01:00")  # the Designer's deadline (5 March) announced 4 days late
         # The new role's deadline passes, but the caller asked for no commit.
         run(checkout(5), "2024-07-01T09:00:00+02:00", commit="false")
         # The same change, while someone edits a generated file by hand: the rebase cannot succeed.
@@ -270,6 +280,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         git("push", "--quiet", "origin", "HEAD:main", cwd=desk, env=recruiter)
         result.conflict_commit = git("rev-parse", "HEAD", cwd=desk, env=recruiter)
         run(ws6, "2024-07-01T09:00:00+02:00")
+        run(checkout(7), "2024-07-02T09:00:00+02:00", postes="postez")
         yield result
     finally:
         server.shutdown()
@@ -328,13 +339,15 @@ def test_annotations_on_the_broken_posting(scenario: Scenario) -> None:
     final = scenario.runs[0].step("Fail on errors")
     assert final.outcome == "failure"
     assert "::error title=jobfeed::1 error(s) in the postings" in final.stdout
+    # notify exited 1 for the same invalid posting: nothing failed to be delivered, and it says so.
+    assert "pending" not in final.stdout and "notify" not in final.stdout
     # Once the posting is removed, the run succeeds.
     assert scenario.runs[2].succeeded, scenario.runs[2].log
     assert "::error" not in scenario.runs[2].step("Check the postings").stdout
 
 
 def test_outputs(scenario: Scenario) -> None:
-    first, second, third, fourth, fifth, _ = (run.outputs for run in scenario.runs)
+    first, second, third, fourth, fifth, *_ = (run.outputs for run in scenario.runs)
     assert first["errors"] == "1" and first["changed"] == "true"
     assert second["errors"] == "1" and second["changed"] == "false"
     assert third["errors"] == "0" and third["changed"] == "true"
@@ -357,7 +370,7 @@ def test_outputs_count_the_announced_roles(scenario: Scenario) -> None:
 
 
 def test_summary(scenario: Scenario) -> None:
-    first, second, third, fourth, fifth, _ = (run.summary for run in scenario.runs)
+    first, second, third, fourth, fifth, *_ = (run.summary for run in scenario.runs)
     assert first.startswith("## jobfeed\n")
     assert "**2 open roles**" in first and "1 error in postings" in first and "feeds changed" in first
     assert "### Problems in postings" in first
@@ -373,9 +386,10 @@ def test_summary(scenario: Scenario) -> None:
         assert "### Opened" in third and "Chargé·e de mission déploiement — France Services" in third
         assert "### Closed" in fourth and "Designer UX — Mon Espace Collectivité" in fourth
         assert "| deadline passed |" in fourth
-        # Four days since the previous run (the third): the schedule may have stopped.
-        assert "> [!WARNING]\n> The previous successful run was 4 days ago (2024-03-02)" in fourth
-        assert "::warning title=jobfeed::The previous successful run" in scenario.runs[3].log
+        # A deadline announced four days after it passed: the schedule may have stopped.
+        warning = "1 role(s) announced as closed in this run had passed their deadline days before "
+        assert f"> [!WARNING]\n> {warning}(the first on 2024-03-05, 4 days ago)" in fourth
+        assert f"::warning title=jobfeed::{warning}" in scenario.runs[3].log
         assert "[!WARNING]" not in third
     else:
         assert "Announcements are off (`notify: false`)." in first
@@ -455,7 +469,7 @@ def test_rebase_conflict_stops_with_an_error(scenario: Scenario) -> None:
 @needs_notify
 def test_announcements_reach_the_webhook_once(scenario: Scenario) -> None:
     secret_path = scenario.url.split(":", 2)[2].split("/", 1)[1]
-    first, second, third, fourth, fifth, _ = scenario.received
+    first, second, third, fourth, fifth, *_ = scenario.received
     assert all(path == "/" + secret_path for run in scenario.received for path, _ in run)
     assert second == []
     # The first run is the baseline: what is open then is recorded, not announced.
@@ -487,3 +501,20 @@ def test_no_webhook_url_anywhere(scenario: Scenario) -> None:
     ).stdout
     assert "jobfeed: update feeds" in history
     assert secret not in history
+
+
+def test_a_wrong_postes_input_writes_announces_and_commits_nothing(scenario: Scenario) -> None:
+    run = scenario.runs[6]
+    build = run.step("Build the feeds")
+    assert build.outcome == "failure"
+    assert "Error: the postings folder 'postez' does not exist" in build.stderr
+    assert "::error title=jobfeed::the build stopped and wrote nothing" in build.stdout
+    for name in ("Announce", "Commit the feeds", "Fail on errors"):
+        assert run.step(name).outcome == "skipped", name
+    assert run.step("Summarize").outcome == "success"
+    assert scenario.heads[6] == scenario.heads[5]  # nothing pushed
+    assert scenario.received[6] == []  # nothing announced
+    assert run.outputs["changed"] == "false"
+    assert "### The build stopped\n\n> the postings folder 'postez' does not exist" in run.summary
+    assert "Nothing was written, announced or committed." in run.summary
+    assert not run.succeeded

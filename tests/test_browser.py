@@ -144,7 +144,7 @@ def test_index_in_chromium(browser: Browser, site: Site, tmp_path: Path) -> None
     assert page.locator("h1").count() == 1
     open_titles = sorted(r.posting.role for r in site.catalog.open)
     assert sorted(visible_roles(page)) == open_titles
-    assert "clôture dans 14 jours" in page.inner_text("main")
+    assert "clôture le 15 mars 2024" in page.inner_text("main")
     # Every local link points to a file of the build.
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
     local = [h for h in hrefs if not h.startswith(("#", "https:", "mailto:"))]

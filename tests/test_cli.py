@@ -38,8 +38,10 @@ def test_python_dash_m_and_console_script() -> None:
 def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> None:
     postes = tmp_path / "postes"
     postes.mkdir()
-    (postes / "a.md").write_text(posting("A", poste_ouvert="2024-01-01"))
-    (postes / "b.md").write_text(posting("B", status="closed"))
+    (postes / "a.md").write_text(posting("A", poste_ouvert="2024-01-01", contact="a@example.org"))
+    (postes / "b.md").write_text(
+        posting("B", status="closed", poste_ouvert="2024-01-01", contact="b@example.org")
+    )
     (postes / "c.md").write_text("no front matter\n")
     out = tmp_path / "feeds"
     code, stdout, stderr = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
@@ -50,6 +52,7 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
         "then 'role: …', then '---'\n"
     )
     assert sorted(p.name for p in out.iterdir()) == [
+        ".jobfeed-manifest.json",  # what the build wrote, so that the next one removes what it drops
         "atom.xml",
         "deadlines.ics",
         "feed.json",
@@ -66,7 +69,7 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
 def test_build_json(tmp_path: Path) -> None:
     postes = tmp_path / "postes"
     postes.mkdir()
-    (postes / "a.md").write_text(posting("A"))
+    (postes / "a.md").write_text(posting("A", poste_ouvert="2024-01-01", contact="a@example.org"))
     code, stdout, _ = run(
         "build", "--postes", str(postes), "--out", str(tmp_path / "f"), "--now", NOW, "--json"
     )
@@ -88,6 +91,7 @@ def test_build_json(tmp_path: Path) -> None:
             "rss.xml",
         ],
         "unchanged": [],
+        "removed": [],
         "problems": [],
     }
 
@@ -115,14 +119,14 @@ def test_check_reports_every_bad_input_once_on_its_line(tmp_path: Path) -> None:
             prefix = f"{postes / name}:{line}: {level}: "
             assert any(x.startswith(prefix) and words in x for x in lines), (name, line, words)
     assert "Traceback" not in stdout + stderr
-    assert stderr == "23 file(s) checked: 22 error(s), 2 warning(s)\n"
+    assert stderr == "23 file(s) checked: 22 error(s), 10 warning(s)\n"
 
 
 def test_check_github_annotations(tmp_path: Path) -> None:
     postes = tmp_path / "postes"
     postes.mkdir()
     (postes / "a, b.md").write_text(
-        posting("A", poste_ferme="2022-04-T15:00:00.000Z", post_ouvert="2024-01-01")
+        posting("A", poste_ferme="2022-04-T15:00:00.000Z", post_ouvert="2024-01-01", contact="a@b.fr")
     )
     code, stdout, _ = run("check", "--postes", str(postes), "--format", "github")
     assert code == 1
@@ -137,7 +141,7 @@ def test_check_github_annotations(tmp_path: Path) -> None:
 def test_check_json_and_warnings_only_exit_zero(tmp_path: Path) -> None:
     postes = tmp_path / "postes"
     postes.mkdir()
-    (postes / "a.md").write_text(posting("A", equpe="X"))
+    (postes / "a.md").write_text(posting("A", equpe="X", contact="a@b.fr", poste_ouvert="2024-01-01"))
     code, stdout, _ = run("check", "--postes", str(postes), "--format", "json")
     assert code == 0
     assert json.loads(stdout) == {

@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 import feedparser
@@ -127,3 +128,93 @@ def test_entries_shared_with_the_main_feed_give_the_same_bytes(tmp_path: Path) -
             fallback = max(r.posting.opened.at for r in facet.roles if r.posting.opened)
             model = atom_and_rss(chosen, facet_meta(facet, config), config, fallback, model=True)
             assert (shared[facet.atom], shared[facet.rss]) == model
+
+
+# --- links: every link of every feed leads to the right place
+
+
+def _bundled(tmp_path: Path, site_url: str) -> Path:
+    """The bundled postings built with the bundled configuration, [site] url set to `site_url`."""
+    import dataclasses
+
+    from conftest import ROOT
+    from jobfeed import build, load_config
+
+    config = dataclasses.replace(load_config(ROOT / "jobfeed.toml"), site_url=site_url)
+    out = tmp_path / "feeds"
+    build(config, dt.datetime(2025, 1, 15, tzinfo=dt.UTC), postes=ROOT / "postes", out=out, use_cache=False)
+    return out
+
+
+def _parse(path: Path) -> feedparser.FeedParserDict:
+    """The feed at `path` read as a reader fetching it from its address would read it."""
+    kind = "application/rss+xml" if path.name.endswith(".rss.xml") else "application/atom+xml"
+    headers = {"content-location": path.as_uri(), "content-type": f"{kind}; charset=utf-8"}
+    parsed = feedparser.parse(path.read_bytes(), response_headers=headers)
+    assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+    return parsed
+
+
+def _file(url: str) -> Path:
+    assert url.startswith("file://"), url
+    return Path("/" + url.removeprefix("file://").lstrip("/"))  # feedparser writes file://tmp/...
+
+
+def test_facet_feeds_without_a_site_url_resolve_every_link_to_the_right_file(tmp_path: Path) -> None:
+    """Relative links in equipes/ and contrats/ used to resolve to feeds/equipes/postes/… (a 404)
+    and the self link to feeds/equipes/equipes/…: the facet feeds now carry xml:base="../"."""
+    out = _bundled(tmp_path, "")
+    feeds = sorted(
+        [*out.glob("equipes/*.xml"), *out.glob("contrats/*.xml"), out / "atom.xml", out / "rss.xml"]
+    )
+    assert len(feeds) == 20
+    entries = 0
+    for path in feeds:
+        parsed = _parse(path)
+        links = {link.rel: _file(link.href) for link in parsed.feed.links}
+        assert links == {"self": path, "alternate": out}, path
+        for entry in parsed.entries:
+            page = _file(entry.link)
+            assert page.is_file() and page.parent == out / "postes", (path, entry.link)
+            assert page.stem == entry.id.rpartition(":")[2]
+            entries += 1
+    assert entries == 2 * 2 + 2 * 2 * 2  # 2 open roles, each in the two main feeds and 4 facet feeds
+
+
+def test_with_a_site_url_every_feed_passes_the_validator_s_checks(tmp_path: Path) -> None:
+    """What the W3C feed validator checks that readers trip on: every link a full URL (RSS requires
+    it), one self link that is the feed's own address, plausible dates, unique ids."""
+    import email.utils
+    import xml.etree.ElementTree as ET
+
+    site = "https://jobfeed.github.io/jobfeed/"
+    out = _bundled(tmp_path, site)
+    feeds = sorted(
+        [*out.glob("equipes/*.xml"), *out.glob("contrats/*.xml"), out / "atom.xml", out / "rss.xml"]
+    )
+    atom_ns = "{http://www.w3.org/2005/Atom}"
+    for path in feeds:
+        address = site + path.relative_to(out).as_posix()
+        root = ET.parse(path).getroot()
+        if path.name.endswith("rss.xml"):
+            channel = root.find("channel")
+            assert channel is not None and root.get("version") == "2.0"
+            links = [e.text or "" for e in channel.iter("link")]
+            selfs = [e.get("href") for e in channel.iter(atom_ns + "link") if e.get("rel") == "self"]
+            dates = [email.utils.parsedate_to_datetime(e.text or "") for e in channel.iter("pubDate")]
+            dates += [email.utils.parsedate_to_datetime(e.text or "") for e in channel.iter("lastBuildDate")]
+            ids = [e.text for e in channel.iter("guid")]
+            assert channel.findtext("title") and channel.findtext("description")
+        else:
+            links = [e.get("href") or "" for e in root.iter(atom_ns + "link")]
+            selfs = [e.get("href") for e in root.iter(atom_ns + "link") if e.get("rel") == "self"]
+            dates = [dt.datetime.fromisoformat(e.text or "") for e in root.iter(atom_ns + "updated")]
+            dates += [dt.datetime.fromisoformat(e.text or "") for e in root.iter(atom_ns + "published")]
+            ids = [e.text for e in root.iter(atom_ns + "id")]
+        assert links and all(link.startswith(site) for link in links), (path, links)
+        assert selfs == [address], path
+        assert all(
+            dt.datetime(1995, 1, 1, tzinfo=dt.UTC) < d < dt.datetime(2100, 1, 1, tzinfo=dt.UTC) for d in dates
+        )
+        assert len(ids) == len(set(ids)), path
+        assert _parse(path).version in ("atom10", "rss20")

@@ -111,7 +111,16 @@ def check_feeds(out: Path) -> list[str]:
 def test_fixture_feeds_are_valid_and_agree(tmp_path: Path, config: Config) -> None:
     out = tmp_path / "feeds"
     report = build(config, NOW, postes=fixture_postes(tmp_path / "postes"), out=out)
-    assert report.problems == []
+    assert sorted((Path(p.path).name, p.message.split(";")[0]) for p in report.problems) == [
+        ("closed.md", "no contact"),
+        ("design.md", "no contact"),
+        (
+            "jobfeed.toml",
+            "no [pages.location]: search engines (Google for Jobs) want the place of work in each page's JobPosting",
+        ),
+        ("no-date.md", "no contact"),
+        ("no-date.md", "no opening date"),
+    ]
     ids = check_feeds(out)
     assert ids == [
         "tag:jobs.example.org,2024:dev",
@@ -205,3 +214,17 @@ def test_relative_links_without_site_url(tmp_path: Path) -> None:
     atom, rss, _ = read_all(out)
     assert atom.bozo == 0 and rss.bozo == 0
     assert atom.entries[0].id == "tag:jobfeed,2024:dev"
+
+
+def test_an_entry_without_dates_takes_the_day_of_its_file_name(tmp_path: Path, config: Config) -> None:
+    """Not 1970-01-01, which the W3C validator calls an implausible date; and never the build clock."""
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "2024-02-15-sans-date.md").write_text(posting("Sans date", contact="a@b.fr"), encoding="utf-8")
+    for now in (NOW, NOW + dt.timedelta(days=40)):
+        build(config, now, postes=postes, out=tmp_path / "feeds")
+        atom, rss, feed = read_all(tmp_path / "feeds")
+        assert atom.entries[0].updated == "2024-02-15T00:00:00+00:00" and "published" not in atom.entries[0]
+        assert rss.feed.updated == "Thu, 15 Feb 2024 00:00:00 +0000"
+        assert atom.feed.updated == "2024-02-15T00:00:00+00:00"
+        assert feed["items"][0]["date_modified"] == "2024-02-15T00:00:00+00:00"

@@ -480,7 +480,7 @@ def test_a_loader_whose_constructor_raises_is_left_to_pyyaml() -> None:
 
 
 def test_repeated_keys_warn_on_either_path() -> None:
-    raw = b"---\nrole: A\nequipe: X\nrole: B\n---\nbody\n"
+    raw = b"---\nrole: A\nequipe: X\nrole: B\ncontact: a@b.fr\nposte_ouvert: 2024-01-01\n---\nbody\n"
     assert takes_fast_path(raw)
     posting, problems = load_posting(PATH, CONFIG, raw=raw)
     assert posting is not None and posting.role == "B"

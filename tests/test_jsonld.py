@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import posting
 from jobfeed.core.identity import link_of
 from jobfeed.core.markup import render
 from jobfeed.publish.jsonld import employment_types, job_posting, script_json, valid_through
@@ -70,11 +71,11 @@ def test_closed_roles_have_valid_through_in_the_past(tmp_path: Path) -> None:
     filled, expired = catalog.get("filled"), catalog.get("expired")
     assert filled is not None and expired is not None
     # Filled before its deadline (30 April): a past date of the posting itself, not the deadline.
-    assert valid_through(filled, NOW, config.tz) == dt.datetime.fromisoformat("2023-12-01T00:00:00+01:00")
+    assert valid_through(filled, NOW) == dt.datetime.fromisoformat("2023-12-01T00:00:00+01:00")
     # 2024-01-31T23:00:00.000Z is local midnight: the whole day of 1 February in Paris.
-    assert valid_through(expired, NOW, config.tz) == dt.datetime.fromisoformat("2024-02-01T23:59:59+01:00")
+    assert valid_through(expired, NOW) == dt.datetime.fromisoformat("2024-02-01T23:59:59+01:00")
     for role in (filled, expired):
-        assert valid_through(role, NOW, config.tz) < NOW  # type: ignore[operator]
+        assert valid_through(role, NOW) < NOW  # type: ignore[operator]
 
 
 def test_script_json_cannot_close_the_script_element() -> None:
@@ -97,3 +98,20 @@ def test_script_json_is_json_dumps_indent_2(tmp_path: Path) -> None:
         text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
         text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         assert str(script_json(data)) == text
+
+
+def test_a_closed_role_without_dates_never_takes_the_build_day(tmp_path: Path) -> None:
+    """validThrough comes from the file name's day when the posting has no date; else no JobPosting.
+    (It used to be midnight of the build day: the page changed at every build.)"""
+    config = site_config()
+    postes = tmp_path / "postes"
+    postes.mkdir()
+    (postes / "2023-05-04-sans-date.md").write_text(posting("Sans date", status="closed"), encoding="utf-8")
+    (postes / "sans-rien.md").write_text(posting("Sans rien", status="closed"), encoding="utf-8")
+    for now in (NOW, NOW + dt.timedelta(days=2)):
+        catalog = catalog_of(postes, config, now)
+        named, bare = catalog.get("2023-05-04-sans-date"), catalog.get("sans-rien")
+        assert named is not None and bare is not None
+        assert valid_through(named, now) == dt.datetime(2023, 5, 4, tzinfo=dt.UTC)
+        assert valid_through(bare, now) is None
+        assert job_posting(bare, render(bare.posting, link_of(bare.posting, config)), config, now) is None

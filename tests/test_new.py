@@ -82,11 +82,12 @@ def test_new_from_options_writes_a_posting_check_accepts(here: Path) -> None:
     path = here / "postes/2024-03-01-developpeur-euse-back-end.md"
     assert path.read_text(encoding="utf-8") == EXPECTED_FILE
     result = CliRunner().invoke(cli, ["check"])
-    assert (result.exit_code, result.stdout, result.stderr) == (
-        0,
-        "",
-        "1 file(s) checked: 0 error(s), 0 warning(s)\n",
-    )
+    assert (result.exit_code, result.stderr) == (0, "1 file(s) checked: 0 error(s), 2 warning(s)\n")
+    # Nothing to say of the posting; only of the missing configuration (no [site] url, no location).
+    assert [line.split(": ")[:3] for line in result.stdout.splitlines()] == [
+        ["jobfeed.toml:1", "warning", "no [pages.location]"],
+        ["jobfeed.toml:1", "warning", "no [site] url"],
+    ]
 
 
 def test_new_role_is_published_without_the_guidance_comment(here: Path) -> None:
@@ -182,7 +183,7 @@ def test_new_with_an_opening_day_and_another_folder(here: Path) -> None:
     code, out = invoke("new", "--role", "Dev", "--opened", "2024-04-02", "--postes", "offres", "--now", NOW)
     assert (code, out.splitlines()[0]) == (0, "Created offres/2024-04-02-dev.md")
     posting, problems = load_posting(here / "offres/2024-04-02-dev.md", Config())
-    assert problems == []
+    assert [p.message for p in problems] == ["no contact; add 'contact: <e-mail or web address to apply>'"]
     assert posting is not None and posting.opened is not None
     assert posting.opened.day == dt.date(2024, 4, 2)
 
@@ -203,7 +204,8 @@ def test_new_uses_the_keys_the_site_maps_and_its_language(here: Path) -> None:
         "open: true\nposte_pourvu: false\n---\n\nThe Aides team is hiring: **Designer**.\n"
     )
     result = CliRunner().invoke(cli, ["check"])
-    assert (result.exit_code, result.stderr) == (0, "1 file(s) checked: 0 error(s), 0 warning(s)\n")
+    assert (result.exit_code, result.stderr) == (0, "1 file(s) checked: 0 error(s), 3 warning(s)\n")
+    assert "postes/2024-03-01-designer.md:1: warning: no contact; add 'contact: " in result.stdout
 
 
 @pytest.mark.parametrize(

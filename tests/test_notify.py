@@ -471,3 +471,83 @@ def test_a_2xx_answer_other_than_ok_is_delivered_with_a_warning_and_never_sent_a
         again = site.run(env=env, now=LATER)
         assert again.exit_code == 0 and server.requests == 1  # nothing sent again
         assert_no_secret(first, site, server.url)
+
+
+# --- --announce-existing: the open roles never announced, whether or not a build ran first
+
+
+def build_feeds(site: Site) -> None:
+    command = ["build", "--config", str(site.config), "--postes", str(site.postes)]
+    result = CliRunner().invoke(cli, [*command, "--out", str(site.state.parent), "--now", NOW])
+    assert result.exit_code == 0, result.output
+
+
+def test_announce_existing_after_a_build(site: Site) -> None:
+    """`jobfeed build && jobfeed notify --announce-existing`: the feed lists the roles, which used
+    to make them "already announced" and the flag do nothing."""
+    write_roles(site.postes, range(1, 4))
+    build_feeds(site)
+    with webhook() as server:
+        env = {"SLACK_WEBHOOK_URL": server.url}
+        result = site.run("--announce-existing", env=env)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("3 new event(s): 3 opened\n")
+        assert shown_counts(server.shown) == {"Role 001": 1, "Role 002": 1, "Role 003": 1}
+        again = site.run("--announce-existing", env=env, now=LATER)  # never twice
+        assert again.exit_code == 0 and server.requests == 1
+
+
+def test_a_silent_baseline_then_announce_existing(site: Site) -> None:
+    write_roles(site.postes, range(1, 4))
+    build_feeds(site)
+    with webhook() as server:
+        env = {"SLACK_WEBHOOK_URL": server.url}
+        first = site.run(env=env)
+        assert "baseline recorded: 3 open role(s), nothing announced (run 'jobfeed notify " in first.stdout
+        assert server.requests == 0
+        write_posting(site.postes, "role-002", "Role 002", poste_pourvu="true")  # filled meanwhile
+        result = site.run("--announce-existing", env=env, now=LATER)
+        assert result.exit_code == 0, result.output
+        # The roles still open are announced; the filled one is announced closed, as any run would.
+        assert shown_counts(server.shown) == {"Role 001": 1, "Role 003": 1, "Role 002": 1}
+        assert "unannounced" not in site.state_text()
+        assert site.run("--announce-existing", env=env, now=LATER).exit_code == 0
+        assert server.requests == 1
+
+
+def test_announce_existing_for_a_channel_added_later(tmp_path: Path) -> None:
+    site = Site(tmp_path, '[[notify]]\nkind = "slack"\nname = "un"\nenv = "HOOK_ONE"\n')
+    write_roles(site.postes, range(1, 3))
+    with webhook() as one, webhook() as two:
+        assert site.run("--announce-existing", env={"HOOK_ONE": one.url}).exit_code == 0
+        assert shown_counts(one.shown) == {"Role 001": 1, "Role 002": 1}
+        site.config.write_text(
+            site.config.read_text() + '[[notify]]\nkind = "slack"\nname = "deux"\nenv = "HOOK_TWO"\n'
+        )
+        env = {"HOOK_ONE": one.url, "HOOK_TWO": two.url}
+        result = site.run("--announce-existing", env=env, now=LATER)
+        assert result.exit_code == 0, result.output
+        assert shown_counts(two.shown) == {"Role 001": 1, "Role 002": 1}
+        assert one.requests == 1  # the first channel announced them already
+
+
+def test_a_run_with_nothing_to_announce_leaves_the_state_byte_identical(site: Site) -> None:
+    write_roles(site.postes, range(1, 4))
+    write_posting(site.postes, "role-004", "Role 004", poste_ferme="2024-03-20")
+    with webhook() as server:
+        env = {"SLACK_WEBHOOK_URL": server.url}
+        assert site.run(env=env, now=EARLY).exit_code == 0
+        before = site.state.read_bytes()
+        stat = site.state.stat()
+        for day in ("2024-02-21", "2024-02-28", "2024-03-12"):  # nothing changes state on these days
+            result = site.run(env=env, now=f"{day}T09:00:00+01:00")
+            assert result.exit_code == 0 and "0 new event(s)" in result.stdout
+            assert site.state.read_bytes() == before and site.state.stat().st_mtime_ns == stat.st_mtime_ns
+        # Role 4 enters its last week on the 14th: announced, and recorded with the run's date.
+        result = site.run(env=env, now="2024-03-14T09:00:00+01:00")
+        assert "1 new event(s): 1 closing_soon" in result.stdout
+        state = json.loads(site.state.read_text())
+        assert state["last_run"] == state["last_success"] == "2024-03-14T09:00:00+01:00"
+        # The clock guard still knows the last run that changed something.
+        skewed = site.run(env=env, now="2024-03-13T09:00:00+01:00")
+        assert "is before the last run (2024-03-14T09:00:00+01:00)" in skewed.stderr

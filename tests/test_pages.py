@@ -8,9 +8,9 @@ from conftest import feed_files
 from jobfeed.core.lifecycle import Catalog, Role, State
 from jobfeed.core.postings import Posting
 from jobfeed.errors import OutputError
-from jobfeed.output import write_tree
+from jobfeed.output import is_safe_path, write_tree
 from jobfeed.publish.build import build
-from jobfeed.publish.pages import is_safe_path, page_path, relative_href
+from jobfeed.publish.pages import page_path, relative_href
 from pagekit import NOW, catalog_of, scan, site_config, write_postings
 
 
@@ -36,16 +36,18 @@ def test_pages_of_published_roles_only(files: dict[str, bytes]) -> None:
     assert pages == [f"postes/{i}.html" for i in ("dev", "expired", "filled", "freelance", "stage")]
 
 
-def test_index_lists_the_open_roles_with_deadlines_in_words(files: dict[str, bytes]) -> None:
+def test_index_lists_the_open_roles_with_their_deadlines(files: dict[str, bytes]) -> None:
     html = text(files, "index.html")
     assert html.startswith('<!doctype html>\n<html lang="fr">')
     for title in ("Développeur·euse fullstack", "Stagiaire data", "Coach produit"):
         assert title in html
     assert "Designer UX" not in html and "Chef·fe de projet" not in html and "Rôle futur" not in html
-    assert "clôture dans 14 jours" in html and "(15 mars 2024)" in html
-    assert "clôture dans 4 jours" in html and "pas de date de clôture" in html
+    # Absolute dates only: a later day on which no role changes state gives the same bytes.
+    assert 'clôture le <time datetime="2024-03-15">15 mars 2024</time>' in html
+    assert 'clôture le <time datetime="2024-03-05T18:00:00+01:00">5 mars 2024 à 18 h</time>' in html
+    assert "pas de date de clôture" in html and "jours" not in html
     assert 'ouvert le <time datetime="2024-01-10">10 janvier 2024</time>' in html
-    assert "3 postes ouverts · situation au 1er mars 2024" in html
+    assert '<p class="muted">3 postes ouverts</p>' in html and "situation au" not in html
     assert '<a href="postes/dev.html">Développeur·euse fullstack</a>' in html
     # Grouped by team, filterable by team and contract without a script.
     assert html.count('<section class="group"') == 2
@@ -94,7 +96,8 @@ def test_open_posting_page(files: dict[str, bytes]) -> None:
 def test_mailto_when_there_is_no_form(files: dict[str, bytes]) -> None:
     html = text(files, "postes/stage.html")
     assert 'href="mailto:stages@example.org?subject=Candidature%20%3A%20Stagiaire%20data"' in html
-    assert "clôture dans 4 jours" in html
+    assert '<time datetime="2024-03-05T18:00:00+01:00">5 mars 2024 à 18 h</time></dd>' in html
+    assert "clôture dans" not in html
 
 
 @pytest.mark.parametrize(
@@ -118,7 +121,7 @@ def test_english_pages(tmp_path: Path) -> None:
     config = site_config(site={"language": "en"})
     files = feed_files(catalog_of(write_postings(tmp_path / "postes"), config, NOW), config)
     html = text(files, "index.html")
-    assert '<html lang="en">' in html and "closes in 14 days" in html and "3 open roles" in html
+    assert '<html lang="en">' in html and "closes on <time" in html and "3 open roles" in html
     assert "Applications are closed" in text(files, "postes/expired.html")
 
 
@@ -197,7 +200,7 @@ def test_a_link_template_leaving_the_folder_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_page_cannot_overwrite_another_output(tmp_path: Path) -> None:
-    postings = {"a.md": "---\nid: index\nrole: A\n---\nx\n"}
+    postings = {"a.md": "---\nid: index\nrole: A\ncontact: a@b.fr\nposte_ouvert: 2024-01-01\n---\nx\n"}
     config = dataclasses.replace(site_config(), link="{site_url}{slug}.html")
     report = build(config, NOW, postes=write_postings(tmp_path / "p", postings), out=tmp_path / "feeds")
     assert [p.message for p in report.problems] == [

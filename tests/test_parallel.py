@@ -34,6 +34,7 @@ def many_postings(folder: Path, count: int) -> Path:
             f"role: Rôle {i}\n"
             f"equipe: Équipe {i % 7}\n"
             f"contrat: {'CDD' if i % 2 else 'indépendant'}\n"
+            f"contact: equipe-{i % 7}@example.org\n"
             f"poste_ouvert: 2024-{1 + i % 10:02d}-{1 + i % 27:02d}\n"
             f"{'poste_ferme: 2025-03-01' if i % 3 else 'status: open'}\n"
             "---\n"
@@ -163,6 +164,9 @@ def test_cli_build_prints_no_progress_when_stderr_is_not_a_terminal(
     postes = many_postings(tmp_path / "postes", 30)
     monkeypatch.setattr(jobfeed._incremental.parallel, "PROGRESS_MIN", 1)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "jobfeed.toml").write_text(
+        '[site]\nurl = "https://example.org/jobs/"\n[pages.location]\nlocality = "Paris"\n', encoding="utf-8"
+    )
     result = CliRunner().invoke(
         cli, ["build", "--postes", str(postes), "--now", NOW.isoformat(), "--jobs", "2"]
     )
@@ -194,9 +198,11 @@ def test_past_help_max_only_workers_work(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def _held_until_the_last(marker: str, item: int) -> int:
-    """Item 0 (the worker's first chunk) is held until item 199 (the last, which this process
-    takes) is done: polled with a deadline, so a loaded machine cannot let the worker go early."""
-    if item == 199:
+    """Item 0 (the worker's first chunk) is held until item 12 is done. This process takes chunks
+    from the back and the worker from the front, two queued for it: with chunks of 6, the last chunk
+    this process takes is the third, items 12-17. Polled with a deadline, so a loaded machine cannot
+    let the worker go early; were item 12 the worker's, the deadline would pass and the counts fail."""
+    if item == 12:
         Path(marker).touch()
     if item == 0:
         deadline = time.monotonic() + 60

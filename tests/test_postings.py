@@ -67,10 +67,13 @@ def test_dates_in_every_form(postes: Path, config: Config) -> None:
             poste_ouvert="2020-11-03T11:06:40.248Z",
             poste_ferme="'2024-03-10'",
             mis_a_jour="2024-02-01 10:00:00",
+            contact="rh@example.org",
         )
     )
     (postes / "b.md").write_text(
-        posting(poste_ouvert="'23/02/2022'", poste_ferme="2024-06-30T14:00:00+02:00")
+        posting(
+            poste_ouvert="'23/02/2022'", poste_ferme="2024-06-30T14:00:00+02:00", contact="rh@example.org"
+        )
     )
     loaded = load_postings(postes, config)
     a, b = loaded.postings
@@ -90,9 +93,12 @@ def test_field_mapping_for_another_community(postes: Path) -> None:
     config = config_from_dict({"fields": {"contract": ["type_contrat"]}})
     (postes / "a.md").write_text(
         "---\ntitle: Designer\nstartup: Démarches simplifiées\nopen: false\n"
-        "date: 2024-01-05\ndepublication_date: 2024-02-01\ntype_contrat: CDI\nlayout: poste\n---\nTexte\n"
+        "date: 2024-01-05\ndepublication_date: 2024-02-01\ntype_contrat: CDI\nlayout: poste\n"
+        "contact: rh@example.org\n---\nTexte\n"
     )
-    (postes / "b.md").write_text("---\nroles: [Développeur, Designer]\nopen: true\n---\n")
+    (postes / "b.md").write_text(
+        "---\nroles: [Développeur, Designer]\nopen: true\ndate: 2024-01-05\ncontact: rh@example.org\n---\n"
+    )
     loaded = load_postings(postes, config)
     assert loaded.problems == []
     a, b = loaded.postings
@@ -104,10 +110,18 @@ def test_field_mapping_for_another_community(postes: Path) -> None:
 
 
 def test_unknown_keys_are_kept_and_typos_flagged(postes: Path, config: Config) -> None:
-    (postes / "a.md").write_text(posting(post_ouvert="2024-01-01", layout="poste", equpe="X"))
+    (postes / "a.md").write_text(
+        posting(post_ouvert="2024-01-01", layout="poste", equpe="X", contact="rh@example.org")
+    )
     loaded = load_postings(postes, config)
-    assert loaded.postings[0].extra == {"post_ouvert": dt.date(2024, 1, 1), "layout": "poste", "equpe": "X"}
+    extra = {"post_ouvert": dt.date(2024, 1, 1), "layout": "poste", "equpe": "X"}
+    assert loaded.postings[0].extra == extra
     assert [(p.line, p.message) for p in loaded.problems] == [
+        # The typo leaves the posting without an opening date: both are said.
+        (
+            1,
+            "no opening date; add 'poste_ouvert: YYYY-MM-DD' (until then its feed entry is dated 1970-01-01)",
+        ),
         (3, "unknown key 'post_ouvert', did you mean 'poste_ouvert'?"),
         (5, "unknown key 'equpe', did you mean 'equipe'?"),
     ]
@@ -163,7 +177,9 @@ def test_c1_controls_and_noncharacters_alone_are_removed(postes: Path, config: C
 
 
 def test_repeated_key_warns_and_last_wins(postes: Path, config: Config) -> None:
-    (postes / "a.md").write_text("---\nrole: A\nequipe: X\nequipe: Y\n---\n")
+    (postes / "a.md").write_text(
+        "---\nrole: A\nequipe: X\nequipe: Y\ncontact: a@b.fr\ndate: 2024-01-01\n---\n"
+    )
     loaded = load_postings(postes, config)
     assert loaded.postings[0].team == "Y"
     assert [str(p) for p in loaded.problems] == [
@@ -210,3 +226,38 @@ def test_clean_text_removes_exactly_what_the_xml_invalid_pattern_matches() -> No
             assert clean_text(text) == expected, hex(point)
         removed += clean_text(char) == ""
     assert removed == len([p for p in points if _XML_INVALID.fullmatch(chr(p))]) > 2000
+
+
+def test_keys_of_one_field_that_disagree(postes: Path, config: Config) -> None:
+    (postes / "a.md").write_text(
+        "---\nrole: A\ntitle: B\ncontact: a@b.fr\nposte_ouvert: 2024-01-05\ndate: 2024-01-06\n---\n"
+    )
+    (postes / "b.md").write_text(  # the same thing said twice: nothing to say
+        "---\nrole: B\ncontact: a@b.fr\nposte_ouvert: 2024-01-05\ndate: '2024-01-05'\nstatus: closed\nopen: false\n---\n"
+    )
+    loaded = load_postings(postes, config)
+    a, b = loaded.postings
+    assert (a.role, a.opened.isoformat() if a.opened else None) == ("A", "2024-01-05")
+    assert b.status == "closed"
+    assert [(Path(p.path).name, p.line, p.message) for p in loaded.problems] == [
+        ("a.md", 3, "title 'B' disagrees with role 'A' on line 2; role is used; keep one of the two keys"),
+        (
+            "a.md",
+            6,
+            "date '2024-01-06' disagrees with poste_ouvert '2024-01-05' on line 5; poste_ouvert is used; "
+            "keep one of the two keys",
+        ),
+    ]
+
+
+def test_a_filled_signal_wins(postes: Path) -> None:
+    config = config_from_dict({"fields": {"filled": ["poste_pourvu", "pourvu"]}})
+    (postes / "a.md").write_text(
+        "---\nrole: A\ncontact: a@b.fr\nposte_ouvert: 2024-01-05\nposte_pourvu: false\npourvu: oui\n---\n"
+    )
+    loaded = load_postings(postes, config)
+    assert loaded.postings[0].filled is True
+    assert [p.message for p in loaded.problems] == [
+        "pourvu 'oui' disagrees with poste_pourvu 'false' on line 5; the role is taken as filled: a filled "
+        "signal wins; keep one of the two keys"
+    ]

@@ -30,6 +30,7 @@ from conftest import DATA
 from jobfeed import Config, build, config_from_dict, load_postings
 from jobfeed.core.identity import entry_id
 from jobfeed.core.lifecycle import Catalog, State, classify, state_of
+from jobfeed.publish.jsonld import valid_through
 
 settings.register_profile(
     "ci", max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -248,6 +249,7 @@ def pages_are_valid(out: Path, catalog: Catalog, config: Config = CONFIG) -> int
     parses and names its role, as does its <h1>. Returns the number of posting pages."""
     roles = {entry_id(r.posting, config): r for r in catalog.roles}
     seen: set[str] = set()
+    bare = 0
     for page in sorted(p for p in out.rglob("*.html") if p.is_file()):  # id "x.html" -> x.html/index.html
         source = page.read_text(encoding="utf-8")
         root = STRICT_HTML.parse(source)
@@ -259,6 +261,14 @@ def pages_are_valid(out: Path, catalog: Catalog, config: Config = CONFIG) -> int
         if page.name == "index.html" and page.parent == out:
             assert scripts == []
             continue
+        if not scripts:  # an ended role without any date: no JobPosting, so that search engines drop it
+            title = text_of(root.find(".//h1"))
+            assert any(
+                r.posting.role == title and not r.is_open and valid_through(r, catalog.now) is None
+                for r in catalog.roles
+            ), page
+            bare += 1
+            continue
         [script] = scripts
         data = json.loads(script.text or "")
         role = roles[data["identifier"]["value"]].posting
@@ -266,7 +276,7 @@ def pages_are_valid(out: Path, catalog: Catalog, config: Config = CONFIG) -> int
         assert text_of(root.find(".//h1")) == role.role
         assert data["identifier"]["value"] not in seen
         seen.add(data["identifier"]["value"])
-    return len(seen)
+    return len(seen) + bare
 
 
 def calendar_is_valid(out: Path, catalog: Catalog, config: Config = CONFIG) -> None:

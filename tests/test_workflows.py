@@ -268,6 +268,8 @@ def test_action_interface() -> None:
         "commit",
         "dry-run",
         "now",
+        "announce-existing",
+        "force",
     }
     assert set(action["outputs"]) == {"opened", "closed", "closing-soon", "errors", "changed"}
     assert action["runs"]["using"] == "composite"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import functools
 import gc
 import json
@@ -14,8 +13,6 @@ from typing import Any, NoReturn
 
 import click
 
-from jobfeed._incremental.loading import load_all
-from jobfeed._incremental.parallel import Pool, Progress
 from jobfeed._version import __version__
 from jobfeed.clock import resolve_now
 from jobfeed.config import Config, load_config
@@ -23,6 +20,7 @@ from jobfeed.core.postings import load_postings
 from jobfeed.errors import JobfeedError, PostingError, UsageError
 from jobfeed.output import read_claims
 from jobfeed.publish.build import build as run_build
+from jobfeed.publish.build import check as run_check
 from jobfeed.report import FORMATS, format_problems, tally
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -91,6 +89,9 @@ def cli() -> None:
     "--no-cache", is_flag=True, help="Load and render every posting; neither read nor write the cache."
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for big folders (default: every core).")
+@click.option(
+    "--force", is_flag=True, help="Build even when most published roles disappeared at once (see below)."
+)
 def build(
     config: Config,
     now_text: str | None,
@@ -101,10 +102,15 @@ def build(
     cache_dir: str | None,
     no_cache: bool,
     jobs: int | None,
+    force: bool,
 ) -> None:
     """Write the feeds, pages, OPML and deadlines calendar of the open roles.
 
-    Invalid postings are reported on stderr and left out; the valid ones are published.
+    Invalid postings are reported on stderr and left out; the valid ones are published. Files an
+    earlier build wrote and this one does not are removed (a removed role's page is left as a short
+    "no longer online" page for [pages] tombstone_days); other files are never touched. Nothing is
+    written, and the exit status is 1, when the postings folder does not exist, or when more than
+    half of the roles the previous build published (and at least 5) disappeared, unless --force.
 
     \b
     Example:
@@ -122,6 +128,7 @@ def build(
             use_cache=not no_cache,
             jobs=jobs,
             progress=sys.stderr.isatty(),
+            force=force,
         )
     except PostingError as e:
         _echo_problems(e.problems)
@@ -153,30 +160,25 @@ def _echo_problems(problems: list[Any]) -> None:
     "(default: feeds).",
 )
 def check(config: Config, now_text: str | None, postes: str | None, fmt: str, out: str | None) -> None:
-    """Validate every posting and report every problem; exit 1 if any is an error.
+    """Validate every posting and report every problem `build` would report; exit 1 if any is an error.
+
+    The problems are those of the postings (with the likely mistakes: a deadline before the
+    opening date, no opening date, two keys that disagree, no contact, a title too long for chat
+    headers), of the configuration, and of the site (two teams that would share a feed, a page
+    that cannot be written, an id or a team feed another file published), with the same text as
+    `build` prints them. Roles are classified at --now, as build does.
 
     \b
     Example:
         jobfeed check --postes postes --format github
     """
-    now = resolve_now(now_text)
-    claims = read_claims(out or config.out)
-    with Pool() as pool:  # the same loading as build's: cached and parallel
-        cache = config.cache or None
-        loaded = load_all(postes or config.postes, config, cache, pool, Progress(sys.stderr.isatty()), claims)
-    problems = loaded.problems
-    if config.pages.enabled and config.pages.wants("facets"):  # a team taking another's feed
-        from jobfeed.core.lifecycle import classify
-        from jobfeed.publish.facets import all_facets
-
-        problems = problems + all_facets(classify(loaded.postings, now), claims.facets)[1]
-    loaded = dataclasses.replace(loaded, problems=problems)
-    output = format_problems(loaded.problems, fmt, loaded.files)
+    report = run_check(config, resolve_now(now_text), postes=postes, out=out, progress=sys.stderr.isatty())
+    output = format_problems(report.problems, fmt, report.files)
     if output:
         click.echo(output)
     if fmt != "json":
-        click.echo(tally(loaded.problems, loaded.files), err=True)
-    if loaded.errors:
+        click.echo(tally(report.problems, report.files), err=True)
+    if report.errors:
         sys.exit(1)
 
 
@@ -229,7 +231,8 @@ def _exit(code: object) -> NoReturn:
 @click.option(
     "--announce-existing",
     is_flag=True,
-    help="On the first run, announce the open roles instead of a silent baseline.",
+    help="Announce the open roles never announced: on a first run (after a build too), those a "
+    "silent baseline recorded, and in a channel that has announced nothing yet.",
 )
 @click.option("--force", is_flag=True, help="Announce closures even when most roles disappeared at once.")
 def notify(

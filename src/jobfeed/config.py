@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jobfeed.errors import ConfigError
+from jobfeed.errors import ConfigError, Problem
 
 # --- the [pages] table: the HTML board, facet feeds, OPML and the deadlines calendar.
 # Every key is optional; with no table at all every output is written with the defaults below.
@@ -64,6 +64,8 @@ class PagesConfig:
     calendar: bool = True  # deadlines.ics
     remote_images: bool = False  # pages may load images from other sites (their policy forbids it)
     form_url: str = ""  # application form; {id}, {slug}, {role}, {team} are filled in, URL-encoded
+    #: days a removed role's page stays as a short "no longer online" page (noindex) before it goes
+    tombstone_days: int = 90
     organization: Organization = dataclasses.field(default_factory=Organization)
     location: Location = dataclasses.field(default_factory=Location)
 
@@ -119,9 +121,17 @@ def parse_pages(raw: Any, where: str = "jobfeed.toml") -> PagesConfig:
     """`[pages]` as parsed TOML -> PagesConfig, naming the key and what to write on any bad value."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [pages] must be a table")
-    _known(raw, [*_SWITCHES, "remote_images", "form_url", "organization", "location"], where, "pages")
+    known = [*_SWITCHES, "remote_images", "form_url", "tombstone_days", "organization", "location"]
+    _known(raw, known, where, "pages")
     values: dict[str, Any] = {key: _flag(raw, key, True, where, "pages") for key in _SWITCHES}
     values["remote_images"] = _flag(raw, "remote_images", False, where, "pages")
+    days = raw.get("tombstone_days", PagesConfig.tombstone_days)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise ConfigError(
+            f"{where}: [pages] tombstone_days must be a number of days (0 or more), e.g. "
+            f"tombstone_days = 90, not {days!r}"
+        )
+    values["tombstone_days"] = days
     values["form_url"] = _template(
         _url(raw, "form_url", where, "pages"), _FORM_FIELDS, f"{where}: [pages] form_url"
     )
@@ -371,3 +381,51 @@ def _channels(notify: Any, where: str) -> list[ChannelConfig]:
             raise ConfigError(f"{where}: [[notify]] #{i}: language must be 'fr' or 'en'")
         channels.append(ChannelConfig(**args))
     return channels
+
+
+# --- what is allowed in the configuration but most likely a mistake (`check` and `build` report it)
+
+
+def _line_of(path: str, header: str) -> int:
+    """The line of the table `header` ("[site]") in the file at `path`, else 1."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().replace(" ", "") == header:
+            return number
+    return 1
+
+
+def config_problems(config: Config) -> list[Problem]:
+    """Warnings on the configuration itself, once per run: no `[site] url` (feed readers and RSS
+    need absolute links), `[pages]` on without `[pages.location]` (search engines want a place)."""
+    path = config.path or "jobfeed.toml"
+    problems = []
+    if not config.site_url:
+        problems.append(
+            Problem(
+                path,
+                _line_of(path, "[site]"),
+                "warning",
+                "no [site] url: the feeds' links are relative, which RSS forbids and many feed readers "
+                'cannot follow; set url = "https://…/" in [site], the address the output folder is '
+                "published at",
+            )
+        )
+    pages = config.pages
+    location = pages.location
+    if pages.wants("postings") and not (location.address() or location.remote):
+        line = _line_of(path, "[pages.location]")
+        problems.append(
+            Problem(
+                path,
+                line if line > 1 else _line_of(path, "[pages]"),
+                "warning",
+                "no [pages.location]: search engines (Google for Jobs) want the place of work in each "
+                'page\'s JobPosting; add [pages.location] with locality = "…" and country = "FR" '
+                "(and remote = true when the roles can be remote)",
+            )
+        )
+    return problems

@@ -32,6 +32,10 @@ class PostingError(JobfeedError):
         super().__init__(f"{len(errors)} error(s) in postings; nothing was written")
 
 
+class FolderMissing(JobfeedError):
+    """The postings folder does not exist (or is not a folder): nothing was read or written."""
+
+
 class PostingChanged(JobfeedError):
     """A posting file changed (or went away) while a command was using it."""
 

@@ -58,6 +58,10 @@ class Reports:
     notify_enabled: bool = True
     notify_status: str = ""
     changed: bool = False
+    #: the last `Error: …` line of a build that stopped (nothing was written nor committed)
+    build_error: str = ""
+    #: the last `Error: …` line of a notify that stopped without a report
+    notify_error: str = ""
 
     @property
     def problems(self) -> list[dict[str, Any]]:
@@ -77,6 +81,18 @@ class Reports:
             if report is not None and isinstance(report.get("open"), int):
                 return int(report["open"])
         return None
+
+
+def last_error(path: str | Path | None) -> str:
+    """The last `Error: …` line of a step's captured stderr, without `Error: `; "" when none."""
+    if not path:
+        return ""
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    found = [line.removeprefix("Error: ") for line in lines if line.startswith("Error: ")]
+    return found[-1] if found else ""
 
 
 def read_report(path: str | Path | None) -> dict[str, Any] | None:
@@ -101,6 +117,23 @@ def outputs(reports: Reports) -> dict[str, str]:
     }
 
 
+def notify_failure(reports: Reports) -> str:
+    """What to say when `jobfeed notify` exited with an error, as it happened: a delivery failed
+    (its events stay pending), or it stopped before announcing anything (its reason)."""
+    if reports.notify_status in ("", "0") or not reports.notify_enabled:
+        return ""
+    notify = reports.notify
+    if notify is None:
+        reason = reports.notify_error or "it gave no report (see the Announce step)"
+        return f"jobfeed notify stopped before announcing anything: {reason}"
+    if any(c.get("status") == "failed" for c in notify.get("channels", []) if isinstance(c, dict)):
+        return (
+            "jobfeed notify could not deliver every message (see the Announce step); the undelivered "
+            "ones stay pending in the state and are retried on the next run"
+        )
+    return ""  # errors in postings: reported on their own
+
+
 def _parse_instant(text: Any) -> dt.datetime | None:
     if not isinstance(text, str) or not text:
         return None
@@ -111,19 +144,39 @@ def _parse_instant(text: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def _end_of(deadline: Any) -> dt.datetime | None:
+    """When a deadline as `jobfeed notify --json` gives it ended: a day ends at the next midnight."""
+    moment = _parse_instant(deadline)
+    if moment is None:
+        return None
+    return moment + dt.timedelta(days=1) if len(str(deadline)) == 10 else moment
+
+
 def stale_warning(notify: Mapping[str, Any] | None, days: int = STALE_DAYS) -> str | None:
-    """A warning when the previous successful run is more than `days` before this one."""
+    """A warning when this run announced a deadline that passed more than `days` ago: the daily
+    runs in between did not happen. (jobfeed makes no commit on a day without news, so the date of
+    the previous run is not known; a late announcement is what shows a stopped schedule.)"""
     if not notify:
         return None
-    now, last = _parse_instant(notify.get("now")), _parse_instant(notify.get("last_success"))
-    if now is None or last is None or now - last <= dt.timedelta(days=days):
+    now = _parse_instant(notify.get("now"))
+    if now is None:
         return None
-    ago = (now - last).days
+    late = sorted(
+        (end, str(e.get("deadline"))[:10])
+        for e in notify.get("events", [])
+        if isinstance(e, dict) and e.get("kind") == "closed" and e.get("reason") == "expired"
+        for end in [_end_of(e.get("deadline"))]
+        if end is not None and now - end > dt.timedelta(days=days)
+    )
+    if not late:
+        return None
+    end, deadline = late[0]
     return (
-        f"The previous successful run was {ago} days ago ({last.date().isoformat()}), although the "
-        "schedule runs daily: closures and deadlines in between were announced late or not at all. "
-        "GitHub disables scheduled workflows after 60 days without activity in the repository; "
-        "check that the workflow is enabled in the Actions tab."
+        f"{len(late)} role(s) announced as closed in this run had passed their deadline days before "
+        f"(the first on {deadline}, {(now - end).days} days ago): the scheduled runs in between did not "
+        "happen. GitHub disables scheduled workflows after 60 days without activity in the repository "
+        "(and jobfeed commits nothing on a day without news); check that the workflow is enabled in the "
+        "Actions tab."
     )
 
 
@@ -271,6 +324,15 @@ def _problems_section(reports: Reports, source_url: str) -> list[str]:
 def summary_markdown(reports: Reports, *, source_url: str = "", stale_days: int = STALE_DAYS) -> str:
     """The job summary of one run, as Markdown."""
     lines = ["## jobfeed", "", _headline(reports), ""]
+    if reports.build_error:
+        lines += [
+            "### The build stopped",
+            "",
+            f"> {cell(reports.build_error)}",
+            "",
+            "Nothing was written, announced or committed.",
+            "",
+        ]
     warning = stale_warning(reports.notify, stale_days)
     if warning:
         lines += ["> [!WARNING]", f"> {warning}", ""]
@@ -358,16 +420,38 @@ def cli() -> None:
 @click.option("--notify", envvar="INPUT_NOTIFY", default="true", help="Announce: true or false.")
 @click.option("--commit", envvar="INPUT_COMMIT", default="true", help="Commit the feeds: true or false.")
 @click.option("--dry-run", envvar="INPUT_DRY_RUN", default="false", help="Send nothing: true or false.")
+@click.option(
+    "--announce-existing",
+    envvar="INPUT_ANNOUNCE_EXISTING",
+    default="false",
+    help="Announce the open roles never announced: true or false.",
+)
+@click.option(
+    "--force", envvar="INPUT_FORCE", default="false", help="Go on when most roles vanished: true or false."
+)
 @click.option("--output", envvar="GITHUB_OUTPUT", default=None, help="Step output file.")
 def prepare(
-    config_path: str, postes: str, feeds: str, notify: str, commit: str, dry_run: str, output: str | None
+    config_path: str,
+    postes: str,
+    feeds: str,
+    notify: str,
+    commit: str,
+    dry_run: str,
+    announce_existing: str,
+    force: str,
+    output: str | None,
 ) -> None:
     """Check the inputs and resolve the folders from them and jobfeed.toml, as step outputs."""
     try:
         config = load_config(config_path or None)
-        flags = {
-            n: parse_flag(n, v) for n, v in (("notify", notify), ("commit", commit), ("dry-run", dry_run))
-        }
+        given = (
+            ("notify", notify),
+            ("commit", commit),
+            ("dry-run", dry_run),
+            ("announce-existing", announce_existing),
+            ("force", force),
+        )
+        flags = {n: parse_flag(n, v) for n, v in given}
     except JobfeedError as e:
         raise click.ClickException(str(e)) from e
     feeds = feeds or config.out
@@ -387,6 +471,8 @@ def prepare(
 @click.option("--notify", "notify_path", type=click.Path(dir_okay=False), help="`jobfeed notify --json`.")
 @click.option("--notify-enabled/--notify-disabled", default=True, help="Whether notify was meant to run.")
 @click.option("--notify-status", default="", help="Exit status of `jobfeed notify`.")
+@click.option("--build-errors", type=click.Path(dir_okay=False), help="`jobfeed build`'s stderr.")
+@click.option("--notify-errors", type=click.Path(dir_okay=False), help="`jobfeed notify`'s stderr.")
 @click.option("--feeds", default="", help="Output folder, to tell whether anything changed.")
 @click.option("--state", default="", help="State file, to tell whether anything changed.")
 @click.option("--stale-days", type=click.IntRange(min=1), default=STALE_DAYS, show_default=True)
@@ -399,6 +485,8 @@ def summarize(
     notify_path: str | None,
     notify_enabled: bool,
     notify_status: str,
+    build_errors: str | None,
+    notify_errors: str | None,
     feeds: str,
     state: str,
     stale_days: int,
@@ -415,6 +503,8 @@ def summarize(
         notify_enabled=notify_enabled,
         notify_status=notify_status,
         changed=feeds_changed([feeds, state], build),
+        build_error="" if build else last_error(build_errors),
+        notify_error=last_error(notify_errors),
     )
     env = os.environ
     source_url = ""
@@ -422,7 +512,8 @@ def summarize(
         source_url = f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}"
     hidden = webhook_secrets(env, _channel_variables(config_path))
     values = outputs(reports)
-    _append(output, github_output(values))
+    failure = hide_secrets(notify_failure(reports), hidden)
+    _append(output, github_output({**values, "notify-failure": failure}))
     markdown = hide_secrets(summary_markdown(reports, source_url=source_url, stale_days=stale_days), hidden)
     if summary:
         _append(summary, markdown)

@@ -49,6 +49,19 @@ class Pieces:
 Content = bytes | Pieces
 
 
+def is_safe_path(relative: str) -> bool:
+    """A relative path that stays inside the output folder, whatever the file system does with it."""
+    parts = relative.split("/")
+    return (
+        bool(relative)
+        and not relative.startswith("/")
+        and "\\" not in relative
+        and ":" not in relative
+        and "\x00" not in relative
+        and all(part not in ("", ".", "..") for part in parts)
+    )
+
+
 def _targets(folder: Path, relatives: Iterable[str]) -> dict[str, Path]:
     """`folder/r` of each of `relatives`, refusing any path that would leave `folder`, in their order; each parent folder is resolved
     once, and each file costs one lstat (is it a symbolic link?) instead of one per part of its path."""
@@ -284,3 +297,39 @@ def read_claims(folder: str | Path) -> Claims:
         return Claims()
     finally:
         os.close(fd)
+
+
+def remove_files(folder: Path, relatives: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Delete the files `relatives` of `folder` (never a path outside it, never a folder), then each
+    of their folders that this left empty. Returns (removed, [(relative, why) that could not be]);
+    a file already gone counts as removed."""
+    root = folder.resolve()
+    removed: list[str] = []
+    failed: list[tuple[str, str]] = []
+    parents: set[Path] = set()
+    for relative in sorted(relatives):
+        head, _, name = relative.rpartition("/")
+        parent = (root / head).resolve() if head else root
+        if name in ("", ".", "..") or not parent.is_relative_to(root):
+            raise OutputError(f"refusing to remove {relative!r}: it is outside {folder}")
+        target = parent / name  # a symbolic link is removed, not what it points to
+        try:
+            if target.is_dir() and not target.is_symlink():
+                failed.append((relative, "it is a folder now"))
+                continue
+            os.unlink(target)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            failed.append((relative, e.strerror or str(e)))
+            continue
+        removed.append(relative)
+        parents.add(target.parent)
+    for parent in sorted(parents, key=lambda p: len(p.parts), reverse=True):
+        while parent != root and parent.is_relative_to(root):
+            try:
+                parent.rmdir()  # only when empty
+            except OSError:
+                break
+            parent = parent.parent
+    return removed, failed

@@ -46,8 +46,9 @@ Mapper = Callable[
 ]  # (loader, files[, wire=(pack, unpack)]) -> results in order (parallel.Pool.map)
 
 #: 3: dates outside 1970-2200 became errors; postings a format-2 cache holds may no longer load.
-#: 4: text nested too deep became an error.
-LOAD_FORMAT = 4
+#: 4: text nested too deep became an error (issue 19). 5: the likely mistakes of issue 15 and the
+#: nesting bound together: a cache made by either alone is not reused.
+LOAD_FORMAT = 5
 FILE_NAME = "load.jsonl"
 #: A file's status is trusted to stand for its bytes only when its last change (ctime) came this
 #: long before they were read and hashed: a change in the same tick of a coarse clock (1 or 2 s on

@@ -74,6 +74,15 @@ class Incremental:
     ) -> None:
         self.pool.__exit__(kind, error, trace)
 
+    @staticmethod
+    def load_only(
+        postes: str | Path, config: Config, *, claims: Claims | None = None, progress: bool = False
+    ) -> Loaded:
+        """The postings of `postes`, through the load cache (`[build] cache`) and the pool, for a
+        command that renders and writes nothing (`check`)."""
+        with Pool() as pool:
+            return load_all(postes, config, config.cache or None, pool, Progress(progress), claims)
+
     def load(self, postes: str | Path, claims: Claims | None = None) -> Loaded:
         """The postings of `postes`; the previous feeds start being checked, in a thread, while the
         caller classifies them (no process is started before `plan`)."""

@@ -33,12 +33,12 @@ from jobfeed._incremental.rendercache import renderer_id
 from jobfeed._version import __version__
 from jobfeed.config import Config
 from jobfeed.core.dates import Moment
-from jobfeed.core.identity import entry_id, link_of
+from jobfeed.core.identity import entry_id, link_of, name_date
 from jobfeed.core.lifecycle import Role
 from jobfeed.output import Content, Pieces, replace_file
 
 #: Bump when what an entry's bytes depend on, or the layout of the index, changes.
-SPLICE_FORMAT = 2
+SPLICE_FORMAT = 3
 FILE_NAME = "feeds.json"
 #: The feeds whose entries are recorded, in the order of a `Entries` triple.
 FEEDS = ("atom.xml", "rss.xml", "feed.json")
@@ -77,6 +77,7 @@ def entry_key(role: Role, config: Config) -> str:
         _moment(posting.opened),
         _moment(posting.deadline),
         _moment(posting.updated),
+        str(name_date(posting)),  # the entry's date when the posting has none
         str(role.state),
         # The file's sha256 stands for the body cut from it (a tenth of the cost at 10,000
         # postings); a posting made otherwise, without one, gives its body.

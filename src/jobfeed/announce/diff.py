@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from jobfeed.core.guard import is_mass_disappearance
 from jobfeed.core.lifecycle import Catalog, State
 from jobfeed.core.postings import Posting
 
@@ -171,10 +172,10 @@ def disappeared(previous: Mapping[str, RoleSnapshot], current: Mapping[str, Role
 
 
 def mass_disappearance(previous: Mapping[str, RoleSnapshot], current: Mapping[str, RoleSnapshot]) -> bool:
-    """More than half of the known roles, and at least 5, vanished at once: a wrong folder or a bad merge."""
+    """More than half of the known roles, and at least 5, vanished at once (`core.guard`)."""
     gone = len(disappeared(previous, current))
     known = sum(role.state != REMOVED for role in previous.values())
-    return gone >= 5 and gone * 2 > known
+    return is_mass_disappearance(known, gone)
 
 
 def with_removed(previous: Mapping[str, RoleSnapshot], current: Mapping[str, RoleSnapshot]) -> Snapshot:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool
 from jobfeed.announce.diff import (
+    KINDS,
     REMOVED,
     Event,
     diff,
@@ -39,6 +40,7 @@ from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_
 from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import classify
+from jobfeed.core.postings import postings_folder
 from jobfeed.errors import GuardError, LockedError, Problem, StateError
 from jobfeed.output import read_claims
 
@@ -138,7 +140,7 @@ class NotifyReport:
         if self.baseline and not self.events:
             lines.append(
                 f"baseline recorded: {self.open} open role(s), nothing announced "
-                "(--announce-existing announces them)"
+                "(run 'jobfeed notify --announce-existing' to announce them)"
             )
         else:
             counts: dict[str, int] = {}
@@ -231,12 +233,12 @@ def _run(
     policy: RetryPolicy | None,
     sleep: Callable[[float], None],
 ) -> NotifyReport:
+    folder = postings_folder(postes or config.postes)  # a mistyped folder is not "every role removed"
     state = load_state(path)
+    recorded = _record(state)
     channels = resolve_channels(config, environ, state.known_channels())
     with Pool() as pool:  # the same loading as build's and check's: cached and parallel
-        loaded = load_all(
-            postes or config.postes, config, config.cache or None, pool, claims=read_claims(config.out)
-        )
+        loaded = load_all(folder, config, config.cache or None, pool, claims=read_claims(config.out))
     catalog = classify(loaded.postings, now)
     current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
     previous = state.roles or {}
@@ -246,8 +248,12 @@ def _run(
             current[role_id] = previous[role_id]
         current = dict(sorted(current.items()))
     baseline = state.is_baseline
-    # A lost state with a feed that lists roles: those roles are public already, never "new".
-    already = roles_in_feed(path.parent / FEED, config.id_authority) if baseline else set()
+    # No state, but a feed beside it: the roles it lists are public already (a lost state, or a
+    # build before the first notify) and are not announced unless asked (--announce-existing);
+    # the open roles it does not list were never public, so never announced.
+    feed = path.parent / FEED
+    seeded = baseline and not announce_existing and feed.is_file()
+    already = roles_in_feed(feed, config.id_authority) if seeded else set()
     skewed = _after(state.last_run, now)
     if not baseline and not skewed and not force and mass_disappearance(previous, current):
         gone = disappeared(previous, current)
@@ -258,6 +264,10 @@ def _run(
             "run again with --force if these roles were really removed"
         )
     today = now.astimezone(config.tz).date()
+    # Every open role's "opened" event: what --announce-existing adds for a channel that has
+    # announced nothing yet (a first run, a channel just added), and, for every channel, the roles a
+    # silent baseline recorded. Its id is the one the role's announcement always has.
+    existing = diff({}, current, today) if announce_existing and not skewed else []
     if skewed:
         # The clock (or --now) is before the last run: diffing would undo what was announced and
         # announce it again later. Keep the known roles; only what is pending is delivered.
@@ -266,27 +276,54 @@ def _run(
         current = with_removed(previous, current)
         events = diff(previous, current, today)
     elif announce_existing:
+        events = existing
+    elif seeded:
         events = [e for e in diff({}, current, today) if e.role not in already]
     else:
         events = []
     last_success = state.last_success
+    silent = {e.id: e for e in existing if e.role in set(state.unannounced)}
+    announced = {**{e.id: e for e in events}, **silent}
     for channel in channels:
-        state.enqueue(channel.label, [e for e in events if wants(channel.config, e)])
+        queued = dict(announced)
+        if channel.label not in state.outbox:
+            queued.update((e.id, e) for e in existing)
+        state.enqueue(channel.label, [e for e in queued.values() if wants(channel.config, e)])
+        announced.update(queued)
+    if announce_existing and not skewed:
+        state.unannounced = []
+    elif baseline and not skewed:
+        # Every open role recorded without a word, those of a feed beside it too: after a build,
+        # they were never announced; after a lost state, nobody asks for them again.
+        told = {e.role for e in events}
+        state.unannounced = sorted({r for r, role in current.items() if role.state == "open"} - told)
+    events = sorted(announced.values(), key=lambda e: (KINDS.index(e.kind), e.title.casefold(), e.role))
     if not skewed:
         state.roles = current
+    # The run is recorded only when it changes what the state knows: a run with nothing to
+    # announce or deliver leaves the file byte-identical (no daily commit). `last_run` is then the
+    # last run that changed it, which is what the clock guard needs: a run dated before it would
+    # undo a change already recorded.
+    if not skewed and (baseline or _record(state) != recorded):
         state.last_run = now.isoformat()
     if not dry_run:
         save_state(path, state)
     reports = [
         _deliver(channel, state, path, config, session, dry_run, policy, sleep) for channel in channels
     ]
-    if not skewed and not dry_run and not any(r.status == "failed" for r in reports):
+    failed = any(r.status == "failed" for r in reports)
+    if not skewed and not dry_run and not failed and (baseline or _record(state) != recorded):
         state.last_success = now.isoformat()
         save_state(path, state)
     report = NotifyReport(now, baseline, last_success, len(catalog.open), events, reports, loaded.problems)
     report.seeded = len(already)
     report.skewed = state.last_run if skewed else None
     return report
+
+
+def _record(state: NotifyState) -> bytes:
+    """What the state knows, without the dates of the runs that recorded it."""
+    return dataclasses.replace(state, last_run=None, last_success=None).dumps()
 
 
 def _after(last_run: str | None, now: dt.datetime) -> bool:

@@ -31,6 +31,9 @@ class NotifyState:
     outbox: dict[str, list[Event]] = dataclasses.field(default_factory=dict)
     last_run: str | None = None
     last_success: str | None = None
+    #: Roles a silent baseline recorded open without announcing them: `--announce-existing`
+    #: announces those still open, once.
+    unannounced: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def is_baseline(self) -> bool:
@@ -56,7 +59,7 @@ class NotifyState:
 
     def as_dict(self) -> dict[str, Any]:
         roles = self.roles or {}
-        return {
+        data: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "last_run": self.last_run,
             "last_success": self.last_success,
@@ -65,6 +68,9 @@ class NotifyState:
                 channel: [e.as_dict() for e in events] for channel, events in sorted(self.outbox.items())
             },
         }
+        if self.unannounced:  # absent otherwise: the states written before it stay as they were
+            data["unannounced"] = sorted(self.unannounced)
+        return data
 
     def dumps(self) -> bytes:
         return (json.dumps(self.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
@@ -129,6 +135,9 @@ def state_from_dict(raw: Any, path: Path) -> NotifyState:
         outbox=outbox,
         last_run=_text_or_none(raw.get("last_run")),
         last_success=_text_or_none(raw.get("last_success")),
+        unannounced=[r for r in raw.get("unannounced", []) if isinstance(r, str)]
+        if isinstance(raw.get("unannounced", []), list)
+        else [],
     )
 
 

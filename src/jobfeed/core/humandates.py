@@ -1,6 +1,6 @@
 """Dates in words, in French or English, without depending on the system's locales.
 
-`long_date(day, "fr")` -> "23 février 2022"; `deadline_words(deadline, now, "fr")` -> "clôture dans 5 jours".
+`long_date(day, "fr")` -> "23 février 2022"; `deadline_text(deadline, "fr")` -> "5 mars 2024 à 18 h".
 """
 
 from __future__ import annotations
@@ -61,24 +61,10 @@ def clock_time(at: dt.datetime, lang: str = "fr") -> str:
     return f"{at.hour} h" if at.minute == 0 else f"{at.hour} h {at.minute:02d}"
 
 
-def days_until(moment: Moment, now: dt.datetime) -> int:
-    """Calendar days from `now`'s day to the moment's day, both in the moment's time zone."""
-    today = now.astimezone(moment.at.tzinfo).date()
-    return (moment.day - today).days
-
-
-def deadline_words(deadline: Moment | None, now: dt.datetime, lang: str = "fr") -> str:
-    """ "clôture dans 5 jours", "clôture demain", "clôture aujourd'hui à 18 h", "clôturé le …"."""
-    en = lang == "en"
-    if deadline is None:
-        return "no closing date" if en else "pas de date de clôture"
-    if deadline.end <= now:
-        day = long_date(deadline.day, lang)
-        return f"closed on {day}" if en else f"clôturé le {day}"
-    days = days_until(deadline, now)
-    at = "" if deadline.all_day else (" at " if en else " à ") + clock_time(deadline.at, lang)
-    if days <= 0:
-        return f"closes today{at}" if en else f"clôture aujourd'hui{at}"
-    if days == 1:
-        return f"closes tomorrow{at}" if en else f"clôture demain{at}"
-    return f"closes in {days} days" if en else f"clôture dans {days} jours"
+def deadline_text(deadline: Moment, lang: str = "fr") -> str:
+    """ "15 mars 2024", or "5 mars 2024 à 18 h" when the deadline has a time: absolute, so that a
+    page says the same on every day (no "closes in 5 days" in a static file)."""
+    day = long_date(deadline.day, lang)
+    if deadline.all_day:
+        return day
+    return f"{day} {'at' if lang == 'en' else 'à'} {clock_time(deadline.at, lang)}"

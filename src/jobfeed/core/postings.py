@@ -24,7 +24,7 @@ from jobfeed.core.dates import EXPECTED, IN_RANGE, Moment, to_moment
 from jobfeed.core.frontmatter import decode, parse_yaml, split
 from jobfeed.core.nesting import MAX_DEPTH, too_deep
 from jobfeed.core.text import clean_text, is_clean, slug_of
-from jobfeed.errors import DateOutOfRange, Problem, Unloadable
+from jobfeed.errors import DateOutOfRange, FolderMissing, Problem, Unloadable
 
 SUFFIXES = (".md", ".markdown")
 MORE = "<!--more-->"
@@ -36,6 +36,11 @@ _TRUE = {"true", "yes", "oui", "1"}
 #: A FIFO opened without O_NONBLOCK waits for a writer: the build would never end.
 _OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _FALSE = {"false", "no", "non", "0", ""}
+#: The longest title a chat header shows whole (Slack's header block: 150 characters).
+TITLE_MAX = 150
+#: A file name that starts with a day: `2024-02-15-developpeur.md` (the entry's date when the
+#: posting has none of its own).
+NAME_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?![0-9])")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +90,19 @@ class Loaded:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
+
+
+def postings_folder(folder: str | Path) -> Path:
+    """`folder` when it is a folder; else FolderMissing, naming it, the current directory and the
+    option that sets it: a mistyped folder must not publish empty feeds over the real ones."""
+    path = Path(folder)
+    if path.is_dir():
+        return path
+    what = "is not a folder" if path.exists() else "does not exist"
+    raise FolderMissing(
+        f"the postings folder '{folder}' {what} (in {Path.cwd()}); give the right one with --postes "
+        "or [postes] dir in jobfeed.toml, or run jobfeed from the folder that holds it; nothing was written"
+    )
 
 
 def posting_files(folder: Path) -> list[Path]:
@@ -250,14 +268,16 @@ def _posting(
     field_of_key = config.field_of_key()
     values: dict[str, Any] = {}
     field_lines: dict[str, int] = {}
+    several: dict[str, list[tuple[str, Any]]] = {}  # fields given by more than one key
     for field, keys in config.fields.items():
-        for key in keys:
-            if key in mapping and mapping[key] is not None:
-                values[field] = (key, mapping[key])
-                field_lines[field] = lines.get(key, 1)
-                break
+        given = [(key, mapping[key]) for key in keys if key in mapping and mapping[key] is not None]
+        if given:
+            values[field] = given[0]
+            field_lines[field] = lines.get(given[0][0], 1)
+        if len(given) > 1:
+            several[field] = given
     extra = {k: v for k, v in mapping.items() if k not in field_of_key}
-    _warn_typos(extra, lines, field_of_key, shown, problems)
+    _warn_typos(extra, lines, field_of_key, mapping, shown, problems)
 
     def problem(field: str, level: str, message: str) -> None:
         problems.append(Problem(shown, field_lines.get(field, 1), level, message))  # type: ignore[arg-type]
@@ -308,6 +328,10 @@ def _posting(
                 "or HTML elements inside each other); flatten it (skipped)",
             )
         )
+    for field, given in several.items():
+        _disagreeing(field, given, lines, out, config, shown, problems)
+    if sum(p.is_error for p in problems) == errors_before:  # a file left out needs no more advice
+        _likely_mistakes(path, out, role, field_lines, config, shown, problems)
     if sum(p.is_error for p in problems) > errors_before:
         raise Unloadable()
     assert role is not None
@@ -386,18 +410,127 @@ def _warn_typos(
     extra: dict[str, Any],
     lines: dict[str, int],
     field_of_key: dict[str, str],
+    mapping: dict[str, Any],
     shown: str,
     problems: list[Problem],
 ) -> None:
     known = list(field_of_key)
     for key in extra:
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
-        if close:
-            problems.append(
-                Problem(
-                    shown, lines.get(key, 1), "warning", f"unknown key '{key}', did you mean '{close[0]}'?"
-                )
+        if not close:
+            continue
+        if close[0] in mapping:  # renaming it would repeat a key: it is left over
+            where = lines.get(close[0], 1)
+            message = f"unknown key '{key}', and '{close[0]}' is on line {where}; remove it"
+        else:
+            message = f"unknown key '{key}', did you mean '{close[0]}'?"
+        problems.append(Problem(shown, lines.get(key, 1), "warning", message))
+
+
+def _normal(field: str, value: Any, config: Config) -> Any:
+    """`value` of `field` as the posting would take it, to compare two keys' values; None when unreadable."""
+    try:
+        if field in ("opened", "deadline", "updated"):
+            moment = to_moment(value, config.tz)
+            return moment.isoformat() if moment else None
+    except DateOutOfRange:
+        return None
+    if field == "status":
+        return _status("", value, lambda *_: None)
+    if field in ("filled", "application_form"):
+        return _boolean(field, "", value, lambda *_: None)
+    return " ".join(clean_text(str(value)).split())
+
+
+def _disagreeing(
+    field: str,
+    given: list[tuple[str, Any]],
+    lines: dict[str, int],
+    out: dict[str, Any],
+    config: Config,
+    shown: str,
+    problems: list[Problem],
+) -> None:
+    """Two keys of one field that say different things: a warning on the second, and a closed or
+    filled signal wins (`status: open` with `open: false` must not publish the role)."""
+    first_key, first = given[0]
+    taken = _normal(field, first, config)
+    for key, value in given[1:]:
+        other = _normal(field, value, config)
+        if other is None or taken is None or other == taken:
+            continue
+        if field == "status" and "closed" in (taken, other):
+            decision = "the role is taken as closed: a closed signal wins"
+            out["status"] = "closed"
+        elif field == "filled" and True in (taken, other):
+            decision = "the role is taken as filled: a filled signal wins"
+            out["filled"] = True
+        else:
+            decision = f"{first_key} is used"
+        problems.append(
+            Problem(
+                shown,
+                lines.get(key, 1),
+                "warning",
+                f"{key} {_shown(value)!r} disagrees with {first_key} {_shown(first)!r} on line "
+                f"{lines.get(first_key, 1)}; {decision}; keep one of the two keys",
             )
+        )
+
+
+def _shown(value: Any) -> str:
+    """A front-matter value as it was most likely written: `false`, not `False`."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _likely_mistakes(
+    path: Path,
+    out: dict[str, Any],
+    role: str | None,
+    field_lines: dict[str, int],
+    config: Config,
+    shown: str,
+    problems: list[Problem],
+) -> None:
+    """What is allowed but most likely a mistake, and the one that cannot be right (a deadline
+    before the opening date)."""
+    opened, deadline = out.get("opened"), out.get("deadline")
+    if opened is not None and deadline is not None and deadline.end_utc <= opened.utc:
+        problems.append(
+            Problem(
+                shown,
+                field_lines.get("deadline", 1),
+                "error",
+                f"the deadline ({deadline.isoformat()}) is before the opening date ({opened.isoformat()}, "
+                f"line {field_lines.get('opened', 1)}); correct one of them (left out until then)",
+            )
+        )
+    if opened is None:
+        key = config.fields["opened"][0]
+        dated = "its file name's day" if NAME_DAY.match(path.name) else "1970-01-01"
+        problems.append(
+            Problem(
+                shown,
+                1,
+                "warning",
+                f"no opening date; add '{key}: YYYY-MM-DD' (until then its feed entry is dated {dated})",
+            )
+        )
+    if not out.get("contact"):
+        key = config.fields["contact"][0]
+        problems.append(
+            Problem(shown, 1, "warning", f"no contact; add '{key}: <e-mail or web address to apply>'")
+        )
+    if role is not None and len(role) > TITLE_MAX:
+        problems.append(
+            Problem(
+                shown,
+                field_lines.get("role", 1),
+                "warning",
+                f"the role's title is {len(role)} characters long; chat headers show {TITLE_MAX} at most "
+                "and cut the rest: shorten it",
+            )
+        )
 
 
 def _kind(value: Any) -> str:

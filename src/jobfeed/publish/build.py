@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from jobfeed._incremental.parallel import give_back_memory
 from jobfeed._incremental.plan import Incremental
 from jobfeed._incremental.splice import FEEDS, Entries, Offsets
-from jobfeed.config import Config
+from jobfeed.config import Config, config_problems
 from jobfeed.core.claims import FILE_NAME as CLAIMS_FILE
 from jobfeed.core.claims import Claims, file_name
+from jobfeed.core.guard import is_mass_disappearance
+from jobfeed.core.humandates import language_of
 from jobfeed.core.identity import EPOCH, link_of
 from jobfeed.core.lifecycle import Catalog, classify
 from jobfeed.core.markup import Rendered, render
-from jobfeed.core.postings import Loaded
-from jobfeed.errors import PostingError, Problem
-from jobfeed.output import Content, read_claims
+from jobfeed.core.postings import Loaded, postings_folder
+from jobfeed.core.text import slug_of
+from jobfeed.errors import GuardError, PostingError, Problem
+from jobfeed.output import Content, read_claims, remove_files, write_atomic
 from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedMeta, atom_and_rss_pieces, items_of, json_feed_pieces
+from jobfeed.publish.manifest import MANIFEST, Manifest, adopt, read_manifest, settle
 
 
 @dataclasses.dataclass
@@ -33,6 +39,8 @@ class BuildReport:
     skipped: int
     written: list[str]
     unchanged: list[str]
+    #: files the previous build wrote and this one no longer produces, removed
+    removed: list[str] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         c = self.catalog
@@ -44,6 +52,7 @@ class BuildReport:
             "skipped": self.skipped,
             "written": self.written,
             "unchanged": self.unchanged,
+            "removed": self.removed,
             "problems": [dataclasses.asdict(p) for p in sorted(self.problems)],
         }
 
@@ -53,7 +62,10 @@ class BuildReport:
         if c.scheduled:
             parts.append(f"{len(c.scheduled)} scheduled")
         parts.append(f"{self.skipped} skipped")
-        return ", ".join(parts) + f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
+        files = f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
+        if self.removed:
+            files += f", {len(self.removed)} removed"
+        return ", ".join(parts) + files
 
 
 def build(
@@ -67,30 +79,145 @@ def build(
     use_cache: bool = True,
     jobs: int | None = None,
     progress: bool = False,
+    force: bool = False,
 ) -> BuildReport:
     """Load, classify, render and write the feeds and pages. With `strict`, any error writes nothing.
+
+    The output folder ends up holding exactly what the postings and `config` give: the files the
+    previous build wrote (its manifest, `manifest.py`) and this one does not are removed, a removed
+    role's page is left as a tombstone for `[pages] tombstone_days`, and no other file is touched.
+    Nothing is written when the postings folder does not exist (FolderMissing), nor, unless
+    `force`, when most of the roles the previous build published are gone at once (GuardError).
 
     Loaded and rendered postings, and where each entry is in the feeds written, are kept in the
     folder `cache` (default `[build] cache`) unless `use_cache` is False; big folders are loaded
     and rendered over `jobs` processes (default: every core); `progress` shows a bar on stderr
     when it is a terminal.
     """
+    folder_of_postings = postings_folder(postes or config.postes)
     out = Path(out or config.out)
+    previous = recorded = read_manifest(out)
+    claims = read_claims(out)  # who published each id and facet feed (`published.json`)
     folder = cache or config.cache  # `[build] cache = ""` turns it off
     with Incremental(
         config, out, Path(folder) if use_cache and folder else None, jobs=jobs, progress=progress
     ) as speed:
-        claims = read_claims(out)
-        loaded = speed.load(postes or config.postes, claims)
+        loaded = speed.load(folder_of_postings, claims)
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
+        if previous is not None and not force:
+            refuse_mass_disappearance(previous, loaded, out)
+        if previous is None:  # a folder an older jobfeed built: its own files, by their mark
+            previous = adopt(out)
         catalog = classify(loaded.postings, now)
         plan = speed.plan(catalog)
+    pages: dict[str, str] = {}
     files, problems = site_files(
-        catalog, config, *plan.take(), offsets=plan.offsets, claims=claims, held=loaded.held
+        catalog, config, *plan.take(), offsets=plan.offsets, claims=claims, held=loaded.held, pages=pages
     )
+    for path in foreign_files(out, files, recorded):  # never overwrite a file jobfeed did not write
+        del files[path]
+        problems.append(
+            Problem(
+                str(out / path),
+                1,
+                "error",
+                "jobfeed did not write this file and leaves it as it is, but a role's page or a feed "
+                "would go there (not written); move or rename the file, or give the posting another id",
+            )
+        )
+    roles = {}  # every published role, with its page when this build writes one
+    for role in public_roles(catalog):
+        page = pages.get(role.id, "")
+        roles[role.id] = page if page in files else ""
+    today = now.astimezone(config.tz).date()
+    wanted = config.pages.wants("postings")
+    days = config.pages.tombstone_days if wanted else 0
+    outcome = settle(previous, files, roles, today, days, unreadable=unreadable_ids(loaded))
+    if outcome.tombstones:
+        from jobfeed.publish.pages import tombstone_html
+        from jobfeed.publish.site import INDEX
+
+        lang = language_of(config.language)
+        index = INDEX if config.pages.wants("index") else ""
+        for page in outcome.tombstones:
+            files[page] = tombstone_html(config, page, lang, index)
     written, unchanged = speed.write(files, plan)
-    return BuildReport(catalog, loaded.problems + problems, skipped_files(loaded), written, unchanged)
+    removed, failed = remove_files(out, outcome.stale)
+    manifest = outcome.manifest
+    if failed:  # listed still, so that the next build tries again
+        problems += [
+            Problem(str(out / f), 1, "warning", f"cannot remove this file: {why}") for f, why in failed
+        ]
+        manifest = dataclasses.replace(
+            manifest, files=tuple(sorted({*manifest.files, *(f for f, _ in failed)}))
+        )
+    write_atomic(out / MANIFEST, manifest.dumps())
+    found = loaded.problems + config_problems(config) + problems
+    report = BuildReport(catalog, found, skipped_files(loaded), written, unchanged)
+    report.removed = removed
+    return report
+
+
+@dataclasses.dataclass
+class CheckReport:
+    problems: list[Problem]
+    files: int  # posting files read
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def check(
+    config: Config,
+    now: dt.datetime,
+    *,
+    postes: str | Path | None = None,
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> CheckReport:
+    """Every problem `build` would report at `now`, with the same text, without rendering or
+    writing anything: the postings', the configuration's, and the site's (facet names, pages).
+    `out`: the output folder of the last build, whose ids and team feeds no other posting may
+    take (`published.json`)."""
+    folder = postings_folder(postes or config.postes)
+    claims = read_claims(out or config.out)
+    loaded = Incremental.load_only(folder, config, claims=claims, progress=progress)
+    catalog = classify(loaded.postings, now)
+    problems = loaded.problems + config_problems(config)
+    if config.pages.enabled:
+        from jobfeed.publish.site import site_problems
+
+        problems += site_problems(catalog, config, FEEDS, claims.facets)
+    return CheckReport(problems, loaded.files)
+
+
+def refuse_mass_disappearance(previous: Manifest, loaded: Loaded, out: Path) -> None:
+    """GuardError when more than half of the roles the previous build published (and at least 5)
+    have no posting any more: the same rule as notify's (`core.guard`)."""
+    present = {p.id for p in loaded.postings}
+    gone = [role for role in previous.roles if role not in present]
+    if is_mass_disappearance(len(previous.roles), len(gone)):
+        raise GuardError(
+            f"{len(gone)} of the {len(previous.roles)} roles the previous build published in {out} have no "
+            "posting any more (a wrong --postes, a bad merge?); nothing was written. Check the postings "
+            "folder, or run again with --force if these roles were really removed"
+        )
+
+
+def foreign_files(out: Path, files: Mapping[str, object], recorded: Manifest | None) -> list[str]:
+    """The paths of `files` where a file is that the build manifest `recorded` does not list: not
+    jobfeed's. Without a manifest, what is there cannot be told apart, as before the manifest."""
+    if recorded is None:
+        return []
+    listed = {*recorded.files, CLAIMS_FILE}  # published.json is jobfeed's own record, listed or not
+    return sorted(p for p in files if p not in listed and os.path.lexists(out / p))
+
+
+def unreadable_ids(loaded: Loaded) -> set[str]:
+    """The ids the files that failed to load would most likely have (from their names)."""
+    return {slug_of(Path(p.path).stem) for p in loaded.errors} - {p.id for p in loaded.postings}
 
 
 def skipped_files(loaded: Loaded) -> int:
@@ -112,15 +239,17 @@ def site_files(
     offsets: Offsets | None = None,
     claims: Claims | None = None,
     held: dict[str, str] | None = None,
+    pages: dict[str, str] | None = None,
 ) -> tuple[dict[str, Content], list[Problem]]:
     """Every file of the output folder (the three feeds as the pieces of their bytes, `Pieces`),
     and the problems found building them (facet names, page paths); `rendered` defaults to
     rendering the published roles. `reused`: entry id -> the bytes
     of its entries in the three feeds, used as they are (`splice.py`), and emptied: each feed's
     entries are freed once it is made. `offsets` is filled with where each entry is in those
-    feeds, by entry id. `claims`: what the last build published (its team and contract feeds keep
-    their names); `held`: ids still held by files that did not load (`Loaded.held`). What this
-    build publishes is recorded in `published.json` for the next one."""
+    feeds, by entry id; `pages` with role id -> the path of its page. `claims`: what the last
+    build published (its team and contract feeds keep their names); `held`: ids still held by files
+    that did not load (`Loaded.held`). What this build publishes is recorded in `published.json`
+    for the next one."""
     rendered = rendered if rendered is not None else render_published(catalog, config)
     reused = reused if reused is not None else {}
     items = items_of(catalog.open, rendered, config)
@@ -155,4 +284,6 @@ def site_files(
     owners = claims.facets if claims else {}
     extras = extra_files(catalog, config, rendered, taken=files, entries=entries, facet_owners=owners)
     files[CLAIMS_FILE] = Claims(ids, extras.facet_names).to_json()
+    if pages is not None:
+        pages.update(extras.pages)
     return {**files, **extras.files}, extras.problems

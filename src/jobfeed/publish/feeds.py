@@ -153,6 +153,13 @@ def atom_and_rss_pieces(
     fg.link(href=f"{config.site_url}{rss_path}.xml", rel="self", type="application/rss+xml", replace=True)
     fg.link(href=home, rel="alternate")
     rss = fg.rss_str(pretty=True)
+    depth = meta.path.count("/")
+    if depth and not config.site_url:
+        # Links relative to the output folder, in a feed one folder down (equipes/, contrats/): the
+        # feed says where they start from, so that readers resolve them to the right files.
+        base = b' xml:base="' + b"../" * depth + b'"'
+        atom = atom.replace(b"<feed ", b"<feed" + base + b" ", 1)
+        rss = rss.replace(b"<rss ", b"<rss" + base + b" ", 1)
     if model or not items:
         return Pieces([atom]), Pieces([rss])
     atom_end, rss_end = b"</feed>\n", b"  </channel>\n</rss>\n"

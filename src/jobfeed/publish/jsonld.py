@@ -14,7 +14,7 @@ from markupsafe import Markup
 from slugify import slugify
 
 from jobfeed.config import Config
-from jobfeed.core.identity import entry_id, link_of
+from jobfeed.core.identity import entry_id, link_of, name_date
 from jobfeed.core.lifecycle import Role, State
 from jobfeed.core.markup import Rendered
 from jobfeed.publish.feeds import indented_json
@@ -73,12 +73,13 @@ def _employment_types(contract: str) -> tuple[str, ...]:
     return tuple(found) or ("OTHER",)
 
 
-def valid_through(role: Role, now: dt.datetime, tz: dt.tzinfo) -> dt.datetime | None:
+def valid_through(role: Role, now: dt.datetime) -> dt.datetime | None:
     """The deadline; for a role closed before its deadline, a past instant from the posting's own dates.
 
     Google asks that a closed role keeps its page with validThrough in the past. Without a
-    passed deadline, the newest of the posting's own past dates is used (so the page does not
-    change at every build), else the start of `now`'s day.
+    passed deadline, the newest of the posting's own past dates is used, else the day its file
+    name starts with; never the build clock, so that the page does not change at every build.
+    None for a closed role with no date at all (its page then carries no JobPosting).
     """
     posting = role.posting
     deadline = posting.deadline
@@ -88,15 +89,19 @@ def valid_through(role: Role, now: dt.datetime, tz: dt.tzinfo) -> dt.datetime | 
     if end is not None and end < now:
         return end
     past = [m.at for m in (posting.updated, posting.opened) if m is not None and m.at < now]
-    if past:
-        return max(past)
-    local = now.astimezone(tz)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    named = name_date(posting)
+    if named is not None and named < now:
+        past.append(named)
+    return max(past, default=None)
 
 
-def job_posting(role: Role, rendered: Rendered, config: Config, now: dt.datetime) -> dict[str, Any]:
-    """The JobPosting dict; only properties jobfeed knows are present."""
+def job_posting(role: Role, rendered: Rendered, config: Config, now: dt.datetime) -> dict[str, Any] | None:
+    """The JobPosting dict; only properties jobfeed knows are present. None for a role that has
+    ended without any date to put in validThrough: search engines are to drop it."""
     posting = role.posting
+    until = valid_through(role, now)
+    if until is None and not role.is_open:
+        return None
     pages = config.pages
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
@@ -111,7 +116,6 @@ def job_posting(role: Role, rendered: Rendered, config: Config, now: dt.datetime
     }
     if posting.opened is not None:
         data["datePosted"] = posting.opened.isoformat()
-    until = valid_through(role, now, config.tz)
     if until is not None:
         data["validThrough"] = until.isoformat()
     kinds = employment_types(posting.contract) if posting.contract else []

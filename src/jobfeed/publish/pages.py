@@ -21,7 +21,7 @@ from markupsafe import Markup
 from jobfeed._version import __version__
 from jobfeed.config import Config
 from jobfeed.core.dates import Moment
-from jobfeed.core.humandates import days_until, deadline_words, long_date
+from jobfeed.core.humandates import deadline_text, long_date
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Role, State
 from jobfeed.core.markup import Rendered
@@ -60,10 +60,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_subject": "Candidature : {role}",
         "filled": "Ce poste a été pourvu",
         "closed": "Les candidatures sont closes",
-        "as_of": "situation au {day}",
+        "closes_on": "clôture le",
+        "no_deadline": "pas de date de clôture",
         "one_open": "{n} poste ouvert",
         "many_open": "{n} postes ouverts",
         "generated": "Page publiée avec jobfeed.",
+        "gone": "Ce poste n'est plus en ligne",
+        "gone_text": "Cette offre a été retirée : le poste n'est plus proposé.",
+        "gone_index": "Voir les postes ouverts",
     },
     "en": {
         "skip": "Skip to the roles",
@@ -95,10 +99,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_subject": "Application: {role}",
         "filled": "This role has been filled",
         "closed": "Applications are closed",
-        "as_of": "as of {day}",
+        "closes_on": "closes on",
+        "no_deadline": "no closing date",
         "one_open": "{n} open role",
         "many_open": "{n} open roles",
         "generated": "Published with jobfeed.",
+        "gone": "This role is no longer online",
+        "gone_text": "This posting was taken down: the role is no longer offered.",
+        "gone_index": "See the open roles",
     },
 }
 
@@ -163,19 +171,6 @@ def page_path(posting: Posting, config: Config) -> str | None:
     return relative
 
 
-def is_safe_path(relative: str) -> bool:
-    """A relative path that stays inside the output folder, whatever the file system does with it."""
-    parts = relative.split("/")
-    return (
-        bool(relative)
-        and not relative.startswith("/")
-        and "\\" not in relative
-        and ":" not in relative
-        and "\x00" not in relative
-        and all(part not in ("", ".", "..") for part in parts)
-    )
-
-
 def relative_href(target: str, page: str) -> str:
     """The link from the page at `page` to `target`, both relative to the output folder."""
     return _relpath(target, posixpath.dirname(page) or ".")
@@ -218,10 +213,8 @@ class RoleView:
     team_slug: str
     contract: str
     contract_slug: str
-    deadline_words: str
     deadline_day: str
     deadline_iso: str
-    soon: bool
     opened_day: str
     opened_iso: str
     summary: str
@@ -233,7 +226,6 @@ def _slug_in(name: str, facets: Sequence[Facet]) -> str:
 
 
 def index_html(
-    catalog_now: dt.datetime,
     open_roles: Sequence[Role],
     config: Config,
     rendered: Mapping[str, Rendered],
@@ -255,10 +247,8 @@ def index_html(
             team_slug=_slug_in(p.team, teams),
             contract=p.contract,
             contract_slug=_slug_in(p.contract, contracts),
-            deadline_words=deadline_words(deadline, catalog_now, lang),
-            deadline_day=long_date(deadline.day, lang) if deadline else "",
+            deadline_day=deadline_text(deadline, lang) if deadline else "",
             deadline_iso=time_attribute(deadline),
-            soon=deadline is not None and days_until(deadline, catalog_now) <= config.closing_soon_days,
             opened_day=long_date(p.opened.day, lang) if p.opened else "",
             opened_iso=time_attribute(p.opened),
             summary=rendered[role.id].summary if role.id in rendered else "",
@@ -282,7 +272,6 @@ def index_html(
         "discovery": _discovery(config, "index.html", [*teams, *contracts]),
         "canonical": f"{config.site_url}index.html" if config.site_url else "",
         "count": open_count(len(open_roles), lang),
-        "as_of": t["as_of"].format(day=long_date(catalog_now.astimezone(config.tz).date(), lang)),
         "groups": [{"name": name or t["other_roles"], "roles": groups[name]} for name in order],
         "team_filters": filters(teams),
         "contract_filters": filters(contracts),
@@ -343,15 +332,28 @@ def posting_html(
         "opened_iso": time_attribute(p.opened),
         "opened_day": long_date(p.opened.day, lang) if p.opened else "",
         "deadline_iso": time_attribute(deadline),
-        "deadline_day": long_date(deadline.day, lang) if deadline else "",
-        "deadline_words": deadline_words(deadline, now, lang),
+        "deadline_day": deadline_text(deadline, lang) if deadline else "",
         # Sanitized by markup.render (nh3): no script, no event handler, no javascript: URL.
         "content": Markup(rendered.content),
         "form_url": _form_url(p, config) if role.is_open else "",
         "mailto": mailto,
         "contact": contact,
         "contact_url": contact_url,
-        "jsonld": script_json(job_posting(role, rendered, config, now)),
+        "jsonld": script_json(data) if (data := job_posting(role, rendered, config, now)) else "",
         "style": style(),
     }
     return environment().get_template("posting.html").render(context).encode("utf-8")
+
+
+def tombstone_html(config: Config, page: str, lang: str, index: str = "index.html") -> bytes:
+    """The page left at `page` for a while once its role is gone: says so, links to the index, asks
+    search engines to drop it (noindex); no JSON-LD, no way to apply, nothing that depends on the role."""
+    context = {
+        **_common(config, lang),
+        "site_title": config.title,
+        "discovery": [],
+        "canonical": "",
+        "index_href": relative_href(index, page) if index else "",
+        "style": style(),
+    }
+    return environment().get_template("gone.html").render(context).encode("utf-8")

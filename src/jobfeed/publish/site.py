@@ -15,11 +15,12 @@ from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Catalog
 from jobfeed.core.markup import Rendered, render
 from jobfeed.errors import Problem
+from jobfeed.output import is_safe_path
 from jobfeed.publish.calendar import deadlines_ics
 from jobfeed.publish.facets import Facet, all_facets, facet_files, public_roles
 from jobfeed.publish.feeds import items_of
 from jobfeed.publish.opml import opml
-from jobfeed.publish.pages import index_html, is_safe_path, page_path, posting_html
+from jobfeed.publish.pages import index_html, page_path, posting_html
 
 INDEX = "index.html"
 OPML = "feeds.opml"
@@ -74,6 +75,37 @@ def _page_paths(
     return pages, problems
 
 
+def _reserved(facets: Mapping[str, list[Facet]], config: Config, taken: Collection[str]) -> set[str]:
+    """The paths no page may take: the main feeds (`taken`), the facet feeds, OPML, calendar, index."""
+    wants = config.pages.wants
+    paths = {*taken, INDEX}
+    paths.update(path for found in facets.values() for f in found for path in (f.atom, f.rss))
+    paths.update(name for name, output in ((OPML, "opml"), (CALENDAR, "calendar")) if wants(output))
+    return paths
+
+
+def site_problems(
+    catalog: Catalog,
+    config: Config,
+    taken: Collection[str],
+    facet_owners: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[Problem]:
+    """The problems `extra_files` reports (facet names, page paths), found without rendering or
+    writing anything: `jobfeed check` reports them as `build` does. `facet_owners` as for
+    `extra_files`."""
+    wants = config.pages.wants
+    if not config.pages.enabled:
+        return []
+    problems: list[Problem] = []
+    facets: dict[str, list[Facet]] = {}
+    if wants("facets"):
+        facets, found = all_facets(catalog, facet_owners or {})
+        problems.extend(found)
+    if wants("postings"):
+        problems.extend(_page_paths(catalog, config, _reserved(facets, config, taken))[1])
+    return problems
+
+
 def extra_files(
     catalog: Catalog,
     config: Config,
@@ -104,6 +136,7 @@ def extra_files(
         problems.extend(found)
         items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
         files.update(facet_files(facets, items, config, entries))
+    reserved = _reserved(facets, config, taken)
 
     index = INDEX if wants("index") else ""
     extras: dict[str, str] = {}
@@ -116,7 +149,6 @@ def extra_files(
 
     pages: dict[str, str] = {}
     if wants("postings"):
-        reserved = {*taken, *files, INDEX}
         pages, found = _page_paths(catalog, config, reserved)
         problems.extend(found)
         for role in roles:
@@ -126,6 +158,6 @@ def extra_files(
                 )
     if index:
         links = {r.id: pages.get(r.id) or link_of(r.posting, config) for r in catalog.open}
-        files[INDEX] = index_html(catalog.now, catalog.open, config, everything, links, facets, lang, extras)
+        files[INDEX] = index_html(catalog.open, config, everything, links, facets, lang, extras)
     names = {kind: {f.slug: f.name for f in found_facets} for kind, found_facets in facets.items()}
     return Extras(files, problems, pages, names)
