@@ -29,7 +29,7 @@ from jobfeed.errors import GuardError, PostingError, Problem
 from jobfeed.output import Content, read_claims, remove_files, write_atomic
 from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedMeta, atom_and_rss_pieces, items_of, json_feed_pieces
-from jobfeed.publish.manifest import MANIFEST, Manifest, adopt, read_manifest, settle
+from jobfeed.publish.manifest import MANIFEST, Manifest, Outcome, adopt, read_manifest, settle
 
 
 @dataclasses.dataclass
@@ -115,6 +115,29 @@ def build(
     files, problems = site_files(
         catalog, config, *plan.take(), offsets=plan.offsets, claims=claims, held=loaded.held, pages=pages
     )
+    outcome = settle_output(out, files, problems, catalog, config, loaded, pages, previous, recorded)
+    written, unchanged = speed.write(files, plan)
+    removed = tidy_output(out, outcome, problems)
+    found = loaded.problems + config_problems(config) + problems
+    report = BuildReport(catalog, found, skipped_files(loaded), written, unchanged)
+    report.removed = removed
+    return report
+
+
+def settle_output(
+    out: Path,
+    files: dict[str, Content],
+    problems: list[Problem],
+    catalog: Catalog,
+    config: Config,
+    loaded: Loaded,
+    pages: Mapping[str, str],
+    previous: Manifest | None,
+    recorded: Manifest | None,
+) -> Outcome:
+    """What the output folder must hold besides `files` (changed in place): no file jobfeed did
+    not write is overwritten (a problem instead), a removed role's page becomes a tombstone for
+    `[pages] tombstone_days`; the outcome says which files go and the manifest to record."""
     for path in foreign_files(out, files, recorded):  # never overwrite a file jobfeed did not write
         del files[path]
         problems.append(
@@ -130,9 +153,8 @@ def build(
     for role in public_roles(catalog):
         page = pages.get(role.id, "")
         roles[role.id] = page if page in files else ""
-    today = now.astimezone(config.tz).date()
-    wanted = config.pages.wants("postings")
-    days = config.pages.tombstone_days if wanted else 0
+    today = catalog.now.astimezone(config.tz).date()
+    days = config.pages.tombstone_days if config.pages.wants("postings") else 0
     outcome = settle(previous, files, roles, today, days, unreadable=unreadable_ids(loaded))
     if outcome.tombstones:
         from jobfeed.publish.pages import tombstone_html
@@ -142,10 +164,16 @@ def build(
         index = INDEX if config.pages.wants("index") else ""
         for page in outcome.tombstones:
             files[page] = tombstone_html(config, page, lang, index)
-    written, unchanged = speed.write(files, plan)
+    return outcome
+
+
+def tidy_output(out: Path, outcome: Outcome, problems: list[Problem]) -> list[str]:
+    """Remove the files the previous build wrote and this one no longer produces, and record the
+    manifest; gives the files removed. One that cannot be removed is a warning, and stays listed
+    so that the next build tries again."""
     removed, failed = remove_files(out, outcome.stale)
     manifest = outcome.manifest
-    if failed:  # listed still, so that the next build tries again
+    if failed:
         problems += [
             Problem(str(out / f), 1, "warning", f"cannot remove this file: {why}") for f, why in failed
         ]
@@ -153,10 +181,7 @@ def build(
             manifest, files=tuple(sorted({*manifest.files, *(f for f, _ in failed)}))
         )
     write_atomic(out / MANIFEST, manifest.dumps())
-    found = loaded.problems + config_problems(config) + problems
-    report = BuildReport(catalog, found, skipped_files(loaded), written, unchanged)
-    report.removed = removed
-    return report
+    return removed
 
 
 @dataclasses.dataclass
