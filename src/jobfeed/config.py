@@ -175,7 +175,9 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "updated": ("mis_a_jour", "updated"),
 }
 
-RENDERERS = ("cmark-gfm", "python-markdown")
+#: The Markdown renderer postings are written for, unless `[build] markdown` names another.
+DEFAULT_RENDERER = "cmark-gfm"
+RENDERERS = (DEFAULT_RENDERER, "python-markdown")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,7 +214,7 @@ class Config:
     postes: str = "postes"
     out: str = "feeds"
     state: str = ""
-    markdown: str = "cmark-gfm"
+    markdown: str = DEFAULT_RENDERER
     cache: str = ".jobfeed-cache"
     max_file_size: int = 1_048_576
     closing_soon_days: int = 7
@@ -319,7 +321,7 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
                 )
             attr, kind = keys[key]
             values[attr] = _expect(value, kind, f"{where}: [{section}] {key}")
-    if values.get("markdown", "cmark-gfm") not in RENDERERS:
+    if values.get("markdown", DEFAULT_RENDERER) not in RENDERERS:
         raise ConfigError(f"{where}: [build] markdown must be one of {', '.join(RENDERERS)}")
     try:
         zoneinfo.ZoneInfo(values.get("timezone", "Europe/Paris"))

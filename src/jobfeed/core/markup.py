@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlparse, urlsplit, urlunparse, uses_netloc, uses_relative
 
+from jobfeed.config import DEFAULT_RENDERER
 from jobfeed.core.postings import Posting
 from jobfeed.core.text import clean_text
 
@@ -35,7 +36,7 @@ class Rendered:
     summary: str  # plain text
 
 
-def markdown_to_html(text: str, renderer: str = "cmark-gfm") -> str:
+def markdown_to_html(text: str, renderer: str = DEFAULT_RENDERER) -> str:
     """Unsanitized HTML, as the authors saw it on GitHub (or with Python-Markdown when asked)."""
     if renderer == "python-markdown":
         import markdown  # only sites written for it pay its import
@@ -233,10 +234,12 @@ def plain_text(fragment: str) -> str:
     return _sanitizer().text(fragment)
 
 
-def _summary_text(fragment: str) -> str:
+def _summary_text(fragment: str) -> str:  # pragma: no mutate block
     """`plain_text(fragment)` as far as the summary uses it: the text of its first
     `_SUMMARY_HTML` characters when that is well over SUMMARY_MAX (the same first characters, only
-    the last few can differ), so that a posting of one long paragraph is not sanitized twice."""
+    the last few can differ), so that a posting of one long paragraph is not sanitized twice.
+    Not mutated: either path gives the same summary once it is cut to SUMMARY_MAX, so a change
+    only costs time (tests pin the summaries themselves)."""
     if len(fragment) > _SUMMARY_HTML:
         text = plain_text(fragment[:_SUMMARY_HTML])
         if len(text) >= SUMMARY_MAX + 64:  # a character reference cut short is at most 33
@@ -244,7 +247,7 @@ def _summary_text(fragment: str) -> str:
     return plain_text(fragment)
 
 
-def render(posting: Posting, link: str, renderer: str = "cmark-gfm") -> Rendered:
+def render(posting: Posting, link: str, renderer: str = DEFAULT_RENDERER) -> Rendered:
     """The posting's content and summary; links are resolved against `link`."""
     body = posting.body.replace("<!--more-->", "", 1)
     content = sanitize(markdown_to_html(body, renderer), link)
