@@ -515,6 +515,10 @@ def test_clipping_is_exact() -> None:
     assert _plain("&" * 100, 20)["text"] == "&amp;&amp;&amp;…"
     assert _plain("&&&", 6)["text"] == "&amp;…"
     assert _plain("&" * 4, 21)["text"] == "&amp;" * 4
+    # what is kept of a clipped text stays inert: no live mention or link
+    clipped = _plain("@here www.x.org " * 20, 60)["text"]
+    assert clipped.endswith("…") and len(clipped) <= 60
+    assert "@here" not in clipped and "www.x" not in clipped and "@\u2060here" in clipped
 
 
 def test_a_compact_line_is_clipped_at_1000_characters() -> None:
