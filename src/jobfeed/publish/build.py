@@ -299,8 +299,8 @@ def site_files(
     feed = json_feed_pieces(items, config, texts=texts, offsets=spans["feed.json"])
     files: dict[str, Content] = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
     ids = {**(held or {}), **{role.id: file_name(role.posting) for role in public_roles(catalog)}}
-    files[CLAIMS_FILE] = Claims(ids).to_json()
     if not config.pages.enabled:
+        files[CLAIMS_FILE] = Claims(ids).to_json()
         return files, []
     from jobfeed.publish.site import (
         extra_files,  # pages, calendar and OPML: ~60 ms of imports, only when wanted
