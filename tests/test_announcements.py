@@ -535,10 +535,24 @@ def test_mattermost_links_cannot_be_closed_early_by_the_url() -> None:
     assert "](https://x.org/a%20(b%29.html)**" in post.payload["text"]
 
 
-def test_a_mattermost_line_is_clipped_at_4000_characters() -> None:
-    [post] = mattermost_messages(many(1, width=5000), "en")
+def test_a_long_mattermost_title_is_clipped_before_escaping_so_its_link_stays_whole() -> None:
+    [post] = mattermost_messages(many(1, width=5000, contract="C_" * 150), "en")
     line = post.payload["text"].split("\n")[1]
-    assert len(line) == 4000 and line.endswith("…")
+    # "R000" + "x" * 5000 + " — Équipe", cut to 999 characters and an ellipsis
+    assert line == (
+        "- **[R000"
+        + "x" * 995
+        + "…](https://jobs.example.org/postes/r000.html)** · "
+        + "C\\_" * 99
+        + "C… · closes on 15 April 2024"
+    )
+    # exactly 1,000 characters of title, and 200 of contract, are kept whole
+    title = "T" * (1000 - len(" — Équipe"))
+    [whole] = mattermost_messages([dataclasses_replace(many(1)[0], name=title, contract="c" * 200)], "en")
+    assert (
+        f"**[{title} — Équipe](" in whole.payload["text"]
+        and " · " + "c" * 200 + " · " in whole.payload["text"]
+    )
 
 
 # jobfeed's own cap on a Slack message's text (messages.py): 12,000 characters of block text, and 49
@@ -566,31 +580,32 @@ def test_slack_digests_are_packed_as_tightly_as_the_limits_allow(count: int, wid
         assert len(blocks) <= SLACK_CONTENT_BLOCKS
         assert sum(block_size(b) for b in blocks) <= SLACK_READABLE
     for blocks, following in itertools.pairwise(contents):
-        # what starts the next message (after a "(suite)" header) did not fit in this one
-        first = next(b for b in following if b["type"] != "header" or "(suite)" not in b["text"]["text"])
-        full = len(blocks) + 1 > SLACK_CONTENT_BLOCKS
-        assert full or sum(block_size(b) for b in blocks) + block_size(first) > SLACK_READABLE
+        # what starts the next message did not fit in this one: the next role's block (after a
+        # "(suite)" heading), or a kind's heading with its first role
+        assert following[0]["type"] == "header"
+        cut_inside = following[0]["text"]["text"].endswith("(suite)")
+        moved = following[1:2] if cut_inside else following[:2]
+        full = len(blocks) + len(moved) > SLACK_CONTENT_BLOCKS
+        assert full or sum(block_size(b) for b in blocks + moved) > SLACK_READABLE
 
 
 @pytest.mark.parametrize("width", [100, 900, 3990])
 def test_mattermost_digests_are_split_only_when_the_next_line_would_not_fit(width: int) -> None:
-    """Each post but the last is full: jobfeed keeps 100 characters of the platform's 16,383 in
-    reserve, and starts a kind's section in a new post when its heading and 200 characters would
-    not fit."""
+    """Each post but the last is as full as the platform's 16,383 characters allow: a role's line
+    goes to the next post only when it does not fit, and a kind's heading with its first role."""
     events = many(30, width=width) + many(30, "closed", width=width, reason="filled")
     events = [dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)]
     posts = mattermost_messages(events, "fr")
     assert len(posts) > 1 or width == 100
     assert sorted(i for p in posts for i in p.event_ids) == sorted(e.id for e in events)
     texts = [p.payload["text"] for p in posts]
-    room = MATTERMOST_POST - 100
-    assert all(len(t) <= room for t in texts)
+    assert all(len(t) <= MATTERMOST_POST for t in texts)
     for text, following in itertools.pairwise(texts):
         first, second = following.split("\n")[:2]
         if first.endswith("(suite)"):  # cut inside a section: the next role's line did not fit
-            assert len(text) + 1 + len(second) + 1 > room
-        else:  # a new section: its heading and 200 characters did not fit
-            assert len(text) + 1 + 1 + len(first) + 1 + 200 > room
+            assert len(text) + 1 + len(second) > MATTERMOST_POST
+        else:  # a new section: a blank line, its heading and its first line did not fit
+            assert len(text) + 2 + len(first) + 1 + len(second) > MATTERMOST_POST
 
 
 def dataclasses_replace(value: Event, **changes: Any) -> Event:
@@ -600,15 +615,15 @@ def dataclasses_replace(value: Event, **changes: Any) -> Event:
 
 
 def test_continued_headers_name_their_section_in_the_channel_language() -> None:
-    events = many(3, width=3990) + many(30, "closed", width=700, reason="filled")
+    events = many(3, width=990) + many(40, "closed", width=700, reason="filled")
     events = [dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)]
     posts = mattermost_messages(events, "en")
     assert [p.payload["text"].split("\n")[0] for p in posts] == [
         "#### New roles (3)",
-        "#### Roles closed (30) (continued)",
-        "#### Roles closed (30) (continued)",
+        "#### Roles closed (40) (continued)",
+        "#### Roles closed (40) (continued)",
     ]
-    assert "\n\n#### Roles closed (30)\n- " in posts[0].payload["text"]
+    assert "\n\n#### Roles closed (40)\n- " in posts[0].payload["text"]
     slack = slack_messages(many(10, width=2000, team="T" * 1990), "en")
     headers = [m.payload["blocks"][0]["text"]["text"] for m in slack]
     assert headers == ["New roles (10)"] + ["New roles (10) (continued)"] * 4
@@ -630,3 +645,129 @@ def test_a_kind_that_does_not_fit_starts_a_new_slack_message() -> None:
         "Roles closed (5)",
     ]
     assert [len(m.event_ids) for m in messages] == [121, 5]
+
+
+# --- exact boundaries of the packing: a message is filled up to the limit, and not one character more
+
+
+def named(kind: str, widths: list[int], **values: Any) -> list[Event]:
+    """Events of `kind` whose names are `R` followed by x's, `widths[i]` characters in all."""
+    events = many(len(widths), kind, **values)
+    return [dataclasses_replace(e, name="R" + "x" * (w - 1)) for e, w in zip(events, widths, strict=True)]
+
+
+def card_text(message: Any) -> int:
+    return sum(block_size(b) for b in message.payload["blocks"])
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_slack_message_holds_exactly_12000_characters(extra: int) -> None:
+    # a card is its name, "Équipe : Équipe", "Contrat : CDD" and "Clôture le 15 avril 2024" (52)
+    events = named("opened", [3000, 3000, 3000, 2773 + extra])
+    messages = slack_messages(events, "fr")
+    if not extra:
+        [message] = messages
+        assert card_text(message) == 12_000
+        return
+    first, second = messages
+    assert [len(m.event_ids) for m in messages] == [3, 1]
+    assert second.payload["blocks"][0]["text"]["text"] == "Nouveaux postes (4) (suite)"
+    assert card_text(first) + len("R" + "x" * 2773) + 52 == 12_001
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_kind_moves_to_the_next_slack_message_with_its_heading_only_when_they_do_not_fit(
+    extra: int,
+) -> None:
+    # a filled role's card is its name and 34 characters; "Poste fermé" heads it
+    events = named("opened", [3000] * 3) + named("closed", [2780 + extra], reason="filled")
+    events = [dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)]
+    messages = slack_messages(events, "fr")
+    if not extra:
+        [message] = messages
+        assert card_text(message) == 12_000
+        return
+    assert [[b["text"]["text"] for b in m.payload["blocks"] if b["type"] == "header"] for m in messages] == [
+        ["Nouveaux postes (3)"],
+        ["Poste fermé"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("widths", "sections"),
+    [
+        # a compact line is its name and 44 characters; three lines of 1,000 + 1,000 + 998 characters
+        # and their two newlines fill a section's 3,000 exactly, in the first section as in the next
+        ([956, 956, 954, 956, 956, 954] + [5] * 5, [3, 3, 5]),
+        ([956, 956, 954, 956, 956, 955] + [5] * 5, [3, 2, 6]),
+        ([956, 956, 955] + [5] * 8, [2, 9]),
+    ],
+)
+def test_a_compact_section_holds_exactly_3000_characters(widths: list[int], sections: list[int]) -> None:
+    [message] = slack_messages(named("opened", widths), "fr")
+    texts = [b["text"]["text"] for b in message.payload["blocks"] if b["type"] == "section"]
+    assert [len(t.split("\n")) for t in texts] == sections
+    assert len(texts[0]) == (3000 if sections[0] == 3 else 2001)
+
+
+def test_a_compact_section_counts_characters_as_escaped() -> None:
+    # 998 characters as written, 1,002 once `&` is `&amp;`: the third line no longer fits
+    events = named("opened", [956, 956, 954] + [5] * 8)
+    events[2] = dataclasses_replace(events[2], name="R&" + "x" * 952)
+    [message] = slack_messages(events, "fr")
+    texts = [b["text"]["text"] for b in message.payload["blocks"] if b["type"] == "section"]
+    assert [len(t.split("\n")) for t in texts] == [2, 9]
+    # a line far too long once escaped has a section of its own, clipped within 3,000 characters:
+    # "• " and as many whole `&amp;` as fit with the ellipsis (2 + 599 × 5 + 1)
+    events[0] = dataclasses_replace(events[0], name="&" * 2000)
+    [message] = slack_messages(events, "fr")
+    texts = [b["text"]["text"] for b in message.payload["blocks"] if b["type"] == "section"]
+    assert texts[0] == "• " + "&amp;" * 599 + "…"
+
+
+def test_the_link_to_every_role_and_the_fallback_text_are_clipped() -> None:
+    site = "https://jobs.example.org/" + "a" * 2500
+    [message] = slack_messages(many(11), "en", site)
+    [context] = message.payload["blocks"][-1]["elements"]
+    assert len(context["text"]) == 2000 and context["text"].endswith("a…")
+    site = "https://jobs.example.org/" + "a" * (2000 - len("All roles: https://jobs.example.org/"))
+    [message] = slack_messages(many(11), "en", site)
+    assert message.payload["blocks"][-1]["elements"][0]["text"] == f"All roles: {site}"
+    # the fallback of ten cards, each titled with 3,000 characters: 3,000 characters at most
+    [*_, last] = slack_messages(named("opened", [3000] * 10), "en")
+    assert len(last.payload["text"]) == 3000 and last.payload["text"].endswith("x…")
+    [short] = slack_messages(named("opened", [2950]), "en")
+    assert short.payload["text"] == "New role\n• R" + "x" * 2949 + " — Équipe"
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_mattermost_post_holds_exactly_16383_characters(extra: int) -> None:
+    # a role's line is its name and 93 characters: "#### Nouveaux postes (16)" and 16 lines
+    events = named("opened", [1021 - 93] * 15 + [1027 - 93 + extra])
+    posts = mattermost_messages(events, "fr")
+    if not extra:
+        [post] = posts
+        assert len(post.payload["text"]) == 16_383
+        return
+    first, second = (p.payload["text"] for p in posts)
+    assert len(first) == 16_383 - 1 - 1027 and first.count("\n- ") == 15
+    assert second.split("\n")[0] == "#### Nouveaux postes (16) (suite)" and second.count("\n- ") == 1
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_kind_moves_to_the_next_mattermost_post_with_its_heading_only_when_they_do_not_fit(
+    extra: int,
+) -> None:
+    # a filled role's line is its name and 30 characters, under "#### Poste fermé" after a blank line
+    events = named("opened", [1055 - 93] * 14 + [1054 - 93]) + named(
+        "closed", [500 - 30 + extra], reason="filled"
+    )
+    events = [dataclasses_replace(e, id=f"{e.id}:{i}", role=f"{e.role}-{i}") for i, e in enumerate(events)]
+    posts = [p.payload["text"] for p in mattermost_messages(events, "fr")]
+    if not extra:
+        [post] = posts
+        assert len(post) == 16_383 and "\n\n#### Poste fermé\n- **R" in post
+        return
+    first, second = posts
+    assert not first.endswith("\n") and first.split("\n")[0] == "#### Nouveaux postes (15)"
+    assert second.split("\n")[0] == "#### Poste fermé" and len(second.split("\n")) == 2

@@ -272,53 +272,60 @@ def _slack_size(block: dict[str, Any]) -> int:
     return size + sum(len(f["text"]) for f in block.get("fields", []))
 
 
-def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str = "") -> list[Message]:
-    """The Slack digest of `events`: Block Kit with a plain `text` fallback, split within the limits."""
-    cards = len(events) <= CARDS_UP_TO
-    pages: list[tuple[list[dict[str, Any]], list[str]]] = [([], [])]
+def _slack_sections(group: Sequence[Event], language: str) -> list[tuple[dict[str, Any], list[str]]]:
+    """The compact list of `group`: as many lines per section as fit in Slack's 3,000 characters
+    once escaped and joined; a single line too long for a section is clipped by `_plain`."""
+    sections: list[tuple[list[str], list[str]]] = []
+    size = 0
+    for event in group:
+        line = _slack_line(event, language)
+        length = len(slack_escape(line))
+        if sections and size + 1 + length <= SLACK_MAX_SECTION:
+            sections[-1][0].append(line)
+            sections[-1][1].append(event.id)
+            size += 1 + length
+        else:
+            sections.append(([line], [event.id]))
+            size = length
+    return [
+        ({"type": "section", "text": _plain("\n".join(lines), SLACK_MAX_SECTION)}, ids)
+        for lines, ids in sections
+    ]
 
-    def room(blocks: int, chars: int) -> bool:
-        page_blocks = pages[-1][0]
-        used = sum(_slack_size(b) for b in page_blocks)
-        return len(page_blocks) + blocks <= SLACK_MAX_BLOCKS - 1 and used + chars <= SLACK_MAX_MESSAGE_TEXT
+
+def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str = "") -> list[Message]:
+    """The Slack digest of `events`: Block Kit with a plain `text` fallback, split within the limits.
+
+    A message holds as many blocks as fit in jobfeed's 12,000 characters and 49 blocks (the 50th
+    is the link to every role); a kind's heading always stays with its first role, and a kind cut
+    in two goes on under a "(suite)" heading."""
+    cards = len(events) <= CARDS_UP_TO
+    pages: list[tuple[list[dict[str, Any]], list[str]]] = []
+
+    def fits(blocks: list[dict[str, Any]]) -> bool:
+        # The block count never binds before the characters do (at most 10 cards; in a compact
+        # list, two sections in a row hold more than 3,000 characters): a guard, not a rule.
+        page = pages[-1][0]
+        return (
+            len(page) + len(blocks) <= SLACK_MAX_BLOCKS - 1  # pragma: no mutate
+            and sum(map(_slack_size, page + blocks)) <= SLACK_MAX_MESSAGE_TEXT
+        )
 
     for kind, group in _groups(events):
         title = heading(kind, len(group), language)
-        header = _slack_header(title)
-        if not room(2, 200):
-            pages.append(([], []))
-        pages[-1][0].append(header)
-        if cards:
-            for event in group:
-                block = _slack_card(event, language)
-                if not room(1, _slack_size(block)):
-                    pages.append(([_slack_header(_t(language, "continued", title=title))], []))
-                pages[-1][0].append(block)
-                pages[-1][1].append(event.id)
-            continue
-        lines: list[tuple[str, str]] = [(e.id, _slack_line(e, language)) for e in group]
-        while lines:
-            chunk: list[tuple[str, str]] = []
-            size = 0
-            for event_id, line in lines:
-                escaped = len(slack_escape(line)) + 1
-                if chunk and size + escaped > SLACK_MAX_SECTION:
-                    break
-                chunk.append((event_id, line))
-                size += escaped
-            if not room(1, size):
-                pages.append(([_slack_header(_t(language, "continued", title=title))], []))
-            section = {
-                "type": "section",
-                "text": _plain("\n".join(line for _, line in chunk), SLACK_MAX_SECTION),
-            }
-            pages[-1][0].append(section)
-            pages[-1][1].extend(event_id for event_id, _ in chunk)
-            lines = lines[len(chunk) :]
+        pieces = (
+            [(_slack_card(e, language), [e.id]) for e in group] if cards else _slack_sections(group, language)
+        )
+        for n, (block, ids) in enumerate(pieces):
+            blocks = [block] if n else [_slack_header(title), block]
+            if not pages or not fits(blocks):
+                pages.append(([], []))
+                if n:
+                    blocks.insert(0, _slack_header(_t(language, "continued", title=title)))
+            pages[-1][0].extend(blocks)
+            pages[-1][1].extend(ids)
     messages = []
     for blocks, ids in pages:
-        if not ids:
-            continue
         if not cards and is_web_link(site_url):
             blocks = [
                 *blocks,
@@ -340,14 +347,15 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
 
 
 def _mattermost_line(event: Event, language: str) -> str:
-    title = f"**{mattermost_escape(event.title)}**"
+    """`- **[title](link)** · contract · details`: the title and contract clipped before they are
+    escaped, so a long one never cuts the Markdown of the line (a line is at most about 5,500
+    characters: 2 × 1,000 for the title, 3,000 for the link, 2 × 200 for the contract)."""
+    title = mattermost_escape(_clip(event.title, 1000))
     if event.kind != "closed" and is_web_link(event.link):
-        title = (
-            f"**[{mattermost_escape(event.title)}]({event.link.replace(')', '%29').replace(' ', '%20')})**"
-        )
-    parts = [title]
+        title = f"[{title}]({event.link.replace(')', '%29').replace(' ', '%20')})"
+    parts = [f"**{title}**"]
     if event.contract:
-        parts.append(mattermost_escape(event.contract))
+        parts.append(mattermost_escape(_clip(event.contract, 200)))
     parts.append(details(event, language))  # jobfeed's own words and dates
     return "- " + " · ".join(parts)
 
@@ -355,32 +363,27 @@ def _mattermost_line(event: Event, language: str) -> str:
 def mattermost_messages(
     events: Sequence[Event], language: str = "fr", username: str = "", icon_url: str = ""
 ) -> list[Message]:
-    """The Mattermost digest of `events`: Markdown posts of at most 16,383 characters."""
-    limit = MATTERMOST_MAX_POST - 100
-    posts: list[tuple[list[str], list[str]]] = [([], [])]
-
-    def size(lines: list[str]) -> int:
-        return sum(len(line) + 1 for line in lines)
-
+    """The Mattermost digest of `events`: Markdown posts of at most 16,383 characters, each as full
+    as the next line allows; a kind's heading stays with its first role, and a kind cut in two
+    goes on under a "(suite)" heading."""
+    posts: list[tuple[list[str], list[str]]] = []
+    size = 0  # of the last post's text, its lines joined by newlines
     for kind, group in _groups(events):
         title = heading(kind, len(group), language)
-        block = [f"#### {title}"]
-        if posts[-1][0]:
-            block.insert(0, "")
-        if size(posts[-1][0]) + size(block) + 200 > limit:
-            posts.append(([], []))
-            block = block[-1:]
-        posts[-1][0].extend(block)
-        for event in group:
-            line = _clip(_mattermost_line(event, language), 4000)
-            if size(posts[-1][0]) + len(line) + 1 > limit:
-                posts.append(([f"#### {_t(language, 'continued', title=title)}"], []))
-            posts[-1][0].append(line)
+        for n, event in enumerate(group):
+            line = _mattermost_line(event, language)
+            lines = [line] if n else ["", f"#### {title}", line]
+            added = sum(map(len, lines)) + len(lines)
+            if posts and size + added <= MATTERMOST_MAX_POST:
+                posts[-1][0].extend(lines)
+                size += added
+            else:
+                start = f"#### {_t(language, 'continued', title=title)}" if n else f"#### {title}"
+                posts.append(([start, line], []))
+                size = len(start) + 1 + len(line)
             posts[-1][1].append(event.id)
     messages = []
     for lines, ids in posts:
-        if not ids:
-            continue
         payload: dict[str, Any] = {"text": "\n".join(lines)}
         if username:
             payload["username"] = username
