@@ -135,22 +135,17 @@ def heading(kind: str, count: int, language: str) -> str:
 def details(event: Event, language: str) -> str:
     """What is said about the event besides the role: deadline, reason, change."""
     if event.kind == "closed":
-        reason = {"closed": "closed_reason"}.get(event.reason or "", event.reason or "closed_reason")
+        reason = event.reason if event.reason and event.reason != "closed" else "closed_reason"
         return _t(language, reason)
     deadline = format_deadline(event.deadline, language)
     if event.kind != "deadline_changed":
         return deadline
     if not event.previous_deadline:
         return _t(language, "was_none", now=deadline)
-    before = format_deadline(event.previous_deadline, language)
-    before = before.split(" ", 2)[-1] if event.previous_deadline else before  # "23 février 2022"
-    direction = _direction(event.previous_deadline, event.deadline)
+    before = format_deadline(event.previous_deadline, language).split(" ", 2)[-1]  # "23 février 2022"
     change = _t(language, "was", now=deadline, before=before)
-    return (
-        f"{_t(language, direction)} : {change}"
-        if language == "fr"
-        else f"{_t(language, direction)}: {change}"
-    )
+    colon = " : " if language == "fr" else ": "  # French typography: a space before the colon
+    return _t(language, _direction(event.previous_deadline, event.deadline)) + colon + change
 
 
 def _direction(before: str, after: str | None) -> str:
@@ -249,7 +244,7 @@ def _slack_card(event: Event, language: str) -> dict[str, Any]:
     if event.kind != "closed" and is_web_link(event.link):
         block["accessory"] = {
             "type": "button",
-            "text": _plain(_t(language, "view"), 75),
+            "text": {"type": "plain_text", "text": _t(language, "view"), "emoji": False},  # under 75
             "url": event.link,
         }
     return block
@@ -276,17 +271,17 @@ def _slack_sections(group: Sequence[Event], language: str) -> list[tuple[dict[st
     """The compact list of `group`: as many lines per section as fit in Slack's 3,000 characters
     once escaped and joined; a single line too long for a section is clipped by `_plain`."""
     sections: list[tuple[list[str], list[str]]] = []
-    size = 0
+    sizes: list[int] = []  # of each section's text, once escaped
     for event in group:
         line = _slack_line(event, language)
         length = len(slack_escape(line))
-        if sections and size + 1 + length <= SLACK_MAX_SECTION:
+        if sections and sizes[-1] + 1 + length <= SLACK_MAX_SECTION:
             sections[-1][0].append(line)
             sections[-1][1].append(event.id)
-            size += 1 + length
+            sizes[-1] += 1 + length
         else:
             sections.append(([line], [event.id]))
-            size = length
+            sizes.append(length)
     return [
         ({"type": "section", "text": _plain("\n".join(lines), SLACK_MAX_SECTION)}, ids)
         for lines, ids in sections
@@ -367,20 +362,20 @@ def mattermost_messages(
     as the next line allows; a kind's heading stays with its first role, and a kind cut in two
     goes on under a "(suite)" heading."""
     posts: list[tuple[list[str], list[str]]] = []
-    size = 0  # of the last post's text, its lines joined by newlines
+    sizes: list[int] = []  # of each post's text, its lines joined by newlines
     for kind, group in _groups(events):
         title = heading(kind, len(group), language)
         for n, event in enumerate(group):
             line = _mattermost_line(event, language)
             lines = [line] if n else ["", f"#### {title}", line]
             added = sum(map(len, lines)) + len(lines)
-            if posts and size + added <= MATTERMOST_MAX_POST:
+            if posts and sizes[-1] + added <= MATTERMOST_MAX_POST:
                 posts[-1][0].extend(lines)
-                size += added
+                sizes[-1] += added
             else:
                 start = f"#### {_t(language, 'continued', title=title)}" if n else f"#### {title}"
                 posts.append(([start, line], []))
-                size = len(start) + 1 + len(line)
+                sizes.append(len(start) + 1 + len(line))
             posts[-1][1].append(event.id)
     messages = []
     for lines, ids in posts:
