@@ -133,7 +133,7 @@ def forum_payload(event: Event, language: str, username: str = "", icon_url: str
     """One event as a forum post (its `thread_name` is dropped when it is a reply)."""
     return {
         **_base(username, icon_url),
-        "thread_name": _clip(" ".join(event.title.split()), MAX_THREAD_NAME),
+        "thread_name": _clip(neutralise_mentions(" ".join(event.title.split())), MAX_THREAD_NAME),
         "content": _clip(heading(event.kind, 1, language), MAX_CONTENT),
         "embeds": [embed_of(event, language)],
     }
