@@ -182,10 +182,10 @@ def test_a_killed_run_adds_no_second_root_and_no_second_reply(tmp_path: Path, pl
                 for middle in (1, 2):
                     assert site.run(site.step(middle)).exit_code == 0
             api.fail(*faults)
-            done = len(api.requests)
+            target = len(api.requests) + len(faults)
             process = site.spawn(site.step(index))
-            api.wait_until(lambda: len(api.requests) >= done + len(faults) or process.poll() is not None, 30)
-            assert len(api.requests) == done + len(faults), process.communicate()
+            api.wait_until(lambda p=process, t=target: len(api.requests) >= t or p.poll() is not None, 30)
+            assert len(api.requests) == target, process.communicate()
             process.send_signal(signal.SIGKILL)
             process.communicate()
             api.fail()
