@@ -139,33 +139,6 @@ def forum_payload(event: Event, language: str, username: str = "", icon_url: str
     }
 
 
-def limits_problems(payload: Mapping[str, Any]) -> list[str]:
-    """What in `payload` breaks Discord's published limits (empty when nothing does)."""
-    found = []
-    embeds = payload.get("embeds", [])
-    if len(embeds) > MAX_EMBEDS:
-        found.append(f"{len(embeds)} embeds > {MAX_EMBEDS}")
-    if sum(embed_size(e) for e in embeds) > MAX_TOTAL:
-        found.append(f"more than {MAX_TOTAL} characters of embeds")
-    if len(payload.get("content", "")) > MAX_CONTENT:
-        found.append("content > 2000")
-    if len(payload.get("thread_name", "")) > MAX_THREAD_NAME:
-        found.append("thread_name > 100")
-    for e in embeds:
-        checks = [
-            (e.get("title", ""), MAX_TITLE, "title"),
-            (e.get("description", ""), MAX_DESCRIPTION, "description"),
-            (e.get("author", {}).get("name", ""), MAX_AUTHOR, "author name"),
-        ]
-        for f in e.get("fields", []):
-            checks += [
-                (f["name"], MAX_FIELD_NAME, "field name"),
-                (f["value"], MAX_FIELD_VALUE, "field value"),
-            ]
-        found += [f"{what} > {limit}" for text, limit, what in checks if len(text) > limit]
-    return found
-
-
 # --- the webhook ------------------------------------------------------------------------------------
 
 
