@@ -9,6 +9,7 @@ message per event, sent through their platform's API: Slack or Mattermost with a
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from jobfeed.announce.diff import Event
 from jobfeed.announce.messages import Message, channel_messages, mattermost_messages, slack_messages
 from jobfeed.announce.routing import Channel
-from jobfeed.announce.threads import ThreadAPI, ThreadMessage, send_threaded
+from jobfeed.announce.threads import ThreadAPI, ThreadMessage, send_threaded, txn_id
 from jobfeed.config import ChannelConfig
 
 if TYPE_CHECKING:
@@ -120,8 +121,9 @@ def deliver(
     c = channel.config
     if isinstance(message, ThreadMessage):
         send_threaded(thread_api(channel, session, policy, sleep), message, threads, channel.label, save)
-    elif c.kind == "discord":
-        thread_api(channel, session, policy, sleep).post(message.payload, None, "")
+    elif c.kind == "discord" or is_threaded(c):  # a digest, or a message outside any thread
+        txn = txn_id(channel.label, json.dumps([message.event_ids, message.payload], sort_keys=True), "post")
+        thread_api(channel, session, policy, sleep).post(message.payload, None, txn)
     else:
         from jobfeed.announce.webhooks import post_message
 

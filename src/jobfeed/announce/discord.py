@@ -81,7 +81,13 @@ def embed_of(event: Event, language: str) -> dict[str, Any]:
     }
     if event.contract:
         label = _t(language, "contract", v="").strip().rstrip(":").strip()
-        embed["fields"] = [{"name": label, "value": _fit(event.contract, MAX_FIELD_VALUE), "inline": True}]
+        embed["fields"] = [
+            {
+                "name": _clip(label, MAX_FIELD_NAME),
+                "value": _fit(event.contract, MAX_FIELD_VALUE),
+                "inline": True,
+            }
+        ]
     if event.kind != "closed" and is_web_link(event.link):
         embed["url"] = event.link
     return embed
