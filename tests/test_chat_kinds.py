@@ -255,3 +255,22 @@ def test_a_message_outside_threads_goes_through_the_same_path() -> None:
             )
         [shown] = api.roots("matrix")
         assert shown.content == message.payload and threads == {}
+
+
+def test_the_readme_s_examples_of_the_new_kinds_are_valid() -> None:
+    import re
+    import tomllib
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.partition("### Threads: Slack and Mattermost with a token")[2].partition("\n## ")[0]
+    blocks = re.findall(r"```toml\n(.*?)```", section, re.S)
+    kinds = []
+    for block in blocks:
+        [channel] = config_from_dict(tomllib.loads(block.replace("\n  ", "\n"))).channels
+        kinds.append((channel.kind, channel.env, is_threaded(channel)))
+    assert kinds == [
+        ("slack", "SLACK_BOT_TOKEN", True),
+        ("mattermost", "MATTERMOST_TOKEN", True),
+        ("discord", "DISCORD_WEBHOOK_URL", True),
+        ("matrix", "MATRIX_ACCESS_TOKEN", True),
+    ]
