@@ -11,7 +11,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from chat_api_server import MATRIX_TOKEN, MATTERMOST_TOKEN, ROOM, SLACK_TOKEN, ChatAPI
+from chat_api_server import MATRIX_TOKEN, MATTERMOST_TOKEN, ROOM, SLACK_TOKEN, TOKENS, ChatAPI
 from jobfeed.announce import webhooks
 from jobfeed.announce.botapis import MattermostBot, SlackBot, mattermost_judge, slack_judge
 from jobfeed.announce.delivery import is_threaded, messages_for
@@ -274,3 +274,28 @@ def test_the_readme_s_examples_of_the_new_kinds_are_valid() -> None:
         ("discord", "DISCORD_WEBHOOK_URL", True),
         ("matrix", "MATRIX_ACCESS_TOKEN", True),
     ]
+
+
+def test_debug_logs_of_every_api_hold_no_secret(caplog: pytest.LogCaptureFixture) -> None:
+    """urllib3 logs each request line at DEBUG: the Discord webhook's path is `***` there, and the
+    tokens (only ever in the Authorization header) appear nowhere."""
+    import logging
+
+    from jobfeed.announce.discord import DiscordWebhook
+
+    caplog.set_level(logging.DEBUG)
+    with ChatAPI() as api, requests.Session() as session:
+        api.fail(Fault("http", 503, "busy", {}))
+        DiscordWebhook(session, api.discord_url, policy=FAST).post({"content": "x"}, None, "")
+        SlackBot(session, SLACK_TOKEN, api.base + "/api", policy=FAST).post(
+            {"channel": "C", "text": "x"}, None, ""
+        )
+        MattermostBot(session, MATTERMOST_TOKEN, api.base, policy=FAST).post(
+            {"channel_id": "c", "message": "x"}, None, ""
+        )
+        MatrixRoom(session, MATRIX_TOKEN, api.base, ROOM, policy=FAST).post(notice(EVENT, "fr"), None, "t")
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("urllib3")]
+    assert sum('"POST ***?wait=true HTTP/1.1"' in line for line in lines) == 2, lines
+    assert any("/_matrix/client/v3/rooms/" in line for line in lines)
+    for secret in [api.discord_url, *TOKENS]:
+        assert secret not in caplog.text
