@@ -3,18 +3,20 @@ extra), started on 127.0.0.1 with a throwaway configuration. A bot user register
 shared secret, a room, then a role's whole life through `jobfeed notify`; the notices, the thread
 and the edit are read back through the client-server API.
 
-Synapse starts in about 2 s here; the module shares one server between its tests.
+Synapse starts in about 2 s here (the test waits for its "now listening" log line); the module
+shares one server between its tests.
 """
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
 import json
 import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,25 +105,28 @@ def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeserver]
     )
     settings.pop("log_config", None)
     config.write_text(yaml.safe_dump(settings))
-    log = (folder / "synapse.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "synapse.app.homeserver", "-c", str(config)],
         cwd=folder,
-        stdout=log,
-        stderr=log,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
+    listening, lines = threading.Event(), collections.deque(maxlen=50)
+
+    def read_log() -> None:  # Synapse says when it listens; its log is kept for a failure message
+        assert process.stdout is not None
+        for raw in process.stdout:
+            lines.append(raw.decode("utf-8", "replace"))
+            if b"Synapse now listening on TCP port" in raw:
+                listening.set()
+        listening.set()  # it ended
+
+    threading.Thread(target=read_log, daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None, (folder / "synapse.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "Synapse did not start within 60 s"
-            time.sleep(0.1)  # polling a starting process: nothing to wait on but its port
+        assert listening.wait(60), "Synapse did not start within 60 s"
+        assert process.poll() is None, "".join(lines)
+        assert requests.get(url + "/health", timeout=5).status_code == 200
         yield Homeserver(url)
     finally:
         process.terminate()
@@ -130,7 +135,6 @@ def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeserver]
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.close()
 
 
 def test_a_role_lives_in_one_thread_on_synapse(homeserver: Homeserver, tmp_path: Path) -> None:
