@@ -299,3 +299,31 @@ def test_debug_logs_of_every_api_hold_no_secret(caplog: pytest.LogCaptureFixture
     assert any("/_matrix/client/v3/rooms/" in line for line in lines)
     for secret in [api.discord_url, *TOKENS]:
         assert secret not in caplog.text
+
+
+def test_thread_records_in_the_state_are_checked_by_its_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    from jobfeed.announce.state import load_state, state_schema
+    from jobfeed.errors import StateError
+
+    good = {
+        "schema_version": 1,
+        "roles": {},
+        "outbox": {},
+        "threads": {
+            "matrix:M": {"r1": {"root": "$e1", "event": "r1:opened:2024-03-01", "edited": "r1:closed:x"}}
+        },
+    }
+    jsonschema.validate(good, state_schema())
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(good))
+    assert load_state(path).threads == good["threads"]
+    assert json.loads(load_state(path).dumps())["threads"] == good["threads"]
+    bad = {**good, "threads": {"matrix:M": {"r1": {"event": "r1:opened:2024-03-01"}}}}
+    path.write_text(json.dumps(bad))
+    with pytest.raises(StateError) as caught:
+        load_state(path)
+    assert "threads → matrix:M → r1: 'root' is missing" in str(caught.value)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, state_schema())
