@@ -193,10 +193,27 @@ class ChannelConfig:
     language: str = "fr"
     username: str = ""
     icon_url: str = ""
+    #: Threads (announce/threads.py): the API's address (Mattermost, Matrix; Slack's by default),
+    #: the channel or room id (with it, Slack and Mattermost use a token, not a webhook), and a
+    #: Discord forum channel (one post per role).
+    server: str = ""
+    channel: str = ""
+    forum: bool = False
 
     @property
     def label(self) -> str:
         return self.name or f"{self.kind}:{self.env}"
+
+
+#: The secret's variable of each chat kind when `env` is not given (`+token`: with a `channel`).
+THREAD_KINDS = {
+    "slack": "SLACK_WEBHOOK_URL",
+    "slack+token": "SLACK_BOT_TOKEN",
+    "mattermost": "MATTERMOST_WEBHOOK_URL",
+    "mattermost+token": "MATTERMOST_TOKEN",
+    "discord": "DISCORD_WEBHOOK_URL",
+    "matrix": "MATRIX_ACCESS_TOKEN",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -364,25 +381,50 @@ def _channels(notify: Any, where: str) -> list[ChannelConfig]:
     for i, table in enumerate(_expect(notify, list, f"{where}: [[notify]]"), 1):
         table = _expect(table, dict, f"{where}: [[notify]] #{i}")
         kind = table.get("kind")
-        if kind not in ("slack", "mattermost"):
-            raise ConfigError(f"{where}: [[notify]] #{i}: kind must be 'slack' or 'mattermost'")
+        if kind not in {k.partition("+")[0] for k in THREAD_KINDS}:
+            raise ConfigError(
+                f"{where}: [[notify]] #{i}: kind must be one of 'slack', 'mattermost', 'discord', 'matrix'"
+            )
         allowed = {f.name for f in dataclasses.fields(ChannelConfig)}
         for key in table:
             if key not in allowed:
                 raise ConfigError(
                     f"{where}: [[notify]] #{i}: unknown key '{key}'; known: {', '.join(sorted(allowed))}"
                 )
-        args: dict[str, Any] = {"kind": kind, "env": f"{kind.upper()}_WEBHOOK_URL"}
+        token = "+token" if table.get("channel") and kind in ("slack", "mattermost") else ""
+        args: dict[str, Any] = {"kind": kind, "env": THREAD_KINDS[kind + token]}
         for key, value in table.items():
-            if key in ("teams", "contracts", "events"):
+            if key == "forum":
+                value = _expect(value, bool, f"{where}: [[notify]] #{i} {key}")
+            elif key in ("teams", "contracts", "events"):
                 value = tuple(_expect(value, list, f"{where}: [[notify]] #{i} {key}"))
             else:
                 value = _expect(value, str, f"{where}: [[notify]] #{i} {key}")
             args[key] = value
         if args.get("language", "fr") not in ("fr", "en"):
             raise ConfigError(f"{where}: [[notify]] #{i}: language must be 'fr' or 'en'")
+        _thread_keys(args, f"{where}: [[notify]] #{i}")
         channels.append(ChannelConfig(**args))
     return channels
+
+
+def _thread_keys(args: dict[str, Any], where: str) -> None:
+    """`server`, `channel` and `forum` where they mean something, and what each kind needs."""
+    kind, server, channel = args["kind"], args.get("server", ""), args.get("channel", "")
+    if server and not server.startswith(("https://", "http://")):
+        raise ConfigError(f"{where}: server must be an https:// address, like https://chat.example.org")
+    if kind == "matrix" and not (server and channel.startswith("!")):
+        raise ConfigError(
+            f'{where}: matrix needs server = "https://<homeserver>" and channel = "!<room id>:<server>"'
+        )
+    if kind == "mattermost" and channel and not server:
+        raise ConfigError(f'{where}: mattermost with a channel needs server = "https://<your mattermost>"')
+    if kind == "discord" and channel:
+        raise ConfigError(
+            f"{where}: discord takes no channel: its webhook URL names it (forum = true for a forum)"
+        )
+    if args.get("forum") and kind != "discord":
+        raise ConfigError(f"{where}: forum = true is for discord channels only")
 
 
 # --- what is allowed in the configuration but most likely a mistake (`check` and `build` report it)

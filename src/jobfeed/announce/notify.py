@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool
+from jobfeed.announce.delivery import messages_for
 from jobfeed.announce.diff import (
     KINDS,
     REMOVED,
@@ -33,7 +34,7 @@ from jobfeed.announce.diff import (
     snapshot_of,
     with_removed,
 )
-from jobfeed.announce.messages import Message, channel_messages
+from jobfeed.announce.messages import Message
 from jobfeed.announce.redact import redact, secrets_of
 from jobfeed.announce.routing import Channel, resolve_channels, wants
 from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_state
@@ -335,10 +336,7 @@ def _after(last_run: str | None, now: dt.datetime) -> bool:
 
 
 def _messages(channel: Channel, events: list[Event], config: Config) -> list[Message]:
-    c = channel.config
-    return channel_messages(
-        c.kind, events, c.language, username=c.username, icon_url=c.icon_url, site_url=config.site_url
-    )
+    return messages_for(channel.config, events, config.site_url)
 
 
 def _deliver(
@@ -366,16 +364,18 @@ def _deliver(
         report.error = f"{c.env} is not set"
         return report
     assert session is not None
-    from jobfeed.announce.webhooks import post_message
+    from jobfeed.announce.delivery import deliver
     from jobfeed.errors import DeliveryError
 
+    threads = state.threads.setdefault(channel.label, {})
     for message in messages:
         try:
-            post_message(
+            deliver(
                 session,
-                channel.url,
-                message.payload,
-                c.kind,
+                channel,
+                message,
+                threads,
+                lambda: save_state(path, state),
                 policy=policy,
                 sleep=sleep,
                 warnings=report.warnings,

@@ -34,6 +34,9 @@ class NotifyState:
     #: Roles a silent baseline recorded open without announcing them: `--announce-existing`
     #: announces those still open, once.
     unannounced: list[str] = dataclasses.field(default_factory=list)
+    #: Per channel and role, the thread of a platform that has threads (`announce.threads`): the
+    #: root message's id and how far its replies and edit went. Never a secret.
+    threads: dict[str, dict[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
 
     @property
     def is_baseline(self) -> bool:
@@ -70,6 +73,9 @@ class NotifyState:
         }
         if self.unannounced:  # absent otherwise: the states written before it stay as they were
             data["unannounced"] = sorted(self.unannounced)
+        threads = {channel: dict(roles) for channel, roles in self.threads.items() if roles}
+        if threads:  # absent too until a channel has a thread
+            data["threads"] = threads
         return data
 
     def dumps(self) -> bytes:
@@ -138,6 +144,10 @@ def state_from_dict(raw: Any, path: Path) -> NotifyState:
         unannounced=[r for r in raw.get("unannounced", []) if isinstance(r, str)]
         if isinstance(raw.get("unannounced", []), list)
         else [],
+        threads={
+            channel: {role: dict(record) for role, record in roles.items()}
+            for channel, roles in raw.get("threads", {}).items()
+        },
     )
 
 
