@@ -235,6 +235,16 @@ def _exit(code: object) -> NoReturn:
     "silent baseline recorded, and in a channel that has announced nothing yet.",
 )
 @click.option("--force", is_flag=True, help="Announce closures even when most roles disappeared at once.")
+@click.option(
+    "--test",
+    "test_channel",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[CHANNEL]",
+    help="Send one short test message to each channel (or CHANNEL) and say whether it was delivered; "
+    "reads and changes no state.",
+)
 def notify(
     config: Config,
     now_text: str | None,
@@ -244,6 +254,7 @@ def notify(
     as_json: bool,
     announce_existing: bool,
     force: bool,
+    test_channel: str | None,
 ) -> None:
     """Announce opened, closing-soon and closed roles to Mattermost and Slack.
 
@@ -254,7 +265,11 @@ def notify(
     \b
     Example:
         SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… jobfeed notify --json
+        SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… jobfeed notify --test
     """
+    if test_channel is not None:
+        _notify_test(config, test_channel or None, as_json, dry_run or announce_existing or force)
+        return
     from jobfeed.announce.notify import notify as run_notify
 
     now = resolve_now(now_text)
@@ -283,6 +298,20 @@ def notify(
         elif c.status == "unset":
             click.echo(f"Warning: {c.name}: {c.error}; {c.pending} event(s) stay pending", err=True)
     if report.failures or report.input_errors:
+        sys.exit(1)
+
+
+def _notify_test(config: Config, channel: str | None, as_json: bool, other_options: bool) -> None:
+    """`notify --test`: the test message to each channel, a line per channel; exit 1 if one failed."""
+    from jobfeed.announce.testmessage import send_test
+
+    if other_options:
+        raise UsageError(
+            "--test sends only the test message: use it without --dry-run, --announce-existing, --force"
+        )
+    report = send_test(config, os.environ, channel)
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else report.summary())
+    if report.failures:
         sys.exit(1)
 
 

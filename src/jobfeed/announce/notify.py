@@ -366,20 +366,11 @@ def _deliver(
         report.error = f"{c.env} is not set"
         return report
     assert session is not None
-    from jobfeed.announce.webhooks import post_message
     from jobfeed.errors import DeliveryError
 
     for message in messages:
         try:
-            post_message(
-                session,
-                channel.url,
-                message.payload,
-                c.kind,
-                policy=policy,
-                sleep=sleep,
-                warnings=report.warnings,
-            )
+            send_message(channel, message, session, policy=policy, sleep=sleep, warnings=report.warnings)
         except DeliveryError as e:
             report.status = "failed"
             report.error = _redacted(str(e), channel.url)
@@ -391,6 +382,31 @@ def _deliver(
         report.status = "delivered"
     report.pending = len(state.pending(channel.label))
     return report
+
+
+def send_message(
+    channel: Channel,
+    message: Message,
+    session: requests.Session,
+    *,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    warnings: list[str] | None = None,
+) -> None:
+    """Deliver one message to a channel whose URL is set, with the kind's retries; raises DeliveryError.
+    The one delivery step: `notify` and `notify --test` (`testmessage`) both send through it."""
+    from jobfeed.announce.webhooks import post_message
+
+    assert channel.url is not None
+    post_message(
+        session,
+        channel.url,
+        message.payload,
+        channel.config.kind,
+        policy=policy,
+        sleep=sleep,
+        warnings=warnings,
+    )
 
 
 def _redacted(text: str, url: str) -> str:
