@@ -64,7 +64,9 @@ def test_delivered_to_slack_and_mattermost_and_nothing_is_written(tmp_path: Path
         before = {p.name for p in tmp_path.iterdir()}
         result = run(tmp_path, env=env)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "slack:SLACK_WEBHOOK_URL: delivered\nmattermost:MATTERMOST_WEBHOOK_URL: delivered\n"
+    assert (
+        result.stdout == "slack:SLACK_WEBHOOK_URL: delivered\nmattermost:MATTERMOST_WEBHOOK_URL: delivered\n"
+    )
     assert {p.name for p in tmp_path.iterdir()} == before | {"jobfeed.toml"}  # no state, no lock
     [slack_payload] = slack.shown
     assert slack_payload == {
@@ -198,7 +200,9 @@ def test_the_channel_named_alone_gets_the_message(tmp_path: Path) -> None:
         assert slack.shown[0]["text"].startswith("Test message from jobfeed: ")  # language = "en"
         result = run(tmp_path, "equpe", env=env, toml=toml)
     assert result.exit_code == 2
-    assert "Error: 'equpe' is not a configured channel; the channels are: recrutement, equipe" in result.stderr
+    assert (
+        "Error: 'equpe' is not a configured channel; the channels are: recrutement, equipe" in result.stderr
+    )
 
 
 def test_an_unset_variable_is_named_and_fails(tmp_path: Path) -> None:
