@@ -16,7 +16,7 @@ import click
 from jobfeed._version import __version__
 from jobfeed.clock import resolve_now
 from jobfeed.config import Config, load_config
-from jobfeed.core.postings import load_postings
+from jobfeed.core.postings import load_postings, postings_folder
 from jobfeed.errors import JobfeedError, PostingError, UsageError
 from jobfeed.output import read_claims
 from jobfeed.publish.build import build as run_build
@@ -352,32 +352,42 @@ def new_command(
         jobfeed new --role "Développeur·euse back-end" --team Aides-territoires \\
             --contract CDD --contact recrutement@example.org --deadline 2024-04-30
     """
-    from jobfeed.author.new import NewRole, create_posting
+    from jobfeed.author.new import NewRole, create_posting, postings_target
     from jobfeed.core.dates import parse_day
 
     now = resolve_now(now_text)
+    folder, created = postings_target(postes, config)  # before any question: a wrong folder asks nothing
     if role is None:
         role = click.prompt("Role title", type=str).strip()
-        team = click.prompt("Team", default=team, show_default=False).strip()
+        # Each default is shown as [value]; an empty one is not, and an empty answer keeps it.
+        team = click.prompt("Team", default=team, show_default=bool(team)).strip()
         contract = click.prompt(
-            "Contract (CDI, CDD, stage, indépendant…)", default=contract, show_default=False
+            "Contract (CDI, CDD, stage, indépendant…)", default=contract, show_default=bool(contract)
         ).strip()
         contact = click.prompt(
-            "Contact (e-mail or URL to apply)", default=contact, show_default=False
+            "Contact (e-mail or URL to apply)", default=contact, show_default=bool(contact)
         ).strip()
+        first_day = (
+            parse_day(opened, config.tz, "--opened").day if opened else now.astimezone(config.tz).date()
+        )
 
         def check_day(text: str) -> str:
+            """A deadline that is not a date, or before the opening day, is asked again."""
             if text.strip():
                 try:
-                    parse_day(text, config.tz, "deadline")
+                    day = parse_day(text, config.tz, "deadline").day
                 except UsageError as e:
                     raise click.BadParameter(str(e)) from e
+                if day < first_day:
+                    raise click.BadParameter(
+                        f"the deadline {day} is before the opening day {first_day}; give a later date"
+                    )
             return text.strip()
 
         deadline = click.prompt(
             "Deadline (YYYY-MM-DD, empty for none)",
             default=deadline,
-            show_default=False,
+            show_default=bool(deadline),
             value_proc=check_day,
         )
     new = NewRole(
@@ -388,7 +398,9 @@ def new_command(
         opened=parse_day(opened, config.tz, "--opened").day if opened else None,
         deadline=parse_day(deadline, config.tz, "--deadline") if deadline else None,
     )
-    path = create_posting(new, config, now, postes=postes, slug=slug)
+    path = create_posting(new, config, now, postes=folder, slug=slug)
+    if created:
+        click.echo(f"Created the postings folder {folder}")
     click.echo(f"Created {path}")
     click.echo("Describe the role in that file, then run `jobfeed check` and `jobfeed preview`.")
 
@@ -416,7 +428,8 @@ def list_command(
     from jobfeed.core.lifecycle import classify
 
     now = resolve_now(now_text)
-    loaded = load_postings(postes or config.postes, config, claims=read_claims(config.out))
+    folder = postings_folder(postes or config.postes)  # a missing folder names itself and --postes
+    loaded = load_postings(folder, config, claims=read_claims(config.out))
     folder_error = unreadable_folder(loaded)
     if folder_error is not None:
         raise folder_error
@@ -447,7 +460,7 @@ def close_command(
 ) -> None:
     """Close a role by editing its file in place; every other byte stays as it was.
 
-    ROLE is the role's id, its file name or path, or a unique prefix of them. The keys edited are
+    ROLE is the role's id, its file name or path, or any unique part of its id or title. The keys edited are
     the ones the file uses (see [fields] in jobfeed.toml); a missing key is added after the last.
 
     \b
@@ -483,7 +496,7 @@ def extend_command(
 ) -> None:
     """Move a role's deadline by editing its file in place; every other byte stays as it was.
 
-    ROLE is the role's id, its file name or path, or a unique prefix of them. A filled or closed role is not reopened unless --reopen is given: without it the command
+    ROLE is the role's id, its file name or path, or any unique part of its id or title. A filled or closed role is not reopened unless --reopen is given: without it the command
     says so and changes nothing.
 
     \b
@@ -510,7 +523,7 @@ def preview_command(
 ) -> None:
     """Show a role's feed entry and chat messages exactly as `build` and `notify` would; sends nothing.
 
-    ROLE is the role's id, its file name or path, or a unique prefix of them. Works for a role in
+    ROLE is the role's id, its file name or path, or any unique part of its id or title. Works for a role in
     any state, so a new or scheduled role can be checked before it opens. The chat messages are the
     payloads of its announcement (opened, or closed once it has ended) for each channel that would
     get it: the `[[notify]]` channels whose filters take it, else each default channel whose
