@@ -254,6 +254,10 @@ def test_a_past_until_shows_now_in_the_site_s_time_zone(site: Path) -> None:
         ({"pages": {"calender": True}}, "unknown key 'calender' in [pages], did you mean 'calendar'? known:"),
         ({"site": {"colour": "x"}}, "jobfeed.toml: unknown key 'colour' in [site]; known: author,"),
         (
+            {"fields": {"deadlin": ["x"]}},
+            "unknown field 'deadlin' in [fields], did you mean 'deadline'? known: ",
+        ),
+        (
             {"announce": {"closing_soon_days": "x"}},
             "[announce] closing_soon_days must be a whole number, not 'x'",
         ),
@@ -272,3 +276,9 @@ def test_a_configuration_typo_through_the_cli(site: Path) -> None:
     code, out = invoke("check")
     assert code == 1
     assert out.startswith("Error: jobfeed.toml: unknown key 'titel' in [site], did you mean 'title'? known: ")
+
+
+def test_an_unusable_opening_day_is_refused_before_any_question(site: Path) -> None:
+    code, out = invoke("new", "--opened", "2024-13-01", "--now", NOW, stdin="Dev\n\n\n\n\n")
+    assert code == 2 and "Role title" not in out
+    assert out.startswith("Error: --opened '2024-13-01' is not a date;")

@@ -357,6 +357,7 @@ def new_command(
 
     now = resolve_now(now_text)
     folder, created = postings_target(postes, config)  # before any question: a wrong folder asks nothing
+    first_day = parse_day(opened, config.tz, "--opened").day if opened else now.astimezone(config.tz).date()
     if role is None:
         role = click.prompt("Role title", type=str).strip()
         # Each default is shown as [value]; an empty one is not, and an empty answer keeps it.
@@ -367,9 +368,6 @@ def new_command(
         contact = click.prompt(
             "Contact (e-mail or URL to apply)", default=contact, show_default=bool(contact)
         ).strip()
-        first_day = (
-            parse_day(opened, config.tz, "--opened").day if opened else now.astimezone(config.tz).date()
-        )
 
         def check_day(text: str) -> str:
             """A deadline that is not a date, or before the opening day, is asked again."""
@@ -395,7 +393,7 @@ def new_command(
         team=team,
         contract=contract,
         contact=contact,
-        opened=parse_day(opened, config.tz, "--opened").day if opened else None,
+        opened=first_day if opened else None,
         deadline=parse_day(deadline, config.tz, "--deadline") if deadline else None,
     )
     path = create_posting(new, config, now, postes=folder, slug=slug)

@@ -351,9 +351,7 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
     fields = dict(DEFAULT_FIELDS)
     for field, listed in _expect(raw.get("fields", {}), dict, f"{where}: [fields]").items():
         if field not in DEFAULT_FIELDS:
-            raise ConfigError(
-                f"{where}: unknown field '{field}' in [fields]; known: {', '.join(DEFAULT_FIELDS)}"
-            )
+            raise ConfigError(f"{where}: " + _unknown(f"field '{field}' in [fields]", field, DEFAULT_FIELDS))
         if isinstance(listed, str):
             listed = [listed]
         if not isinstance(listed, list) or not listed or not all(isinstance(k, str) for k in listed):
