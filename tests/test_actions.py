@@ -128,14 +128,14 @@ def test_extend_moves_the_deadline(site: Path) -> None:
     assert run("extend", "stage", "--until", "2024-03-31") == (
         0,
         "postes/2023-09-01-stage-data.md:6: poste_ferme: 2023-10-01 -> 2024-03-31\n"
-        "2023-09-01-stage-data is now open\n",
+        "2023-09-01-stage-data is now open, until the end of 2024-03-31 (CEST)\n",
     )
     assert diff("2023-09-01-stage-data.md") == ["-poste_ferme: 2023-10-01\n", "+poste_ferme: 2024-03-31\n"]
     assert run("extend", "chargee", "--until", "2024-05-15T18:00:00+02:00") == (
         0,
         "postes/2024-02-01-chargee-de-mission.md:7: "
         "poste_ferme: 2024-04-29T22:00:00.000Z -> 2024-05-15T18:00:00+02:00\n"
-        "2024-02-01-chargee-de-mission is now open\n",
+        "2024-02-01-chargee-de-mission is still open, until 2024-05-15 18:00 CEST\n",
     )
 
 
@@ -143,7 +143,7 @@ def test_extend_adds_a_deadline_to_a_role_without_one(site: Path) -> None:
     assert run("extend", "charge-deploiement", "--until", "2024-04-15") == (
         0,
         "postes/2024-02-10-charge-deploiement.md:7: added poste_ferme: 2024-04-15\n"
-        "2024-02-10-charge-deploiement is now open\n",
+        "2024-02-10-charge-deploiement is still open, until the end of 2024-04-15 (CEST)\n",
     )
 
 
@@ -159,7 +159,7 @@ def test_extend_does_not_reopen_silently(site: Path) -> None:
         0,
         "postes/2023-06-01-designer-ux.md:6: poste_ferme: 2023-07-15 -> 2024-04-30\n"
         "postes/2023-06-01-designer-ux.md:8: poste_pourvu: true -> false\n"
-        "2023-06-01-designer-ux is now open\n",
+        "2023-06-01-designer-ux is now open, until the end of 2024-04-30 (CEST)\n",
     )
     code, out = run("extend", "product-owner", "--until", "2024-04-30")
     assert code == 1
@@ -171,7 +171,7 @@ def test_extend_does_not_reopen_silently(site: Path) -> None:
     [
         (
             "2024-02-29",
-            "--until 2024-02-29 is already past (now is 2024-03-01T09:00+01:00); "
+            "--until 2024-02-29 is already past (it is now 2024-03-01 09:00 CET); "
             "give a later date, or close the role with `jobfeed close`",
         ),
         (
@@ -202,7 +202,9 @@ def test_extend_needs_until(site: Path) -> None:
 def test_close_in_a_missing_folder_or_on_a_broken_file(site: Path) -> None:
     assert run("close", "x", "--closed", "--postes", "nope") == (
         1,
-        "Error: nope:1: error: cannot read the folder: No such file or directory\n",
+        f"Error: the postings folder 'nope' does not exist (in {Path.cwd()}); give the right one with "
+        "--postes or [postes] dir in jobfeed.toml, or run jobfeed from the folder that holds it; "
+        "nothing was written\n",
     )
     Path("postes/casse.md").write_text("---\nequipe: X\nstatus: open\n---\n", encoding="utf-8")
     code, out = run("close", "casse", "--closed")

@@ -68,7 +68,7 @@ def test_notify_keys_of_the_new_kinds() -> None:
         ({"kind": "matrix", "channel": "!a:b"}, 'matrix needs server = "https://<homeserver>"'),
         ({"kind": "mattermost", "channel": "abc"}, 'needs server = "https://<your mattermost>"'),
         ({"kind": "slack", "forum": True}, "forum = true is for discord channels only"),
-        ({"kind": "discord", "forum": "yes"}, "forum must be a bool"),
+        ({"kind": "discord", "forum": "yes"}, "forum must be true or false"),
         ({"kind": "discord", "channel": "123"}, "discord takes no channel"),
         ({"kind": "matrix", "server": "matrix.example.org", "channel": "!a:b"}, "server must be an https://"),
     ],

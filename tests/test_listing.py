@@ -153,5 +153,7 @@ def test_list_of_a_missing_folder_is_an_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["list", "--postes", str(tmp_path / "nope"), "--now", NOW])
     assert (result.exit_code, result.output) == (
         1,
-        f"Error: {tmp_path / 'nope'}:1: error: cannot read the folder: No such file or directory\n",
+        f"Error: the postings folder '{tmp_path / 'nope'}' does not exist (in {Path.cwd()}); give the right "
+        "one with --postes or [postes] dir in jobfeed.toml, or run jobfeed from the folder that holds it; "
+        "nothing was written\n",
     )

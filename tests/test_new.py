@@ -67,7 +67,9 @@ CREATED = (
 
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site's folder with its (empty) postings folder, the current directory."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "postes").mkdir()
     return tmp_path
 
 
@@ -148,7 +150,6 @@ def test_new_refuses_to_overwrite(here: Path) -> None:
 
 
 def test_new_refuses_an_id_another_posting_has(here: Path) -> None:
-    (here / "postes").mkdir()
     (here / "postes/ancien.md").write_text("---\nrole: Dev\nid: 2024-03-01-dev\n---\n", encoding="utf-8")
     assert invoke("new", "--role", "Dev", "--now", NOW) == (
         1,
@@ -176,12 +177,16 @@ def test_new_refuses_an_id_another_posting_has(here: Path) -> None:
 )
 def test_new_refuses_unusable_dates(here: Path, args: list[str], message: str) -> None:
     assert invoke("new", "--role", "Dev", *args, "--now", NOW) == (2, f"Error: {message}\n")
-    assert not (here / "postes").exists()
+    assert list((here / "postes").iterdir()) == []
 
 
 def test_new_with_an_opening_day_and_another_folder(here: Path) -> None:
     code, out = invoke("new", "--role", "Dev", "--opened", "2024-04-02", "--postes", "offres", "--now", NOW)
-    assert (code, out.splitlines()[0]) == (0, "Created offres/2024-04-02-dev.md")
+    # A folder named with --postes is created, and said so.
+    assert (code, out.splitlines()[:2]) == (
+        0,
+        ["Created the postings folder offres", "Created offres/2024-04-02-dev.md"],
+    )
     posting, problems = load_posting(here / "offres/2024-04-02-dev.md", Config())
     assert [p.message for p in problems] == ["no contact; add 'contact: <e-mail or web address to apply>'"]
     assert posting is not None and posting.opened is not None

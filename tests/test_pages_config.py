@@ -40,7 +40,7 @@ def test_enabled_false_turns_everything_off() -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"indexx": True}, "unknown key 'indexx' in [pages]; known: calendar, enabled"),
+        ({"indexx": True}, "unknown key 'indexx' in [pages], did you mean 'index'? known: calendar, enabled"),
         ({"index": "yes"}, "[pages] index must be true or false, not 'yes'"),
         ({"form_url": "javascript:alert(1)"}, "[pages] form_url must start with https://"),
         (

@@ -20,6 +20,7 @@ _.preview_command
 # subcommands registered through @cli.command().
 _.prepare
 _.summarize
+_.push_failed
 # cli.py: _UsageFailure.exit_code is read by click when the exception ends the command (exit 2).
 _.exit_code
 

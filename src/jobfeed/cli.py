@@ -16,7 +16,7 @@ import click
 from jobfeed._version import __version__
 from jobfeed.clock import resolve_now
 from jobfeed.config import Config, load_config
-from jobfeed.core.postings import load_postings
+from jobfeed.core.postings import load_postings, postings_folder
 from jobfeed.errors import JobfeedError, PostingError, UsageError
 from jobfeed.output import read_claims
 from jobfeed.publish.build import build as run_build
@@ -235,6 +235,16 @@ def _exit(code: object) -> NoReturn:
     "silent baseline recorded, and in a channel that has announced nothing yet.",
 )
 @click.option("--force", is_flag=True, help="Announce closures even when most roles disappeared at once.")
+@click.option(
+    "--test",
+    "test_channel",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[CHANNEL]",
+    help="Send one short test message to each channel (or CHANNEL) and say whether it was delivered; "
+    "reads and changes no state.",
+)
 def notify(
     config: Config,
     now_text: str | None,
@@ -244,6 +254,7 @@ def notify(
     as_json: bool,
     announce_existing: bool,
     force: bool,
+    test_channel: str | None,
 ) -> None:
     """Announce opened, closing-soon and closed roles to Mattermost and Slack.
 
@@ -254,7 +265,11 @@ def notify(
     \b
     Example:
         SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… jobfeed notify --json
+        SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… jobfeed notify --test
     """
+    if test_channel is not None:
+        _notify_test(config, test_channel or None, as_json, dry_run or announce_existing or force)
+        return
     from jobfeed.announce.notify import notify as run_notify
 
     now = resolve_now(now_text)
@@ -283,6 +298,20 @@ def notify(
         elif c.status == "unset":
             click.echo(f"Warning: {c.name}: {c.error}; {c.pending} event(s) stay pending", err=True)
     if report.failures or report.input_errors:
+        sys.exit(1)
+
+
+def _notify_test(config: Config, channel: str | None, as_json: bool, other_options: bool) -> None:
+    """`notify --test`: the test message to each channel, a line per channel; exit 1 if one failed."""
+    from jobfeed.announce.testmessage import send_test
+
+    if other_options:
+        raise UsageError(
+            "--test sends only the test message: use it without --dry-run, --announce-existing, --force"
+        )
+    report = send_test(config, os.environ, channel)
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else report.summary())
+    if report.failures:
         sys.exit(1)
 
 
@@ -323,32 +352,40 @@ def new_command(
         jobfeed new --role "Développeur·euse back-end" --team Aides-territoires \\
             --contract CDD --contact recrutement@example.org --deadline 2024-04-30
     """
-    from jobfeed.author.new import NewRole, create_posting
+    from jobfeed.author.new import NewRole, create_posting, postings_target
     from jobfeed.core.dates import parse_day
 
     now = resolve_now(now_text)
+    folder, created = postings_target(postes, config)  # before any question: a wrong folder asks nothing
+    first_day = parse_day(opened, config.tz, "--opened").day if opened else now.astimezone(config.tz).date()
     if role is None:
         role = click.prompt("Role title", type=str).strip()
-        team = click.prompt("Team", default=team, show_default=False).strip()
+        # Each default is shown as [value]; an empty one is not, and an empty answer keeps it.
+        team = click.prompt("Team", default=team, show_default=bool(team)).strip()
         contract = click.prompt(
-            "Contract (CDI, CDD, stage, indépendant…)", default=contract, show_default=False
+            "Contract (CDI, CDD, stage, indépendant…)", default=contract, show_default=bool(contract)
         ).strip()
         contact = click.prompt(
-            "Contact (e-mail or URL to apply)", default=contact, show_default=False
+            "Contact (e-mail or URL to apply)", default=contact, show_default=bool(contact)
         ).strip()
 
         def check_day(text: str) -> str:
+            """A deadline that is not a date, or before the opening day, is asked again."""
             if text.strip():
                 try:
-                    parse_day(text, config.tz, "deadline")
+                    day = parse_day(text, config.tz, "deadline").day
                 except UsageError as e:
                     raise click.BadParameter(str(e)) from e
+                if day < first_day:
+                    raise click.BadParameter(
+                        f"the deadline {day} is before the opening day {first_day}; give a later date"
+                    )
             return text.strip()
 
         deadline = click.prompt(
             "Deadline (YYYY-MM-DD, empty for none)",
             default=deadline,
-            show_default=False,
+            show_default=bool(deadline),
             value_proc=check_day,
         )
     new = NewRole(
@@ -356,10 +393,12 @@ def new_command(
         team=team,
         contract=contract,
         contact=contact,
-        opened=parse_day(opened, config.tz, "--opened").day if opened else None,
+        opened=first_day if opened else None,
         deadline=parse_day(deadline, config.tz, "--deadline") if deadline else None,
     )
-    path = create_posting(new, config, now, postes=postes, slug=slug)
+    path = create_posting(new, config, now, postes=folder, slug=slug)
+    if created:
+        click.echo(f"Created the postings folder {folder}")
     click.echo(f"Created {path}")
     click.echo("Describe the role in that file, then run `jobfeed check` and `jobfeed preview`.")
 
@@ -387,7 +426,8 @@ def list_command(
     from jobfeed.core.lifecycle import classify
 
     now = resolve_now(now_text)
-    loaded = load_postings(postes or config.postes, config, claims=read_claims(config.out))
+    folder = postings_folder(postes or config.postes)  # a missing folder names itself and --postes
+    loaded = load_postings(folder, config, claims=read_claims(config.out))
     folder_error = unreadable_folder(loaded)
     if folder_error is not None:
         raise folder_error
@@ -418,7 +458,7 @@ def close_command(
 ) -> None:
     """Close a role by editing its file in place; every other byte stays as it was.
 
-    ROLE is the role's id, its file name or path, or a unique prefix of them. The keys edited are
+    ROLE is the role's id, its file name or path, or any unique part of its id or title. The keys edited are
     the ones the file uses (see [fields] in jobfeed.toml); a missing key is added after the last.
 
     \b
@@ -454,7 +494,7 @@ def extend_command(
 ) -> None:
     """Move a role's deadline by editing its file in place; every other byte stays as it was.
 
-    ROLE is the role's id, its file name or path, or a unique prefix of them. A filled or closed role is not reopened unless --reopen is given: without it the command
+    ROLE is the role's id, its file name or path, or any unique part of its id or title. A filled or closed role is not reopened unless --reopen is given: without it the command
     says so and changes nothing.
 
     \b
@@ -481,7 +521,7 @@ def preview_command(
 ) -> None:
     """Show a role's feed entry and chat messages exactly as `build` and `notify` would; sends nothing.
 
-    ROLE is the role's id, its file name or path, or a unique prefix of them. Works for a role in
+    ROLE is the role's id, its file name or path, or any unique part of its id or title. Works for a role in
     any state, so a new or scheduled role can be checked before it opens. The chat messages are the
     payloads of its announcement (opened, or closed once it has ended) for each channel that would
     get it: the `[[notify]]` channels whose filters take it, else each default channel whose

@@ -6,11 +6,12 @@ Every setting has a default, so jobfeed works with no configuration file at all.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import string
 import tomllib
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +82,17 @@ _LINK_FIELDS = ("site_url", "slug", "id")
 MAX_CLOSING_SOON_DAYS = 366
 
 
+def _unknown(what: str, name: str, known: Collection[str], form: str = "'{}'") -> str:
+    """`unknown key 'titel' in [site], did you mean 'title'? known: …`: the nearest known name, if any."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+    hint = f", did you mean {form.format(close[0])}? known: " if close else "; known: "
+    return f"unknown {what}{hint}{', '.join(sorted(known))}"
+
+
 def _known(table: dict[str, Any], allowed: list[str], where: str, name: str) -> None:
     for key in table:
         if key not in allowed:
-            raise ConfigError(
-                f"{where}: unknown key '{key}' in [{name}]; known: {', '.join(sorted(allowed))}"
-            )
+            raise ConfigError(f"{where}: " + _unknown(f"key '{key}' in [{name}]", key, allowed))
 
 
 def _text(table: dict[str, Any], key: str, where: str, name: str) -> str:
@@ -315,9 +321,13 @@ def _template(value: str, fields: Sequence[str], where: str) -> str:
     return value
 
 
+#: What a TOML value of each Python type is called in an error.
+_KIND_WORDS = {int: "a whole number", str: "text", bool: "true or false", dict: "a table", list: "a list"}
+
+
 def _expect(value: Any, kind: type, where: str) -> Any:
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise ConfigError(f"{where} must be a {kind.__name__}, not {value!r}")
+        raise ConfigError(f"{where} must be {_KIND_WORDS.get(kind, kind.__name__)}, not {value!r}")
     return value
 
 
@@ -327,15 +337,13 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
     known = set(_SECTIONS) | {"fields", "notify", "pages"}
     for section in raw:
         if section not in known:
-            raise ConfigError(f"{where}: unknown section [{section}]; known: {', '.join(sorted(known))}")
+            raise ConfigError(f"{where}: " + _unknown(f"section [{section}]", section, known, "[{}]"))
     for section, keys in _SECTIONS.items():
         table = raw.get(section, {})
         table = _expect(table, dict, f"{where}: [{section}]")
         for key, value in table.items():
             if key not in keys:
-                raise ConfigError(
-                    f"{where}: unknown key '{key}' in [{section}]; known: {', '.join(sorted(keys))}"
-                )
+                raise ConfigError(f"{where}: " + _unknown(f"key '{key}' in [{section}]", key, keys))
             attr, kind = keys[key]
             values[attr] = _expect(value, kind, f"{where}: [{section}] {key}")
     if values.get("markdown", DEFAULT_RENDERER) not in RENDERERS:
@@ -360,9 +368,7 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
     fields = dict(DEFAULT_FIELDS)
     for field, listed in _expect(raw.get("fields", {}), dict, f"{where}: [fields]").items():
         if field not in DEFAULT_FIELDS:
-            raise ConfigError(
-                f"{where}: unknown field '{field}' in [fields]; known: {', '.join(DEFAULT_FIELDS)}"
-            )
+            raise ConfigError(f"{where}: " + _unknown(f"field '{field}' in [fields]", field, DEFAULT_FIELDS))
         if isinstance(listed, str):
             listed = [listed]
         if not isinstance(listed, list) or not listed or not all(isinstance(k, str) for k in listed):
@@ -388,9 +394,7 @@ def _channels(notify: Any, where: str) -> list[ChannelConfig]:
         allowed = {f.name for f in dataclasses.fields(ChannelConfig)}
         for key in table:
             if key not in allowed:
-                raise ConfigError(
-                    f"{where}: [[notify]] #{i}: unknown key '{key}'; known: {', '.join(sorted(allowed))}"
-                )
+                raise ConfigError(f"{where}: [[notify]] #{i}: " + _unknown(f"key '{key}'", key, allowed))
         token = "+token" if table.get("channel") and kind in ("slack", "mattermost") else ""
         args: dict[str, Any] = {"kind": kind, "env": THREAD_KINDS[kind + token]}
         for key, value in table.items():

@@ -4,6 +4,7 @@
 
     python -m jobfeed.github_action prepare      # inputs -> resolved folders and flags (step outputs)
     python -m jobfeed.github_action summarize --check check.json --build build.json --notify notify.json
+    python -m jobfeed.github_action push-failed --stderr push.err --branch main   # after a failed push
 
 The reports are the `--json` outputs of `jobfeed check`, `jobfeed build` and `jobfeed notify`; any of
 them may be missing (notify disabled, a step that failed), and the summary says so instead of failing.
@@ -523,6 +524,26 @@ def summarize(
     if warning:
         click.echo(f"::warning title=jobfeed::{warning}")
     click.echo(", ".join(f"{name}={value}" for name, value in values.items()))
+
+
+@cli.command("push-failed")
+@click.option(
+    "--stderr", "stderr_path", type=click.Path(dir_okay=False), required=True, help="git push's stderr."
+)
+@click.option("--branch", required=True, help="The branch the push was for.")
+def push_failed(stderr_path: str, branch: str) -> None:
+    """Exit 1 with its own error when a failed push cannot succeed by retrying (a protected branch, a
+    read-only token, no credentials); exit 0 otherwise, and the action rebases and tries again."""
+    from jobfeed.action_push import push_failure
+
+    try:
+        text = Path(stderr_path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    message = push_failure(text, branch)
+    if message is not None:
+        click.echo(f"::error title=jobfeed::{message}")
+        raise SystemExit(1)
 
 
 def main() -> None:

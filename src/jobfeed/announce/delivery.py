@@ -57,6 +57,13 @@ def _edit(channel: ChannelConfig, payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def single_post(channel: ChannelConfig, event: Event, site_url: str = "") -> Message:
+    """`event` as one post of the channel's own format, outside any thread (`notify --test`)."""
+    if is_threaded(channel):
+        return Message(_one(channel, event, site_url), (event.id,))
+    return messages_for(channel, [event], site_url)[0]
+
+
 def messages_for(channel: ChannelConfig, events: Sequence[Event], site_url: str = "") -> list[Message]:
     """The messages that deliver `events` on `channel`, in order."""
     if is_threaded(channel):

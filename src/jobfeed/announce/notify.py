@@ -393,5 +393,22 @@ def _deliver(
     return report
 
 
+def send_message(
+    channel: Channel,
+    message: Message,
+    session: requests.Session,
+    *,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    warnings: list[str] | None = None,
+) -> None:
+    """Deliver one message outside any thread to a channel whose secret is set, with the kind's
+    retries; raises DeliveryError. `notify --test` (`testmessage`) sends through it: the step
+    `notify` delivers with (`delivery.deliver`), with no thread to record."""
+    from jobfeed.announce.delivery import deliver
+
+    deliver(session, channel, message, {}, lambda: None, policy=policy, sleep=sleep, warnings=warnings)
+
+
 def _redacted(text: str, url: str) -> str:
     return redact(text, secrets_of(url))

@@ -23,11 +23,15 @@ class Outcome:
     posting: Posting  # as read back after the edit
     changes: tuple[Change, ...]
     state: State
+    was: State | None = None  # the state before the edit
+    deadline: str = ""  # the new deadline in words, in the site's time zone (`extend`)
 
     def lines(self) -> list[str]:
         if not self.changes:
             return [f"{self.posting.path}: nothing to change; {self.posting.id} is {self.state}"]
-        return [str(c) for c in self.changes] + [f"{self.posting.id} is now {self.state}"]
+        verb = "is still" if self.state == self.was else "is now"
+        until = f", until {self.deadline}" if self.deadline else ""
+        return [str(c) for c in self.changes] + [f"{self.posting.id} {verb} {self.state}{until}"]
 
 
 def close_values(how: str) -> list[tuple[str, Value]]:
@@ -50,8 +54,10 @@ def extend_values(posting: Posting, until: Moment, now: dt.datetime, reopen: boo
     why and what to run.
     """
     if until.end <= now:
+        local = now.astimezone(until.at.tzinfo)  # the site's time zone, as the deadline is read
         raise UsageError(
-            f"--until {until.isoformat()} is already past (now is {now.isoformat(timespec='minutes')}); "
+            f"--until {until.isoformat()} is already past (it is now {local:%Y-%m-%d %H:%M} "
+            f"{local.tzname()}); "
             "give a later date, or close the role with `jobfeed close`"
         )
     if posting.opened is not None and until.end <= posting.opened.at:
@@ -82,7 +88,15 @@ def _apply(posting: Posting, values: list[tuple[str, Value]], config: Config, no
     if after is None:  # pragma: no cover - edit_file verifies the YAML before writing
         raise JobfeedError(f"{posting.path}: the file no longer loads: {problems[0]}")
     after = dataclasses.replace(after, path=posting.path)
-    return Outcome(after, edit.changes, state_of(after, now))
+    deadline = ""
+    if after.deadline is not None and any(field == "deadline" for field, _ in values):
+        end = after.deadline.end.astimezone(config.tz)
+        deadline = (
+            f"{end:%Y-%m-%d %H:%M} {end.tzname()}"
+            if not after.deadline.all_day
+            else (f"the end of {after.deadline.day.isoformat()} ({end.tzname()})")
+        )
+    return Outcome(after, edit.changes, state_of(after, now), state_of(posting, now), deadline)
 
 
 def close_role(posting: Posting, how: str, config: Config, now: dt.datetime) -> Outcome:

@@ -16,9 +16,9 @@ from slugify import slugify
 
 from jobfeed.config import Config
 from jobfeed.core.dates import Moment
-from jobfeed.core.postings import load_postings
+from jobfeed.core.postings import load_postings, posting_files
 from jobfeed.core.text import SLUG_MAX, slug_of
-from jobfeed.errors import JobfeedError, PostingExists, UsageError
+from jobfeed.errors import FolderMissing, JobfeedError, PostingExists, UsageError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,10 +99,38 @@ def file_name(new: NewRole, opened: dt.date, slug: str = "") -> str:
     return f"{opened.isoformat()}-{slug}.md"
 
 
+def postings_target(postes: str | Path | None, config: Config) -> tuple[Path, bool]:
+    """The folder `new` writes into, and whether it is to be created. A missing folder is created only
+    when someone named it (`--postes`, or a jobfeed.toml that was read); the default `./postes` is
+    not, so that `new` run from the wrong place (inside `postes/` itself) writes nothing."""
+    folder = Path(postes or config.postes)
+    if folder.is_dir():
+        return folder, False
+    cwd = Path.cwd()
+    if folder.exists():
+        raise FolderMissing(f"the postings folder '{folder}' is not a folder (in {cwd}); give --postes")
+    if postes is not None or config.path:
+        return folder, True
+    try:
+        inside = cwd.name == folder.name or bool(posting_files(cwd))
+    except OSError:
+        inside = False
+    hint = (
+        f"this folder looks like a postings folder itself: run jobfeed from {cwd.parent}, or give --postes ."
+        if inside
+        else f"create it (mkdir {folder}), give the postings folder with --postes, or run jobfeed from "
+        "the folder that holds it"
+    )
+    raise FolderMissing(
+        f"the postings folder '{folder}' does not exist (in {cwd}); {hint}; nothing was written"
+    )
+
+
 def create_posting(
     new: NewRole, config: Config, now: dt.datetime, postes: str | Path | None = None, slug: str = ""
 ) -> Path:
     """Write `<postes>/<opened>-<slug>.md` and return its path; never overwrites a file."""
+    folder, _ = postings_target(postes, config)
     if not new.role.strip():
         raise UsageError("the role's title is empty; give it with --role")
     opened = new.opened or now.astimezone(config.tz).date()
@@ -110,7 +138,6 @@ def create_posting(
         raise UsageError(
             f"the deadline {new.deadline.day} is before the opening day {opened}; give a later --deadline"
         )
-    folder = Path(postes or config.postes)
     path = folder / file_name(new, opened, slug)
     posting_id = slug_of(path.stem)
     loaded = load_postings(folder, config) if folder.is_dir() else None

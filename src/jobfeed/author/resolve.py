@@ -1,4 +1,5 @@
-"""Finding the role a person means: by id, file name, path, or a unique prefix of them.
+"""Finding the role a person means: by id, file name, path, a unique prefix of them, or else any
+unique part of the id or the title.
 
 Files are usually named `<date>-<slug>.md`, so the slug without its date counts as a name too:
 `jobfeed close dev` finds `2024-09-02-developpeur-fullstack` when no other role starts so.
@@ -13,7 +14,8 @@ import re
 from pathlib import Path
 
 from jobfeed.config import Config
-from jobfeed.core.postings import SUFFIXES, Loaded, Posting, load_posting, load_postings
+from jobfeed.core.postings import SUFFIXES, Loaded, Posting, load_posting, load_postings, postings_folder
+from jobfeed.core.text import slug_of
 from jobfeed.errors import JobfeedError, Problem, RoleNotFound
 from jobfeed.output import read_claims
 
@@ -66,6 +68,15 @@ def _suggestions(folded: str, postings: list[Posting]) -> list[Posting]:
     return sorted(near, key=lambda p: (-scores[p.id], p.id))
 
 
+def _contains(posting: Posting, folded: str) -> bool:
+    """Whether `folded` (case-folded) is part of the role's id, file name or title, as typed or as a
+    slug (`Développeur fullstack` is part of `developpeur-fullstack`)."""
+    slug = slug_of(folded) if any(c.isalnum() for c in folded) else ""
+    if folded in posting.title.casefold():
+        return True
+    return any(folded in n.casefold() or (slug and slug in n.casefold()) for n in _names(posting))
+
+
 def unreadable_folder(loaded: Loaded) -> JobfeedError | None:
     """The error to stop on when the folder itself could not be read (no files, one problem)."""
     if loaded.files == 0 and loaded.errors:
@@ -94,6 +105,8 @@ def find_role(query: str, loaded: Loaded, config: Config) -> Posting:
         raise _broken(broken[0], [p for p in loaded.errors if p.path == broken[0]])
     folded = query.casefold()
     matches = [p for p in postings if any(n.casefold().startswith(folded) for n in _names(p))]
+    if not matches:  # any part of the id or the title: `fullstack`, `Développeur`
+        matches = [p for p in postings if _contains(p, folded)]
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -111,5 +124,6 @@ def find_role(query: str, loaded: Loaded, config: Config) -> Posting:
 
 def resolve(query: str, config: Config, postes: str | Path | None = None) -> Posting:
     """Load the folder and find the role `query` names in it."""
+    folder = postings_folder(postes or config.postes)  # a missing folder names itself and --postes
     claims = read_claims(config.out)
-    return find_role(query, load_postings(postes or config.postes, config, claims=claims), config)
+    return find_role(query, load_postings(folder, config, claims=claims), config)
