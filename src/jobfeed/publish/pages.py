@@ -47,6 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "subscribe": "S'abonner",
         "all_roles": "Tous les postes",
         "by_team": "Par équipe",
+        "by_other": "Par {kind}",
         "by_contract": "Par contrat",
         "opml": "Tous les flux, à importer dans un lecteur (OPML)",
         "calendar": "Les dates de clôture dans votre agenda (iCalendar)",
@@ -86,6 +87,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "subscribe": "Subscribe",
         "all_roles": "All roles",
         "by_team": "By team",
+        "by_other": "By {kind}",
         "by_contract": "By contract",
         "opml": "Every feed, to import into a feed reader (OPML)",
         "calendar": "Closing dates in your calendar (iCalendar)",
@@ -253,7 +255,8 @@ def index_html(
             opened_iso=time_attribute(p.opened),
             summary=rendered[role.id].summary if role.id in rendered else "",
         )
-        groups.setdefault(p.team, []).append(view)
+        for team in p.teams or (p.team,):  # a role in several teams is in each one's section
+            groups.setdefault(team, []).append(view)
     order = sorted(groups, key=lambda name: (name == "", facet_slug(name), name))
 
     def filters(found: Sequence[Facet]) -> list[dict[str, object]]:
@@ -277,6 +280,12 @@ def index_html(
         "contract_filters": filters(contracts),
         "team_facets": listing(teams),
         "contract_facets": listing(contracts),
+        # issue 16: the facets of other keys (`[facets] fields`), each under its own heading
+        "other_facets": [
+            (t["by_other"].format(kind=kind), listing(found))
+            for kind, found in facets.items()
+            if kind not in ("team", "contract") and found
+        ],
         "opml": extras.get("opml", ""),
         "calendar": extras.get("calendar", ""),
     }
@@ -315,6 +324,8 @@ def posting_html(
         subject = t["mail_subject"].format(role=p.role)
         mailto = f"mailto:{quote(contact, safe='@')}?subject={quote(subject, safe='')}"
     contact_url = contact if contact.startswith(("https://", "http://")) and not mailto else ""
+    if p.apply_url:  # issue 16: a role applied for on another site: that is the apply button
+        mailto, contact_url = "", p.apply_url
     link = link_of(p, config)
     context = {
         **_common(config, lang),
@@ -335,7 +346,7 @@ def posting_html(
         "deadline_day": deadline_text(deadline, lang) if deadline else "",
         # Sanitized by markup.render (nh3): no script, no event handler, no javascript: URL.
         "content": Markup(rendered.content),
-        "form_url": _form_url(p, config) if role.is_open else "",
+        "form_url": _form_url(p, config) if role.is_open and not p.apply_url else "",
         "mailto": mailto,
         "contact": contact,
         "contact_url": contact_url,

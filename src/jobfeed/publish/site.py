@@ -99,7 +99,7 @@ def site_problems(
     problems: list[Problem] = []
     facets: dict[str, list[Facet]] = {}
     if wants("facets"):
-        facets, found = all_facets(catalog, facet_owners or {})
+        facets, found = all_facets(catalog, facet_owners or {}, config.facets)
         problems.extend(found)
     if wants("postings"):
         problems.extend(_page_paths(catalog, config, _reserved(facets, config, taken))[1])
@@ -132,7 +132,7 @@ def extra_files(
 
     facets: dict[str, list[Facet]] = {}
     if wants("facets"):
-        facets, found = all_facets(catalog, facet_owners or {})
+        facets, found = all_facets(catalog, facet_owners or {}, config.facets)
         problems.extend(found)
         items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
         files.update(facet_files(facets, items, config, entries))
