@@ -158,7 +158,50 @@ def load_postings(
         if posting is not None:
             postings.append(posting)
     postings, held = settle_ids(postings, (p.name for p in files), claims or Claims(), problems)
+    problems = _without_common_typos(problems, postings)
+    problems.extend(unnamed_teams(postings, config))
     return Loaded(postings, problems, count, held)
+
+
+#: A key in at least this share of the loaded files (and in 3 or more) is the site's own, not a typo.
+COMMON_SHARE = 0.5
+
+
+def _without_common_typos(problems: list[Problem], postings: list[Posting]) -> list[Problem]:
+    """`problems` without the typo hint on keys most files use (`contacts` in every file is the
+    site's own key, not a misspelt `contact`): the hint is for a key rare in the folder."""
+    counts: dict[str, int] = {}
+    for posting in postings:
+        for key in posting.extra:
+            counts[key] = counts.get(key, 0) + 1
+    common = {k for k, n in counts.items() if n >= 3 and n >= COMMON_SHARE * len(postings)}
+    if not common:
+        return problems
+    prefixes = tuple(f"{TYPO} '{key}'," for key in common)
+    return [p for p in problems if not (p.level == "warning" and p.message.startswith(prefixes))]
+
+
+def unnamed_teams(postings: Sequence[Posting], config: Config) -> list[Problem]:
+    """With a `[teams]` lookup, each team id it does not name, once, on the first file that gives it."""
+    if not config.teams:
+        return []
+    seen: set[str] = set()
+    problems = []
+    for posting in postings:
+        for team_id in posting.team_ids:
+            if team_id in config.teams or team_id in seen:
+                continue
+            seen.add(team_id)
+            problems.append(
+                Problem(
+                    posting.path,
+                    posting.lines.get("team", 1),
+                    "warning",
+                    f"team {team_id!r} has no name in [teams] (inline or its source folder); it is shown "
+                    f"as {team_id!r}: add it, or correct the id",
+                )
+            )
+    return problems
 
 
 def _usable_names(files: list[Path], problems: list[Problem]) -> list[Path]:
@@ -614,7 +657,7 @@ def _likely_mistakes(
                 f"no opening date; add '{key}: YYYY-MM-DD' (until then its feed entry is dated {dated})",
             )
         )
-    if not out.get("contact"):
+    if not out.get("contact") and not out.get("apply_url"):  # an apply address is how to apply
         key = config.fields["contact"][0]
         problems.append(
             Problem(shown, 1, "warning", f"no contact; add '{key}: <e-mail or web address to apply>'")
