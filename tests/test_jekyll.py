@@ -8,6 +8,7 @@ disagreeing with `status`), `depublication_date`, `externalURL`, `contacts` and 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -166,8 +167,12 @@ def test_headlines_team_names_several_teams_and_the_sites_own_addresses(site: Pa
         team = feedparser.parse((out / f"equipes/{slug}.xml").read_bytes())
         assert team.feed.title.endswith(f"— {name}")
         assert TAG + "2022-02-15-product-owner" in {e.id for e in team.entries}
+    # in both teams' sections of the index, each filtered as its team
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("Product owner") == 2  # in both teams' sections
+    found_in = re.findall(
+        r'<li class="role" data-team="([^"]*)"[^>]*>\s*<[^>]*>\s*<a [^>]*>Product owner<', index
+    )
+    assert sorted(found_in) == ["dossierfacile", "service-national-universel"], index
 
 
 def test_the_date_key_wins_over_the_file_name(site: Path) -> None:
@@ -224,3 +229,14 @@ def test_chat_channels_filtered_on_either_team_get_the_role_with_its_apply_butto
         assert '"url": "https://partenaire.example/offres/dev-7"' in sent[name]
     assert "Développeur·euse (partenaire)" not in sent["DossierFacile"]
     assert f"{SITE}recrutement/2022/03/14/designer-ux.html" in sent["DossierFacile"]
+
+
+def test_the_same_bytes_with_the_cache_cold_warm_or_off(site: Path) -> None:
+    cold, warm = build(site, T1, "cold"), build(site, T1, "warm")
+    config = site / "jobfeed.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[build]\ncache = ""\n', encoding="utf-8")
+    off = build(site, T1, "off")
+    files = {p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()}
+    assert len(files) > 40
+    for other in (warm, off):
+        assert {p.relative_to(other): p.read_bytes() for p in other.rglob("*") if p.is_file()} == files

@@ -178,8 +178,6 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     #: and the feed entry's link when the role has no page. No key by default: `[fields] apply_url`.
     "apply_url": (),
 }
-#: Fields that take a list of values (a role in several teams); the others take the first value.
-LIST_FIELDS = ("team",)
 #: The facets of `[facets] fields` by default: per-team and per-contract feeds.
 DEFAULT_FACETS = ("team", "contract")
 #: `[postes] midnight_deadline`: a deadline date-time at local midnight is that whole day, or that instant.

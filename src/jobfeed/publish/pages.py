@@ -255,8 +255,11 @@ def index_html(
             opened_iso=time_attribute(p.opened),
             summary=rendered[role.id].summary if role.id in rendered else "",
         )
-        for team in p.teams or (p.team,):  # a role in several teams is in each one's section
-            groups.setdefault(team, []).append(view)
+        if len(p.teams) > 1:  # a role in several teams is in each one's section, filtered as that team
+            for team in p.teams:
+                groups.setdefault(team, []).append(dataclasses.replace(view, team_slug=_slug_in(team, teams)))
+        else:
+            groups.setdefault(p.team, []).append(view)
     order = sorted(groups, key=lambda name: (name == "", facet_slug(name), name))
 
     def filters(found: Sequence[Facet]) -> list[dict[str, object]]:
