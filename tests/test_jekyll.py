@@ -240,3 +240,29 @@ def test_the_same_bytes_with_the_cache_cold_warm_or_off(site: Path) -> None:
     assert len(files) > 40
     for other in (warm, off):
         assert {p.relative_to(other): p.read_bytes() for p in other.rglob("*") if p.is_file()} == files
+
+
+def test_the_readme_shows_this_configuration_and_every_new_key_with_an_example() -> None:
+    readme = (FIXTURE.parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Coming from a Jekyll (or Hugo) site", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert block == (FIXTURE / "jobfeed.toml").read_text(encoding="utf-8")
+    reference = readme.split("## Configuration: `jobfeed.toml`", 1)[1].split("\n## ", 1)[0]
+    for example in (
+        "opened_from_name = ",
+        'midnight_deadline = "whole-day"',
+        '"instant"',
+        'apply_url = []                             # e.g. ["externalURL"]',
+        'ignore = []                                # e.g. ["contacts", "domaines"]',
+        "[teams]",
+        'source = ""                                # e.g. "_startups"',
+        'name_key = "title"',
+        'url_key = ""',
+        '# locatio = "DossierFacile"',
+        "[facets]",
+        'fields = ["team", "contract"]',
+        '`[facets] fields = ["team", "contract", "domaines"]`',
+        'link = "{site_url}recrutement/{year}/{month}/{day}/{name}.html"',
+        "`{field:KEY}`",
+    ):
+        assert example in reference, example
