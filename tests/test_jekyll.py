@@ -266,3 +266,19 @@ def test_the_readme_shows_this_configuration_and_every_new_key_with_an_example()
         "`{field:KEY}`",
     ):
         assert example in reference, example
+
+
+def test_a_topic_feed_keeps_its_name_from_one_build_to_the_next(site: Path) -> None:
+    build(site, T1)
+    intruder = site / "_postes" / "2022-04-28-intrus.md"
+    intruder.write_text(
+        "---\nroles: Intrus\nstartup: snu\nopen: true\ncontact: a@b.fr\ndomaines: [DESIGN]\n---\nTexte\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["check", "--now", T1, "--out", "out"])
+    assert result.exit_code == 1
+    assert (
+        "_postes/2022-04-28-intrus.md:1: error: domaines 'DESIGN' would take the feed domaines/design.xml of "
+        "'Design', which published it; write it exactly 'Design' if it is the same domaines, or give it a "
+        "distinct name; its roles are left out of the domaines feeds"
+    ) in result.stderr + result.stdout
