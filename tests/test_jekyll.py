@@ -7,9 +7,14 @@ disagreeing with `status`), `depublication_date`, `externalURL`, `contacts` and 
 
 from __future__ import annotations
 
+import functools
+import html
+import http.server
 import json
 import re
 import shutil
+import threading
+import urllib.request
 from pathlib import Path
 
 import feedparser
@@ -282,3 +287,35 @@ def test_a_topic_feed_keeps_its_name_from_one_build_to_the_next(site: Path) -> N
         "'Design', which published it; write it exactly 'Design' if it is the same domaines, or give it a "
         "distinct name; its roles are left out of the domaines feeds"
     ) in result.stderr + result.stdout
+
+
+def test_every_entry_link_is_served_from_the_output_folder(site: Path) -> None:
+    """The links are the site's addresses, and a web server finds each page there, a file name
+    with spaces and accents included (its address is URL-encoded, its file is not)."""
+    (site / "_postes" / "2022-04-26-chargé de projet.md").write_text(
+        "---\nroles: Chargé·e de projet\nstartup: snu\nopen: true\ncontact: a@b.fr\n---\nTexte\n",
+        encoding="utf-8",
+    )
+    out = build(site, T1)
+    found = entries(out / "atom.xml")
+    assert (
+        found["2022-04-26-charge-de-projet"].link
+        == f"{SITE}recrutement/2022/04/26/charg%C3%A9%20de%20projet.html"
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            base = f"http://127.0.0.1:{server.server_address[1]}/"
+            for entry in found.values():
+                with urllib.request.urlopen(entry.link.replace(SITE, base)) as response:
+                    page = response.read().decode("utf-8")
+                assert (
+                    response.status == 200
+                    and f"<h1>{html.escape(entry.title.split(' — ')[0], quote=False)}" in page
+                )
+            index = (out / "index.html").read_text(encoding="utf-8")
+            assert 'href="recrutement/2022/04/26/charg%C3%A9%20de%20projet.html"' in index
+        finally:
+            server.shutdown()

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import posixpath
 from collections.abc import Mapping, Sequence
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -166,6 +166,7 @@ def page_path(posting: Posting, config: Config) -> str | None:
         relative = link
     if "?" in relative or "#" in relative:
         return None
+    relative = unquote(relative)  # {name}, {field:KEY} are URL-encoded: the file is what a server looks up
     if relative == "" or relative.endswith("/"):
         relative += "index.html"
     elif not posixpath.basename(relative).endswith((".html", ".htm")):
