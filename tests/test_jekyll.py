@@ -319,3 +319,9 @@ def test_every_entry_link_is_served_from_the_output_folder(site: Path) -> None:
             assert 'href="recrutement/2022/04/26/charg%C3%A9%20de%20projet.html"' in index
         finally:
             server.shutdown()
+
+
+def test_a_team_section_links_to_the_teams_address_from_the_lookup(site: Path) -> None:
+    index = (build(site, T1) / "index.html").read_text(encoding="utf-8")
+    assert '<a href="https://dossierfacile.example/">DossierFacile</a></h3>' in index
+    assert ">Service National Universel</h3>" in index  # no address in its file

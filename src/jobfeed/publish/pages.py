@@ -262,6 +262,7 @@ def index_html(
         else:
             groups.setdefault(p.team, []).append(view)
     order = sorted(groups, key=lambda name: (name == "", facet_slug(name), name))
+    team_urls = {team.name: team.url for team in config.teams.values() if team.url}  # [teams] addresses
 
     def filters(found: Sequence[Facet]) -> list[dict[str, object]]:
         return [{"slug": f.slug, "name": f.name, "count": len(f.open_roles)} for f in found if f.open_roles]
@@ -279,7 +280,10 @@ def index_html(
         "discovery": _discovery(config, "index.html", [*teams, *contracts]),
         "canonical": f"{config.site_url}index.html" if config.site_url else "",
         "count": open_count(len(open_roles), lang),
-        "groups": [{"name": name or t["other_roles"], "roles": groups[name]} for name in order],
+        "groups": [
+            {"name": name or t["other_roles"], "roles": groups[name], "url": team_urls.get(name, "")}
+            for name in order
+        ],
         "team_filters": filters(teams),
         "contract_filters": filters(contracts),
         "team_facets": listing(teams),
