@@ -258,3 +258,13 @@ def test_the_load_cache_follows_team_names(tmp_path: Path, monkeypatch: pytest.M
     assert [p.team for p in first.postings] == [p.team for p in again.postings] == ["Alpha"]
     assert [p.teams for p in again.postings] == [("Alpha",)]
     assert [p.team for p in renamed.postings] == ["Aleph"]
+
+
+def test_a_deadline_before_the_file_names_day_says_where_that_date_comes_from(tmp_path: Path) -> None:
+    postes = tmp_path / "postes"
+    write(postes, "2022-03-14-x.md", "---\nrole: R\ncontact: a@b.fr\ndepublication_date: 2022-03-01\n---\n")
+    loaded = load_postings(postes, conf(postes={"opened_from_name": True}))
+    assert [p.message for p in loaded.problems] == [
+        "the deadline (2022-03-01) is before the opening date (2022-03-14, the file name's day); correct one "
+        "of them (left out until then)"
+    ]

@@ -267,6 +267,11 @@ class Config:
         return {key: field for field, keys in self.fields.items() for key in keys}
 
     @functools.cached_property
+    def plain_link(self) -> bool:
+        """`[postes] link` uses only {site_url}, {slug} and {id}: filled in by `str.format`, the fast way."""
+        return all(name in (None, "site_url", "slug", "id") for _, name, _, _ in _parts(self.link))
+
+    @functools.cached_property
     def link_keys(self) -> tuple[str, ...]:
         """The front-matter keys `[postes] link` reads (`{field:KEY}`), whose values postings keep."""
         return tuple(

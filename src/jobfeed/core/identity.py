@@ -28,7 +28,9 @@ def entry_id(posting: Posting, config: Config) -> str:
 def link_of(posting: Posting, config: Config) -> str:
     """The role's address, from `[postes] link`: its page on the site, or another site's page; a
     role with an apply address (`[fields] apply_url`) and no page links there."""
-    if not config.link_keys:  # every value is safe in a URL as it is, or URL-encoded
+    if config.plain_link:
+        link = config.link.format(site_url=config.site_url, slug=posting.slug, id=posting.id)
+    elif not config.link_keys:  # every value is safe in a URL as it is, or URL-encoded
         link = config.link.format_map(_Values(posting, config))
     else:
         link = _filled(posting, config)

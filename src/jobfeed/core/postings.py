@@ -630,7 +630,8 @@ def _likely_mistakes(
                 field_lines.get("deadline", 1),
                 "error",
                 f"the deadline ({deadline.isoformat()}) is before the opening date ({opened.isoformat()}, "
-                f"line {field_lines.get('opened', 1)}); correct one of them (left out until then)",
+                + (f"line {field_lines['opened']}" if "opened" in field_lines else "the file name's day")
+                + "); correct one of them (left out until then)",
             )
         )
     named = opened is not None and "opened" not in field_lines
