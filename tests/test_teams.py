@@ -268,3 +268,11 @@ def test_a_deadline_before_the_file_names_day_says_where_that_date_comes_from(tm
         "the deadline (2022-03-01) is before the opening date (2022-03-14, the file name's day); correct one "
         "of them (left out until then)"
     ]
+
+
+def test_a_channel_may_name_its_teams_by_id() -> None:
+    config = conf(
+        teams={"names": {"locatio": "DossierFacile"}},
+        notify=[{"kind": "slack", "teams": ["locatio", "Autre"]}],
+    )
+    assert config.channels[0].teams == ("DossierFacile", "Autre")

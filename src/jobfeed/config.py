@@ -432,7 +432,11 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
     values["facets"] = _facets(raw.get("facets", {}), fields, where)
     values["teams"], values["team_problems"] = parse_teams(raw.get("teams", {}), where)
     values["pages"] = parse_pages(raw.get("pages", {}), where)
-    values["channels"] = tuple(_channels(raw.get("notify"), where))
+    teams = values["teams"]  # a channel may name its teams by id: it filters on the names shown
+    values["channels"] = tuple(
+        dataclasses.replace(c, teams=tuple(teams[t].name if t in teams else t for t in c.teams))
+        for c in _channels(raw.get("notify"), where)
+    )
     return Config(**values)
 
 
