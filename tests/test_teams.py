@@ -276,3 +276,15 @@ def test_a_channel_may_name_its_teams_by_id() -> None:
         notify=[{"kind": "slack", "teams": ["locatio", "Autre"]}],
     )
     assert config.channels[0].teams == ("DossierFacile", "Autre")
+
+
+def test_a_posting_without_the_key_its_link_uses_is_told(tmp_path: Path) -> None:
+    config = conf(postes={"link": "{site_url}{field:startup}/{slug}.html"})
+    posting, problems = load_one(
+        tmp_path, config, "a.md", "role: R\ncontact: a@b.fr\nposte_ouvert: 2024-01-01"
+    )
+    assert link_of(posting, config) == "https://jobs.example.org//a.html"
+    assert [p.message for p in problems] == [
+        "[postes] link uses {field:startup}, and this file has no text in 'startup': its address has an empty "
+        "part; add 'startup: …'"
+    ]

@@ -377,6 +377,17 @@ def _posting(
         out["opened"] = named
     if config.link_keys:
         out["link_values"] = {key: _link_value(mapping.get(key)) for key in config.link_keys}
+        for key, value in out["link_values"].items():
+            if not value:
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.get(key, 1),
+                        "warning",
+                        f"[postes] link uses {{field:{key}}}, and this file has no text in '{key}': "
+                        f"its address has an empty part; add '{key}: …'",
+                    )
+                )
     if "status" in values:
         key, value = values["status"]
         out["status"] = _status(key, value, problem)
