@@ -288,3 +288,17 @@ def test_a_posting_without_the_key_its_link_uses_is_told(tmp_path: Path) -> None
         "[postes] link uses {field:startup}, and this file has no text in 'startup': its address has an empty "
         "part; add 'startup: …'"
     ]
+
+
+def test_a_facet_of_a_key_with_accents_gets_an_ascii_folder(tmp_path: Path) -> None:
+    assert conf(facets={"fields": ["team", "thématiques"]}).facets == ("team", "thématiques")
+    from jobfeed.config import facet_folder
+
+    assert [facet_folder(k) for k in ("team", "contract", "thématiques", "Domaines métier")] == [
+        "equipes",
+        "contrats",
+        "thematiques",
+        "domaines-metier",
+    ]
+    with pytest.raises(ConfigError, match="'___' has no letters or digits to name its folder"):
+        conf(facets={"fields": ["___"]})

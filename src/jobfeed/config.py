@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from slugify import slugify
+
 from jobfeed.errors import ConfigError, Problem
 from jobfeed.teams import TeamSource, read_folder
 
@@ -485,10 +487,10 @@ _RESERVED_FOLDERS = {"equipes", "contrats", "postes"}
 
 
 def facet_folder(name: str) -> str:
-    """The output folder of a facet's feeds: `equipes`, `contrats`, else the key in ASCII letters."""
+    """The output folder of a facet's feeds: `equipes`, `contrats`, else the key's slug."""
     if name in FACET_FOLDERS:
         return FACET_FOLDERS[name]
-    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name.lower()).strip("-_")
+    return slugify(name, max_length=60, word_boundary=True)  # "thématiques" -> thematiques
 
 
 def parse_teams(raw: Any, where: str) -> tuple[dict[str, Team], tuple[Problem, ...]]:
