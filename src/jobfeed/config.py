@@ -15,7 +15,10 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+from slugify import slugify
+
 from jobfeed.errors import ConfigError, Problem
+from jobfeed.teams import TeamSource, read_folder
 
 # --- the [pages] table: the HTML board, facet feeds, OPML and the deadlines calendar.
 # Every key is optional; with no table at all every output is written with the defaults below.
@@ -76,7 +79,7 @@ class PagesConfig:
 
 _SWITCHES = ("enabled", "index", "postings", "facets", "opml", "calendar")
 _FORM_FIELDS = ("id", "slug", "role", "team")
-_LINK_FIELDS = ("site_url", "slug", "id")
+_LINK_FIELDS = ("site_url", "slug", "id", "year", "month", "day", "name")
 #: "Closing soon" up to a year before the deadline: a window beyond that means nothing, and one of
 #: trillions of days overflowed the date arithmetic.
 MAX_CLOSING_SOON_DAYS = 366
@@ -179,7 +182,14 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "filled": ("poste_pourvu",),
     "application_form": ("airtable_formulaire",),
     "updated": ("mis_a_jour", "updated"),
+    #: An address to apply at on another site (a partner's role): the apply button, the chat button,
+    #: and the feed entry's link when the role has no page. No key by default: `[fields] apply_url`.
+    "apply_url": (),
 }
+#: The facets of `[facets] fields` by default: per-team and per-contract feeds.
+DEFAULT_FACETS = ("team", "contract")
+#: `[postes] midnight_deadline`: a deadline date-time at local midnight is that whole day, or that instant.
+MIDNIGHT_RULES = ("whole-day", "instant")
 
 #: The Markdown renderer postings are written for, unless `[build] markdown` names another.
 DEFAULT_RENDERER = "cmark-gfm"
@@ -223,6 +233,14 @@ THREAD_KINDS = {
 
 
 @dataclasses.dataclass(frozen=True)
+class Team:
+    """A team's display name and address, from `[teams]`."""
+
+    name: str
+    url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     """Everything jobfeed reads from `jobfeed.toml`, with its defaults."""
 
@@ -245,6 +263,17 @@ class Config:
     channels: tuple[ChannelConfig, ...] = ()
     pages: PagesConfig = dataclasses.field(default_factory=PagesConfig)
     path: str = ""
+    #: `[fields] ignore`: front-matter keys of the site's own, never taken for a typo
+    ignored_keys: tuple[str, ...] = ()
+    #: `[teams]`: team id -> display name and address (inline, or read from a folder)
+    teams: dict[str, Team] = dataclasses.field(default_factory=dict)
+    #: what reading `[teams] source` found wrong (shown by `check` with the configuration's problems)
+    team_problems: tuple[Problem, ...] = ()
+    #: `[facets] fields`: canonical fields or front-matter keys that get per-value feeds
+    facets: tuple[str, ...] = DEFAULT_FACETS
+    midnight_deadline: str = "whole-day"
+    #: `[postes] opened_from_name`: a file name's `YYYY-MM-DD-` is the opening date when no key gives one
+    opened_from_name: bool = False
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -262,6 +291,18 @@ class Config:
     def _field_of_key(self) -> dict[str, str]:  # once per Config: asked for every posting loaded
         return {key: field for field, keys in self.fields.items() for key in keys}
 
+    @functools.cached_property
+    def plain_link(self) -> bool:
+        """`[postes] link` uses only {site_url}, {slug} and {id}: filled in by `str.format`, the fast way."""
+        return all(name in (None, "site_url", "slug", "id") for _, name, _, _ in _parts(self.link))
+
+    @functools.cached_property
+    def link_keys(self) -> tuple[str, ...]:
+        """The front-matter keys `[postes] link` reads (`{field:KEY}`), whose values postings keep."""
+        return tuple(
+            dict.fromkeys(spec for _, name, spec, _ in _parts(self.link) if name == "field" and spec)
+        )
+
 
 _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
     # toml section -> {toml key: (Config attribute, type)}
@@ -278,6 +319,8 @@ _SECTIONS: dict[str, dict[str, tuple[str, type]]] = {
         "dir": ("postes", str),
         "link": ("link", str),
         "max_file_size": ("max_file_size", int),
+        "midnight_deadline": ("midnight_deadline", str),
+        "opened_from_name": ("opened_from_name", bool),
     },
     "build": {"out": ("out", str), "markdown": ("markdown", str), "cache": ("cache", str)},
     "announce": {"state": ("state", str), "closing_soon_days": ("closing_soon_days", int)},
@@ -325,6 +368,32 @@ def _template(value: str, fields: Sequence[str], where: str) -> str:
 _KIND_WORDS = {int: "a whole number", str: "text", bool: "true or false", dict: "a table", list: "a list"}
 
 
+@functools.lru_cache(maxsize=64)
+def _parts(value: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """`string.Formatter().parse(value)`, once per template (a checked one: it parses)."""
+    return tuple(string.Formatter().parse(value))
+
+
+def _link_template(value: str, where: str) -> str:
+    """`[postes] link`: `_template` with `{field:KEY}` too, KEY any front-matter key."""
+    allowed = ", ".join("{" + f + "}" for f in _LINK_FIELDS) + ", {field:KEY}"
+    try:
+        parts = _parts(value)
+    except ValueError as e:
+        raise ConfigError(
+            f"{where} {value!r}: {e}; write braces as {{{{ and }}}}, placeholders as {allowed}"
+        ) from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        good = (name == "field" and spec and "{" not in spec) or (name in _LINK_FIELDS and not spec)
+        if not good or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            hint = "; {field:KEY} needs the key, e.g. {field:startup}" if name == "field" else ""
+            raise ConfigError(f"{where} {value!r} has the placeholder {shown}; use only {allowed}{hint}")
+    return value
+
+
 def _expect(value: Any, kind: type, where: str) -> Any:
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ConfigError(f"{where} must be {_KIND_WORDS.get(kind, kind.__name__)}, not {value!r}")
@@ -334,7 +403,7 @@ def _expect(value: Any, kind: type, where: str) -> Any:
 def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config:
     """Build a Config from parsed TOML, reporting unknown sections and keys by name."""
     values: dict[str, Any] = {"path": where}
-    known = set(_SECTIONS) | {"fields", "notify", "pages"}
+    known = set(_SECTIONS) | {"fields", "notify", "pages", "teams", "facets"}
     for section in raw:
         if section not in known:
             raise ConfigError(f"{where}: " + _unknown(f"section [{section}]", section, known, "[{}]"))
@@ -355,7 +424,12 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
             f"{where}: [site] timezone {values['timezone']!r} is not an IANA time zone (e.g. 'Europe/Paris')"
         ) from None
     if "link" in values:
-        _template(values["link"], _LINK_FIELDS, f"{where}: [postes] link")
+        _link_template(values["link"], f"{where}: [postes] link")
+    if values.get("midnight_deadline", MIDNIGHT_RULES[0]) not in MIDNIGHT_RULES:
+        raise ConfigError(
+            f'{where}: [postes] midnight_deadline must be "whole-day" (a deadline at local midnight runs to '
+            f'the end of that day) or "instant" (it ends at that instant), not {values["midnight_deadline"]!r}'
+        )
     days = values.get("closing_soon_days", 7)
     if not 0 <= days <= MAX_CLOSING_SOON_DAYS:
         raise ConfigError(
@@ -367,17 +441,112 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
         values["site_url"] = url + "/"
     fields = dict(DEFAULT_FIELDS)
     for field, listed in _expect(raw.get("fields", {}), dict, f"{where}: [fields]").items():
+        if field == "ignore":
+            values["ignored_keys"] = _keys(
+                listed, f'{where}: [fields] ignore must be a list of keys, e.g. ["contacts"]'
+            )
+            continue
         if field not in DEFAULT_FIELDS:
-            raise ConfigError(f"{where}: " + _unknown(f"field '{field}' in [fields]", field, DEFAULT_FIELDS))
+            raise ConfigError(
+                f"{where}: " + _unknown(f"field '{field}' in [fields]", field, (*DEFAULT_FIELDS, "ignore"))
+            )
         if isinstance(listed, str):
             listed = [listed]
         if not isinstance(listed, list) or not listed or not all(isinstance(k, str) for k in listed):
             raise ConfigError(f'{where}: [fields] {field} must be a list of keys, e.g. ["{field}"]')
         fields[field] = tuple(listed)
     values["fields"] = fields
+    values["facets"] = _facets(raw.get("facets", {}), fields, where)
+    values["teams"], values["team_problems"] = parse_teams(raw.get("teams", {}), where)
     values["pages"] = parse_pages(raw.get("pages", {}), where)
-    values["channels"] = tuple(_channels(raw.get("notify"), where))
+    teams = values["teams"]  # a channel may name its teams by id: it filters on the names shown
+    values["channels"] = tuple(
+        dataclasses.replace(c, teams=tuple(teams[t].name if t in teams else t for t in c.teams))
+        for c in _channels(raw.get("notify"), where)
+    )
     return Config(**values)
+
+
+def _keys(listed: Any, message: str) -> tuple[str, ...]:
+    if isinstance(listed, str):
+        listed = [listed]
+    if not isinstance(listed, list) or not all(isinstance(k, str) and k for k in listed):
+        raise ConfigError(message)
+    return tuple(listed)
+
+
+def _facets(raw: Any, fields: dict[str, tuple[str, ...]], where: str) -> tuple[str, ...]:
+    """`[facets] fields`: canonical fields (team, contract) or front-matter keys (domaines)."""
+    table = _expect(raw, dict, f"{where}: [facets]")
+    _known(table, ["fields"], where, "facets")
+    if "fields" not in table:
+        return DEFAULT_FACETS
+    example = 'e.g. fields = ["team", "contract", "domaines"]'
+    chosen = _keys(table["fields"], f"{where}: [facets] fields must be a list of fields or keys, {example}")
+    folders: dict[str, str] = {}
+    for name in chosen:
+        folder = facet_folder(name)
+        if not folder:
+            raise ConfigError(
+                f"{where}: [facets] fields: {name!r} has no letters or digits to name its folder"
+            )
+        if name in ("ids", "format"):
+            raise ConfigError(f"{where}: [facets] fields: {name!r} is a name jobfeed keeps for itself")
+        if name not in ("team", "contract") and name in fields:
+            raise ConfigError(
+                f"{where}: [facets] fields: {name!r} is a canonical field without per-value feeds; use "
+                f"team, contract or a front-matter key"
+            )
+        if folder in folders or (folder in _RESERVED_FOLDERS and name not in ("team", "contract")):
+            other = folders.get(folder, "a folder jobfeed writes")
+            raise ConfigError(
+                f"{where}: [facets] fields: {name!r} and {other!r} would share the folder {folder}/; keep one"
+            )
+        folders[folder] = name
+    return chosen
+
+
+#: Facet folders of the canonical fields, and the folders other writers use.
+FACET_FOLDERS = {"team": "equipes", "contract": "contrats"}
+_RESERVED_FOLDERS = {"equipes", "contrats", "postes"}
+
+
+def facet_folder(name: str) -> str:
+    """The output folder of a facet's feeds: `equipes`, `contrats`, else the key's slug."""
+    if name in FACET_FOLDERS:
+        return FACET_FOLDERS[name]
+    return slugify(name, max_length=60, word_boundary=True)  # "thématiques" -> thematiques
+
+
+def parse_teams(raw: Any, where: str) -> tuple[dict[str, Team], tuple[Problem, ...]]:
+    """`[teams]`: `source`, `name_key`, `url_key` (a folder of team files) and `[teams.names]`
+    (id = "Name" or id = { name = "…", url = "https://…" }), which wins over the folder."""
+    table = _expect(raw, dict, f"{where}: [teams]")
+    _known(table, ["source", "name_key", "url_key", "names"], where, "teams")
+    teams: dict[str, Team] = {}
+    problems: list[Problem] = []
+    source = _text(table, "source", where, "teams")
+    if source:
+        found, problems = read_folder(
+            TeamSource(
+                source,
+                _text(table, "name_key", where, "teams") or "title",
+                _text(table, "url_key", where, "teams"),
+            ),
+            where,
+        )
+        teams = {key: Team(name, url) for key, (name, url) in found.items()}
+    names = _expect(table.get("names", {}), dict, f"{where}: [teams.names]")
+    for key, value in names.items():
+        if isinstance(value, str):
+            value = {"name": value}
+        value = _expect(value, dict, f'{where}: [teams.names] {key} (write {key} = "Name")')
+        _known(value, ["name", "url"], where, f"teams.names.{key}")
+        name = _text(value, "name", where, f"teams.names.{key}")
+        if not name:
+            raise ConfigError(f'{where}: [teams.names] {key} has no name; write {key} = "Name"')
+        teams[key] = Team(name, _url(value, "url", where, f"teams.names.{key}"))
+    return teams, tuple(problems)
 
 
 def _channels(notify: Any, where: str) -> list[ChannelConfig]:
@@ -462,6 +631,7 @@ def config_problems(config: Config) -> list[Problem]:
                 "published at",
             )
         )
+    problems.extend(config.team_problems)
     pages = config.pages
     location = pages.location
     if pages.wants("postings") and not (location.address() or location.remote):

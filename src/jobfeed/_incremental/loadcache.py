@@ -48,7 +48,7 @@ Mapper = Callable[
 #: 3: dates outside 1970-2200 became errors; postings a format-2 cache holds may no longer load.
 #: 4: text nested too deep became an error (issue 19). 5: the likely mistakes of issue 15 and the
 #: nesting bound together: a cache made by either alone is not reused.
-LOAD_FORMAT = 5
+LOAD_FORMAT = 6
 FILE_NAME = "load.jsonl"
 #: A file's status is trusted to stand for its bytes only when its last change (ctime) came this
 #: long before they were read and hashed: a change in the same tick of a coarse clock (1 or 2 s on
@@ -77,6 +77,12 @@ def fingerprint(config: Config) -> str:
         config.timezone,
         config.max_file_size,
         sorted(config.fields.items()),
+        # issue 16: what else decides a loaded posting (team names, keys, rules, link values)
+        sorted((key, team.name, team.url) for key, team in config.teams.items()),
+        config.ignored_keys,
+        config.midnight_deadline,
+        config.opened_from_name,
+        config.link_keys,
     ]
     return hashlib.sha256(json.dumps(settings).encode()).hexdigest()
 
@@ -365,6 +371,8 @@ def _moment(at: str, all_day: bool, timezone: str) -> Moment:
 
 
 _MOMENTS = ("opened", "deadline", "updated")
+#: Fields that are tuples of text: written as lists, read back as tuples.
+_TUPLES = ("teams", "team_ids")
 
 
 def _encode_result(result: Result) -> dict[str, Any]:
@@ -377,6 +385,9 @@ def _encode_result(result: Result) -> dict[str, Any]:
                 raise _Unencodable(name)
         for name in _MOMENTS:
             fields[name] = _encode_moment(fields[name])
+        texts = [*fields["teams"], *fields["team_ids"], *fields["link_values"].values()]
+        if not all(isinstance(v, str) for v in texts):
+            raise _Unencodable("teams")
         fields["extra"] = _encode_value(fields["extra"])
         encoded["posting"] = fields
     return encoded
@@ -389,7 +400,7 @@ _ORDER = tuple(f.name for f in dataclasses.fields(Posting) if f.name != "body")
 #: The fields an entry stores: all but the body, which is cut from the file's bytes.
 _STORED = _FIELDS - {"body"}
 #: The fields written as they are: text and true/false.
-_TEXT_FIELDS = tuple(sorted(_FIELDS - {*_MOMENTS, "extra", "lines", "body"}))
+_TEXT_FIELDS = tuple(sorted(_FIELDS - {*_MOMENTS, *_TUPLES, "extra", "lines", "link_values", "body"}))
 
 
 def _decode_result(entry: dict[str, Any], raw: bytes | None, config: Config, path: str = "") -> Result:
@@ -409,6 +420,10 @@ def _decode_result(entry: dict[str, Any], raw: bytes | None, config: Config, pat
             fields[name] = _moment(at, bool(all_day), zone)
     extra = fields["extra"]
     fields["extra"] = {} if extra == _NO_EXTRA else _decode_value(extra)
+    for name in _TUPLES:
+        fields[name] = tuple(map(str, fields[name]))
+    if not isinstance(fields["link_values"], dict):
+        raise TypeError("link_values")
     if not isinstance(fields["lines"], dict):
         raise TypeError("lines")
     if fields.keys() != _STORED:

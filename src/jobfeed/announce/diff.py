@@ -36,14 +36,26 @@ class RoleSnapshot:
     deadline: str | None = None
     #: The deadline for which "closing soon" is due or done: set while the deadline is within the window.
     closing_soon: str | None = None
+    #: Every team of a role in several (`team` joins them); empty for one team, and then not stored.
+    teams: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _without_teams(dataclasses.asdict(self))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoleSnapshot:
         values: dict[str, Any] = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        values["teams"] = tuple(values.get("teams", ()))
         return cls(**values)
+
+
+def _without_teams(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` without an empty `teams`: a role in one team is stored as it was before teams existed."""
+    if not data.get("teams"):
+        data.pop("teams", None)
+    else:
+        data["teams"] = list(data["teams"])
+    return data
 
 
 Snapshot = dict[str, RoleSnapshot]
@@ -63,17 +75,19 @@ class Event:
     deadline: str | None = None
     previous_deadline: str | None = None
     reason: str | None = None  # for "closed": "filled", "closed", "expired" or "removed"
+    teams: tuple[str, ...] = ()  # a role in several teams: each of them (channels filter on any)
 
     @property
     def title(self) -> str:
         return f"{self.name} — {self.team}" if self.team else self.name
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _without_teams(dataclasses.asdict(self))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Event:
         values: dict[str, Any] = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        values["teams"] = tuple(values.get("teams", ()))
         return cls(**values)
 
 
@@ -97,6 +111,7 @@ def snapshot_of(
             opened=p.opened.isoformat() if p.opened else None,
             deadline=p.deadline.isoformat() if p.deadline else None,
             closing_soon=soon,
+            teams=p.teams if len(p.teams) > 1 else (),
         )
     return dict(sorted(snapshot.items()))
 
@@ -112,6 +127,7 @@ def event_of(role_id: str, kind: str, day: str, role: RoleSnapshot, **extra: Any
         contract=role.contract,
         link=role.link,
         deadline=role.deadline,
+        teams=role.teams,
         **extra,
     )
 

@@ -39,7 +39,7 @@ from jobfeed.announce.redact import redact, secrets_of
 from jobfeed.announce.routing import Channel, resolve_channels, wants
 from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_state
 from jobfeed.config import Config
-from jobfeed.core.identity import link_of
+from jobfeed.core.identity import chat_link
 from jobfeed.core.lifecycle import classify
 from jobfeed.core.postings import postings_folder
 from jobfeed.errors import GuardError, LockedError, Problem, StateError
@@ -241,7 +241,7 @@ def _run(
     with Pool() as pool:  # the same loading as build's and check's: cached and parallel
         loaded = load_all(folder, config, config.cache or None, pool, claims=read_claims(config.out))
     catalog = classify(loaded.postings, now)
-    current = snapshot_of(catalog, config.closing_soon_days, lambda p: link_of(p, config))
+    current = snapshot_of(catalog, config.closing_soon_days, lambda p: chat_link(p, config))
     previous = state.roles or {}
     if loaded.errors:
         # A posting that failed to load is not a removed role: keep what was known of it.

@@ -47,7 +47,8 @@ def wants(channel: ChannelConfig, event: Event) -> bool:
     """The channel's filters: event kinds, teams, contracts (case-insensitive); empty means all."""
     if channel.events and event.kind not in channel.events:
         return False
-    if channel.teams and event.team.casefold() not in {t.casefold() for t in channel.teams}:
+    wanted = {t.casefold() for t in channel.teams}
+    if channel.teams and not any(team.casefold() in wanted for team in event.teams or (event.team,)):
         return False
     return not (
         channel.contracts and event.contract.casefold() not in {c.casefold() for c in channel.contracts}

@@ -72,7 +72,7 @@ _WORDS = {
 
 def posting_text(new: NewRole, config: Config, opened: dt.date) -> str:
     """The whole file: front matter with the keys this site uses (first of each `[fields]` list)."""
-    key = {field: keys[0] for field, keys in config.fields.items()}
+    key = {field: keys[0] for field, keys in config.fields.items() if keys}  # apply_url has no key by default
     status_key = key["status"]
     status = "true" if status_key.lower() in ("open", "ouvert", "published", "publié") else "open"
     front = [(key["role"], yaml_scalar(new.role))]

@@ -15,7 +15,7 @@ from typing import Any
 
 from jobfeed.author.listing import days_left
 from jobfeed.config import ChannelConfig, Config
-from jobfeed.core.identity import link_of
+from jobfeed.core.identity import chat_link, link_of
 from jobfeed.core.lifecycle import Role, state_of
 from jobfeed.core.markup import render
 from jobfeed.core.postings import Posting
@@ -121,7 +121,7 @@ def chat_messages(
     from jobfeed.announce.routing import resolve_channels, wants
     from jobfeed.core.lifecycle import Catalog, State
 
-    snapshot = snapshot_of(Catalog(now, (role,)), config.closing_soon_days, lambda p: link_of(p, config))
+    snapshot = snapshot_of(Catalog(now, (role,)), config.closing_soon_days, lambda p: chat_link(p, config))
     shot = snapshot[role.id]
     ended = role.state in (State.FILLED, State.CLOSED, State.EXPIRED)
     kind = "closed" if ended else "opened"

@@ -42,12 +42,15 @@ class Claims:
         if not isinstance(record, dict) or record.get("format") != FORMAT:
             return cls()
         ids = _text_map(record.get("ids"))
-        facets = {kind: _text_map(record.get(kind)) for kind in FACET_KINDS}
+        kinds = [*FACET_KINDS, *(k for k in record if k not in (*FACET_KINDS, "format", "ids"))]
+        facets = {kind: _text_map(record.get(kind)) for kind in kinds}
         return cls(ids, {kind: names for kind, names in facets.items() if names})
 
     def to_json(self) -> bytes:
         record = {"format": FORMAT, "ids": dict(self.ids)}
         record.update({kind: dict(self.facets.get(kind, {})) for kind in FACET_KINDS})
+        # the facets of other keys (`[facets] fields`), when there are any
+        record.update({kind: dict(names) for kind, names in self.facets.items() if names})
         return (json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 

@@ -7,6 +7,7 @@ or one or more `Problem`s naming the file and the line, and loading goes on with
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import errno
 import functools
@@ -41,6 +42,12 @@ TITLE_MAX = 150
 #: A file name that starts with a day: `2024-02-15-developpeur.md` (the entry's date when the
 #: posting has none of its own).
 NAME_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?![0-9])")
+#: The most teams one role is in (a list of team ids longer than that is cut).
+MAX_TEAMS = 20
+#: The longest front-matter value a link takes with {field:KEY}.
+LINK_VALUE_MAX = 200
+#: How the typo hint starts: `load_postings` drops it for a key most files use.
+TYPO = "unknown key"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +67,12 @@ class Posting:
     status: str = ""  # "open", "closed" or "" when the file says nothing
     filled: bool = False
     application_form: bool = False
+    #: every team's display name (`team` joins them), and the ids the file gives (`[teams]` names them)
+    teams: tuple[str, ...] = ()
+    team_ids: tuple[str, ...] = ()
+    apply_url: str = ""  # an address to apply at on another site (`[fields] apply_url`)
+    #: the values `[postes] link` reads with {field:KEY}, by key
+    link_values: dict[str, str] = dataclasses.field(default_factory=dict, compare=False)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
     lines: dict[str, int] = dataclasses.field(default_factory=dict, compare=False)
     digest: str = ""  # sha256 of the file's bytes, which decide the body (caches rely on it)
@@ -145,7 +158,50 @@ def load_postings(
         if posting is not None:
             postings.append(posting)
     postings, held = settle_ids(postings, (p.name for p in files), claims or Claims(), problems)
+    problems = _without_common_typos(problems, postings)
+    problems.extend(unnamed_teams(postings, config))
     return Loaded(postings, problems, count, held)
+
+
+#: A key in at least this share of the loaded files (and in 3 or more) is the site's own, not a typo.
+COMMON_SHARE = 0.5
+
+
+def _without_common_typos(problems: list[Problem], postings: list[Posting]) -> list[Problem]:
+    """`problems` without the typo hint on keys most files use (`contacts` in every file is the
+    site's own key, not a misspelt `contact`): the hint is for a key rare in the folder."""
+    counts: dict[str, int] = {}
+    for posting in postings:
+        for key in posting.extra:
+            counts[key] = counts.get(key, 0) + 1
+    common = {k for k, n in counts.items() if n >= 3 and n >= COMMON_SHARE * len(postings)}
+    if not common:
+        return problems
+    prefixes = tuple(f"{TYPO} '{key}'," for key in common)
+    return [p for p in problems if not (p.level == "warning" and p.message.startswith(prefixes))]
+
+
+def unnamed_teams(postings: Sequence[Posting], config: Config) -> list[Problem]:
+    """With a `[teams]` lookup, each team id it does not name, once, on the first file that gives it."""
+    if not config.teams:
+        return []
+    seen: set[str] = set()
+    problems = []
+    for posting in postings:
+        for team_id in posting.team_ids:
+            if team_id in config.teams or team_id in seen:
+                continue
+            seen.add(team_id)
+            problems.append(
+                Problem(
+                    posting.path,
+                    posting.lines.get("team", 1),
+                    "warning",
+                    f"team {team_id!r} has no name in [teams] (inline or its source folder); it is shown "
+                    f"as {team_id!r}: add it, or correct the id",
+                )
+            )
+    return problems
 
 
 def _usable_names(files: list[Path], problems: list[Problem]) -> list[Path]:
@@ -277,7 +333,7 @@ def _posting(
         if len(given) > 1:
             several[field] = given
     extra = {k: v for k, v in mapping.items() if k not in field_of_key}
-    _warn_typos(extra, lines, field_of_key, mapping, shown, problems)
+    _warn_typos(extra, lines, field_of_key, mapping, shown, problems, config.ignored_keys)
 
     def problem(field: str, level: str, message: str) -> None:
         problems.append(Problem(shown, field_lines.get(field, 1), level, message))  # type: ignore[arg-type]
@@ -285,13 +341,19 @@ def _posting(
     errors_before = sum(p.is_error for p in problems)
     role = _role(values.get("role"), config, problem)
     out: dict[str, Any] = {}
-    for field in ("team", "contact", "contract"):
+    if "team" in values:
+        _teams(values["team"], config, problem, out)
+    for field in ("contact", "contract", "apply_url"):
         if field in values:
             key, value = values[field]
             if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                 out[field] = clean_text(str(value)).strip()
             else:
                 problem(field, "warning", f"{key} should be text, not {_kind(value)}; ignored")
+    if out.get("apply_url") and not _is_web_address(out["apply_url"]):
+        key = values["apply_url"][0]
+        problem("apply_url", "warning", f"{key} must be an https:// address to apply at; ignored")
+        del out["apply_url"]
     for field in ("opened", "deadline", "updated"):
         if field in values:
             key, value = values[field]
@@ -307,7 +369,25 @@ def _posting(
                     problem(
                         field, "warning", f"{key}: write the date as {moment.day.isoformat()} (YYYY-MM-DD)"
                     )
+                if field == "deadline" and config.midnight_deadline == "instant" and _has_time(value):
+                    moment = Moment(moment.at)  # the site closes at that instant, not at the day's end
                 out[field] = moment
+    named = _name_day(path, config) if "opened" not in values else None
+    if named is not None:
+        out["opened"] = named
+    if config.link_keys:
+        out["link_values"] = {key: _link_value(mapping.get(key)) for key in config.link_keys}
+        for key, value in out["link_values"].items():
+            if not value:
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.get(key, 1),
+                        "warning",
+                        f"[postes] link uses {{field:{key}}}, and this file has no text in '{key}': "
+                        f"its address has an empty part; add '{key}: …'",
+                    )
+                )
     if "status" in values:
         key, value = values["status"]
         out["status"] = _status(key, value, problem)
@@ -345,6 +425,62 @@ def _posting(
         digest=hashlib.sha256(raw).hexdigest(),
         **out,
     )
+
+
+def _teams(found: tuple[str, Any], config: Config, problem: Any, out: dict[str, Any]) -> None:
+    """One team or a list of them: ids, named by `[teams]` (an id without a name is shown as it is)."""
+    key, value = found
+    listed = value if isinstance(value, list) else [value]
+    ids: list[str] = []
+    for item in listed:
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            text = clean_text(str(item)).strip()
+            if text and text not in ids:
+                ids.append(text)
+        else:
+            problem("team", "warning", f"{key} should be text or a list of texts, not {_kind(item)}; ignored")
+            return
+    teams = config.teams
+    names = tuple(dict.fromkeys(teams[i].name if i in teams else i for i in ids[:MAX_TEAMS]))
+    if len(ids) > MAX_TEAMS:
+        problem("team", "warning", f"{key} lists {len(ids)} teams; the first {MAX_TEAMS} are kept")
+    if names:
+        out["team"] = ", ".join(names)
+        out["teams"] = names
+        out["team_ids"] = tuple(ids[:MAX_TEAMS])
+
+
+def _is_web_address(url: str) -> bool:
+    """An http(s) address on one line: what a button may open (no `javascript:`, no spaces)."""
+    return url.lower().startswith(("https://", "http://")) and url.isprintable() and " " not in url
+
+
+def _has_time(value: Any) -> bool:
+    """A date-time as written (`2022-02-22T23:00:00.000Z`), not a day (`2022-02-22`)."""
+    if isinstance(value, dt.datetime):
+        return True
+    return isinstance(value, str) and len(value.strip()) > 10
+
+
+def _name_day(path: Path, config: Config) -> Moment | None:
+    """The day the file name starts with, as a whole day in the site's time zone, when
+    `[postes] opened_from_name` is on; else None."""
+    found = NAME_DAY.match(path.name) if config.opened_from_name else None
+    if found is None:
+        return None
+    try:
+        return to_moment(dt.date(*(int(part) for part in found.groups())), config.tz)
+    except (ValueError, DateOutOfRange):
+        return None
+
+
+def _link_value(value: Any) -> str:
+    """A front-matter value as `{field:KEY}` writes it (before URL-encoding): text, a number, a day."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float, dt.date)):
+        return " ".join(clean_text(str(value)).split())[:LINK_VALUE_MAX]
+    return ""
 
 
 def _role(found: tuple[str, Any] | None, config: Config, problem: Any) -> str | None:
@@ -413,17 +549,20 @@ def _warn_typos(
     mapping: dict[str, Any],
     shown: str,
     problems: list[Problem],
+    ignored: tuple[str, ...] = (),
 ) -> None:
     known = list(field_of_key)
     for key in extra:
+        if key in ignored:
+            continue
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
         if not close:
             continue
         if close[0] in mapping:  # renaming it would repeat a key: it is left over
             where = lines.get(close[0], 1)
-            message = f"unknown key '{key}', and '{close[0]}' is on line {where}; remove it"
+            message = f"{TYPO} '{key}', and '{close[0]}' is on line {where}; remove it"
         else:
-            message = f"unknown key '{key}', did you mean '{close[0]}'?"
+            message = f"{TYPO} '{key}', did you mean '{close[0]}'?"
         problems.append(Problem(shown, lines.get(key, 1), "warning", message))
 
 
@@ -502,7 +641,21 @@ def _likely_mistakes(
                 field_lines.get("deadline", 1),
                 "error",
                 f"the deadline ({deadline.isoformat()}) is before the opening date ({opened.isoformat()}, "
-                f"line {field_lines.get('opened', 1)}); correct one of them (left out until then)",
+                + (f"line {field_lines['opened']}" if "opened" in field_lines else "the file name's day")
+                + "); correct one of them (left out until then)",
+            )
+        )
+    named = opened is not None and "opened" not in field_lines
+    if named and not (out.get("deadline") or out.get("updated")):
+        assert opened is not None
+        key = config.fields["opened"][0] if config.fields["opened"] else "date"
+        problems.append(
+            Problem(
+                shown,
+                1,
+                "warning",
+                f"no date at all: the file name's day, {opened.isoformat()}, is taken as the opening date; "
+                f"add '{key}: {opened.isoformat()}' to say so, and a deadline if the role has one",
             )
         )
     if opened is None:
@@ -516,7 +669,7 @@ def _likely_mistakes(
                 f"no opening date; add '{key}: YYYY-MM-DD' (until then its feed entry is dated {dated})",
             )
         )
-    if not out.get("contact"):
+    if not out.get("contact") and not out.get("apply_url"):  # an apply address is how to apply
         key = config.fields["contact"][0]
         problems.append(
             Problem(shown, 1, "warning", f"no contact; add '{key}: <e-mail or web address to apply>'")

@@ -14,21 +14,24 @@ from collections.abc import Mapping, Sequence
 
 from slugify import slugify
 
-from jobfeed.config import Config
+from jobfeed.config import DEFAULT_FACETS, Config, facet_folder
 from jobfeed.core.identity import EPOCH
 from jobfeed.core.lifecycle import Catalog, Role, State
+from jobfeed.core.text import clean_text
 from jobfeed.errors import Problem
 from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss
 
 FACET_SLUG_MAX = 60
-KINDS = ("team", "contract")
-FOLDERS = {"team": "equipes", "contract": "contrats"}
+KINDS = DEFAULT_FACETS
 _WORDS = {"team": "team", "contract": "contract"}
+#: Values of one front-matter key a role is filed under at most (`[facets] fields`), and their length.
+MAX_VALUES = 20
+MAX_VALUE = 200
 
 
 @dataclasses.dataclass(frozen=True)
 class Facet:
-    kind: str  # "team" or "contract"
+    kind: str  # "team", "contract" or a front-matter key of `[facets] fields`
     name: str
     slug: str
     roles: tuple[Role, ...]  # every published role of the facet, in the catalog's order
@@ -36,7 +39,7 @@ class Facet:
     @property
     def path(self) -> str:
         """FeedMeta path: the Atom feed is `<path>.xml`, the RSS feed `<path>.rss.xml`."""
-        return f"{FOLDERS[self.kind]}/{self.slug}"
+        return f"{facet_folder(self.kind)}/{self.slug}"
 
     @property
     def atom(self) -> str:
@@ -55,9 +58,26 @@ def facet_slug(name: str) -> str:
     return slugify(name, max_length=FACET_SLUG_MAX, word_boundary=True)
 
 
-def value_of(role: Role, kind: str) -> str:
+def values_of(role: Role, kind: str) -> tuple[str, ...]:
+    """The names `role` is filed under in the facets of `kind`: its teams, its contract, or the
+    text values of the front-matter key `kind` (one or a list, bounded)."""
     posting = role.posting
-    return posting.team if kind == "team" else posting.contract
+    if kind == "team":
+        return posting.teams or ((posting.team,) if posting.team else ())
+    if kind == "contract":
+        return (posting.contract,) if posting.contract else ()
+    value = posting.extra.get(kind)
+    listed = value if isinstance(value, list) else [value]
+    names = (
+        " ".join(clean_text(str(v)).split())[:MAX_VALUE]
+        for v in listed[:MAX_VALUES]
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+    )
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _word(kind: str) -> str:
+    return _WORDS.get(kind, kind)
 
 
 def public_roles(catalog: Catalog) -> list[Role]:
@@ -80,8 +100,7 @@ def facets_of(
     owners = owners or {}
     by_name: dict[str, list[Role]] = {}
     for role in public_roles(catalog):
-        name = value_of(role, kind)
-        if name:
+        for name in values_of(role, kind):
             by_name.setdefault(name, []).append(role)
     by_slug: dict[str, list[str]] = {}
     problems: list[Problem] = []
@@ -95,8 +114,8 @@ def facets_of(
                 by_name[name],
                 kind,
                 "warning",
-                f"{_WORDS[kind]} {name!r} has no letters or digits to name its feed; "
-                f"its roles are left out of the {_WORDS[kind]} feeds",
+                f"{_word(kind)} {name!r} has no letters or digits to name its feed; "
+                f"its roles are left out of the {_word(kind)} feeds",
             )
         )
     facets: list[Facet] = []
@@ -104,22 +123,22 @@ def facets_of(
         owner = names[0] if len(names) == 1 else owners.get(slug)
         if owner in names:
             facets.append(Facet(kind, owner, slug, tuple(by_name[owner])))
-        feed = f"{FOLDERS[kind]}/{slug}.xml"
+        feed = f"{facet_folder(kind)}/{slug}.xml"
         for name in names:
             if name == owner:
                 continue
             if owner in names:
                 why = (
                     f"would take the feed {feed} of {owner!r}, which published it; write it exactly "
-                    f"{owner!r} if it is the same {_WORDS[kind]}, or give it a distinct name"
+                    f"{owner!r} if it is the same {_word(kind)}, or give it a distinct name"
                 )
             else:
                 others = " and ".join(repr(n) for n in names if n != name)
                 why = (
                     f"and {others} would share the feed {feed}, which neither published; write them "
-                    f"the same if they are one {_WORDS[kind]}, or give them distinct names"
+                    f"the same if they are one {_word(kind)}, or give them distinct names"
                 )
-            message = f"{_WORDS[kind]} {name!r} {why}; its roles are left out of the {_WORDS[kind]} feeds"
+            message = f"{_word(kind)} {name!r} {why}; its roles are left out of the {_word(kind)} feeds"
             problems.append(_problem(by_name[name], kind, "error", message))
     facets.sort(key=lambda f: f.slug)
     return facets, problems
@@ -132,13 +151,15 @@ def _problem(roles: list[Role], kind: str, level: str, message: str) -> Problem:
 
 
 def all_facets(
-    catalog: Catalog, owners: Mapping[str, Mapping[str, str]] | None = None
+    catalog: Catalog,
+    owners: Mapping[str, Mapping[str, str]] | None = None,
+    kinds: Sequence[str] = KINDS,
 ) -> tuple[dict[str, list[Facet]], list[Problem]]:
-    """{"team": [...], "contract": [...]} and the problems of both kinds; `owners`: kind -> slug ->
-    the name whose feed it was at the last build."""
+    """{"team": [...], "contract": [...]} (the kinds of `[facets] fields`) and the problems of
+    every kind; `owners`: kind -> slug -> the name whose feed it was at the last build."""
     found: dict[str, list[Facet]] = {}
     problems: list[Problem] = []
-    for kind in KINDS:
+    for kind in kinds:
         found[kind], more = facets_of(catalog, kind, (owners or {}).get(kind))
         problems.extend(more)
     return found, problems
@@ -164,8 +185,8 @@ def facet_files(
     the caller may share with the main feed's `atom_and_rss`)."""
     entries = {} if entries is None else entries
     files: dict[str, bytes] = {}
-    for kind in KINDS:
-        for facet in facets.get(kind, ()):
+    for kind in facets:
+        for facet in facets[kind]:
             chosen = [items[r.id] for r in facet.open_roles if r.id in items]
             fallback = max((r.posting.opened.at for r in facet.roles if r.posting.opened), default=EPOCH)
             atom, rss = atom_and_rss(chosen, facet_meta(facet, config), config, fallback, entries=entries)

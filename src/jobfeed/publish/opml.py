@@ -13,8 +13,8 @@ from jobfeed.config import Config
 from jobfeed.publish.facets import Facet
 
 FOLDER_TITLES = {
-    "fr": {"team": "Par équipe", "contract": "Par contrat", "all": "Tous les postes"},
-    "en": {"team": "By team", "contract": "By contract", "all": "All roles"},
+    "fr": {"team": "Par équipe", "contract": "Par contrat", "all": "Tous les postes", "other": "Par {kind}"},
+    "en": {"team": "By team", "contract": "By contract", "all": "All roles", "other": "By {kind}"},
 }
 
 
@@ -40,11 +40,11 @@ def opml(
         ET.SubElement(head, "ownerId").text = base
     body = ET.SubElement(root, "body")
     _outline(body, f"{config.title} — {words['all']}", f"{base}atom.xml", home)
-    for kind in ("team", "contract"):
-        found = facets.get(kind, ())
+    for kind, found in facets.items():
         if not found:
             continue
-        folder = ET.SubElement(body, "outline", {"text": words[kind], "title": words[kind]})
+        title = words.get(kind) or words["other"].format(kind=kind)
+        folder = ET.SubElement(body, "outline", {"text": title, "title": title})
         for facet in found:
             _outline(folder, f"{config.title} — {facet.name}", f"{base}{facet.atom}", home)
     ET.indent(root, space="  ")

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import posixpath
 from collections.abc import Mapping, Sequence
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -47,6 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "subscribe": "S'abonner",
         "all_roles": "Tous les postes",
         "by_team": "Par équipe",
+        "by_other": "Par {kind}",
         "by_contract": "Par contrat",
         "opml": "Tous les flux, à importer dans un lecteur (OPML)",
         "calendar": "Les dates de clôture dans votre agenda (iCalendar)",
@@ -86,6 +87,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "subscribe": "Subscribe",
         "all_roles": "All roles",
         "by_team": "By team",
+        "by_other": "By {kind}",
         "by_contract": "By contract",
         "opml": "Every feed, to import into a feed reader (OPML)",
         "calendar": "Closing dates in your calendar (iCalendar)",
@@ -164,6 +166,7 @@ def page_path(posting: Posting, config: Config) -> str | None:
         relative = link
     if "?" in relative or "#" in relative:
         return None
+    relative = unquote(relative)  # {name}, {field:KEY} are URL-encoded: the file is what a server looks up
     if relative == "" or relative.endswith("/"):
         relative += "index.html"
     elif not posixpath.basename(relative).endswith((".html", ".htm")):
@@ -253,8 +256,13 @@ def index_html(
             opened_iso=time_attribute(p.opened),
             summary=rendered[role.id].summary if role.id in rendered else "",
         )
-        groups.setdefault(p.team, []).append(view)
+        if len(p.teams) > 1:  # a role in several teams is in each one's section, filtered as that team
+            for team in p.teams:
+                groups.setdefault(team, []).append(dataclasses.replace(view, team_slug=_slug_in(team, teams)))
+        else:
+            groups.setdefault(p.team, []).append(view)
     order = sorted(groups, key=lambda name: (name == "", facet_slug(name), name))
+    team_urls = {team.name: team.url for team in config.teams.values() if team.url}  # [teams] addresses
 
     def filters(found: Sequence[Facet]) -> list[dict[str, object]]:
         return [{"slug": f.slug, "name": f.name, "count": len(f.open_roles)} for f in found if f.open_roles]
@@ -272,11 +280,20 @@ def index_html(
         "discovery": _discovery(config, "index.html", [*teams, *contracts]),
         "canonical": f"{config.site_url}index.html" if config.site_url else "",
         "count": open_count(len(open_roles), lang),
-        "groups": [{"name": name or t["other_roles"], "roles": groups[name]} for name in order],
+        "groups": [
+            {"name": name or t["other_roles"], "roles": groups[name], "url": team_urls.get(name, "")}
+            for name in order
+        ],
         "team_filters": filters(teams),
         "contract_filters": filters(contracts),
         "team_facets": listing(teams),
         "contract_facets": listing(contracts),
+        # issue 16: the facets of other keys (`[facets] fields`), each under its own heading
+        "other_facets": [
+            (t["by_other"].format(kind=kind), listing(found))
+            for kind, found in facets.items()
+            if kind not in ("team", "contract") and found
+        ],
         "opml": extras.get("opml", ""),
         "calendar": extras.get("calendar", ""),
     }
@@ -315,6 +332,8 @@ def posting_html(
         subject = t["mail_subject"].format(role=p.role)
         mailto = f"mailto:{quote(contact, safe='@')}?subject={quote(subject, safe='')}"
     contact_url = contact if contact.startswith(("https://", "http://")) and not mailto else ""
+    if p.apply_url:  # issue 16: a role applied for on another site: that is the apply button
+        mailto, contact_url = "", p.apply_url
     link = link_of(p, config)
     context = {
         **_common(config, lang),
@@ -335,7 +354,7 @@ def posting_html(
         "deadline_day": deadline_text(deadline, lang) if deadline else "",
         # Sanitized by markup.render (nh3): no script, no event handler, no javascript: URL.
         "content": Markup(rendered.content),
-        "form_url": _form_url(p, config) if role.is_open else "",
+        "form_url": _form_url(p, config) if role.is_open and not p.apply_url else "",
         "mailto": mailto,
         "contact": contact,
         "contact_url": contact_url,

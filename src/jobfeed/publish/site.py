@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Mapping
+from urllib.parse import quote
 
 from jobfeed.config import Config
 from jobfeed.core.humandates import language_of
@@ -99,7 +100,7 @@ def site_problems(
     problems: list[Problem] = []
     facets: dict[str, list[Facet]] = {}
     if wants("facets"):
-        facets, found = all_facets(catalog, facet_owners or {})
+        facets, found = all_facets(catalog, facet_owners or {}, config.facets)
         problems.extend(found)
     if wants("postings"):
         problems.extend(_page_paths(catalog, config, _reserved(facets, config, taken))[1])
@@ -132,7 +133,7 @@ def extra_files(
 
     facets: dict[str, list[Facet]] = {}
     if wants("facets"):
-        facets, found = all_facets(catalog, facet_owners or {})
+        facets, found = all_facets(catalog, facet_owners or {}, config.facets)
         problems.extend(found)
         items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
         files.update(facet_files(facets, items, config, entries))
@@ -157,7 +158,9 @@ def extra_files(
                     role, everything[role.id], config, pages[role.id], catalog.now, lang, index
                 )
     if index:
-        links = {r.id: pages.get(r.id) or link_of(r.posting, config) for r in catalog.open}
+        links = {
+            r.id: quote(pages[r.id]) if r.id in pages else link_of(r.posting, config) for r in catalog.open
+        }
         files[INDEX] = index_html(catalog.open, config, everything, links, facets, lang, extras)
     names = {kind: {f.slug: f.name for f in found_facets} for kind, found_facets in facets.items()}
     return Extras(files, problems, pages, names)
