@@ -222,7 +222,7 @@ def _exit(code: object) -> NoReturn:
     "--state",
     "state_path",
     type=click.Path(dir_okay=False),
-    help="State file (default: [announce] state, else feeds/state.json).",
+    help="State file (default: [announce] state, else .jobfeed/state.json).",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Print the exact JSON each channel would get; change and send nothing."
@@ -268,6 +268,8 @@ def notify(
         force=force,
     )
     _echo_problems(report.problems)
+    if report.moved_from:
+        click.echo(f"Note: moved the state from {report.moved_from} to {config.state_path}; commit both", err=True)
     if report.skewed:
         click.echo(f"Warning: {report.skew_warning()}", err=True)
     if as_json:
