@@ -239,7 +239,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             workspace=ws,
             runner_temp=temp,
             env=run_env,
-            uses_outputs={"python": {"python-path": sys.executable}},
+            uses_outputs={"python": {"python-path": sys.executable}, "pip-cache": {}, "jobfeed-cache": {}},
             skip=skip,
         )
         result.runs.append(action_run)

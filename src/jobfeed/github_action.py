@@ -469,6 +469,7 @@ def prepare(
         "feeds": feeds,
         "state": str(state),
         **{name: "true" if flag else "false" for name, flag in flags.items()},
+        "cache": config.cache,
     }
     _append(output, github_output(values))
     click.echo(f"postings: {values['postes']}, feeds: {values['feeds']}, state: {values['state']}")

@@ -221,7 +221,9 @@ def notify(
     http = new_session() if session is None else session
     try:
         moved = legacy is not None and relocate_state(legacy, path)[1]
-        report = _run(config, now, path, environ, http, postes, False, announce_existing, force, policy, sleep)
+        report = _run(
+            config, now, path, environ, http, postes, False, announce_existing, force, policy, sleep
+        )
         report.moved_from = str(legacy) if moved else None
         return report
     finally:
