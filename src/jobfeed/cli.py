@@ -522,18 +522,38 @@ def _checked(name: str) -> Callable[[click.Context, click.Parameter, str | None]
 
 @cli.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False))
-@click.option("--title", prompt="Site title", default="Offres d'emploi", callback=_checked("check_title"))
+@click.option(
+    "--title",
+    prompt="Site title",
+    default="Offres d'emploi",
+    callback=_checked("check_title"),
+    help="The board's title.",
+)
 @click.option(
     "--url",
     prompt="Public URL of the site",
     callback=_checked("check_url"),
-    help="e.g. https://org.github.io/jobs/",
+    help="Where the site is served, e.g. https://org.github.io/jobs/.",
 )
-@click.option("--timezone", prompt="Time zone", default="Europe/Paris", callback=_checked("check_timezone"))
-@click.option("--language", prompt="Language", default="fr", callback=_checked("check_language"))
+@click.option(
+    "--timezone",
+    prompt="Time zone",
+    default="Europe/Paris",
+    callback=_checked("check_timezone"),
+    help="IANA name.",
+)
+@click.option(
+    "--language", prompt="Language", default="fr", callback=_checked("check_language"), help="e.g. fr, en."
+)
 @click.option("--organisation", prompt="Organisation", help="Who publishes the roles (the feeds' author).")
 @click.option("--locality", prompt="Location (city)", help="Where the roles are, for Google for Jobs.")
-@click.option("--country", prompt="Country (ISO code)", default="FR", callback=_checked("check_country"))
+@click.option(
+    "--country",
+    prompt="Country (ISO code)",
+    default="FR",
+    callback=_checked("check_country"),
+    help="Two-letter code.",
+)
 @click.option("--description", default="", help="One line under the title (default: from the organisation).")
 @click.option("--street", default="", help="Street address of the place of work.")
 @click.option("--postal-code", default="", help="Postal code of the place of work.")
