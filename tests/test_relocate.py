@@ -136,3 +136,20 @@ def test_the_action_moves_the_state_of_its_feeds_input(tmp_path: Path) -> None:
     assert f"Moved the state from {public} to {STATE} (out of the published folder)." in result.output
     assert "state=.jobfeed/state.json\n" in Path("out").read_text(encoding="utf-8")
     assert not public.exists() and STATE.read_text(encoding="utf-8") == '{"schema_version": 1}\n'
+
+
+def test_a_lost_state_at_the_default_place_is_seeded_from_the_output_s_feed() -> None:
+    """The state is no longer beside the feed: a lost `.jobfeed/state.json` is still a baseline seeded
+    from `feeds/feed.json`, not every role announced again; an unreadable feed names the state's place."""
+    assert CliRunner().invoke(cli, ["build", "--now", EARLY]).exit_code == 0
+    write_posting(Path("postes"), "design", "Designer")
+    with webhook() as server:
+        result = notify(server.url, NOW)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("no state file: 2 role(s) listed in the previous feed taken as")
+        assert server.requests == 1 and "Développeuse" not in json.dumps(server.shown, ensure_ascii=False)
+    STATE.unlink()
+    Path("feeds/feed.json").write_text("{not json", encoding="utf-8")
+    broken = notify("http://127.0.0.1:9/", LATER)
+    assert broken.exit_code == 1
+    assert f"restore the state with 'git checkout -- {STATE}'" in broken.stderr

@@ -267,7 +267,7 @@ def _run(
     if not feed.is_file() and path == Path(config.state_path):  # outside the output folder (0.2)
         feed = Path(config.out) / FEED
     seeded = baseline and not announce_existing and feed.is_file()
-    already = roles_in_feed(feed, config.id_authority) if seeded else set()
+    already = roles_in_feed(feed, config.id_authority, path) if seeded else set()
     skewed = _after(state.last_run, now)
     if not baseline and not skewed and not force and mass_disappearance(previous, current):
         gone = disappeared(previous, current)
