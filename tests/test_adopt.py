@@ -165,3 +165,13 @@ def test_a_wrong_option_is_a_usage_error_that_writes_nothing(tmp_path: Path) -> 
         in result.output
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_in_the_way_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "postes").write_text("not a folder\n", encoding="utf-8")
+    result = init(str(tmp_path), *OPTIONS)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {tmp_path / 'postes'}: cannot write it (")
+    assert "written before: jobfeed.toml, .github/workflows/jobfeed.yml, README.md;" in result.output
+    assert "run 'jobfeed init' again, it keeps what is there" in result.output
+    assert (tmp_path / "postes").read_text(encoding="utf-8") == "not a folder\n"

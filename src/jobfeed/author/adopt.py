@@ -21,7 +21,7 @@ from jobfeed._version import __version__
 from jobfeed.author.new import yaml_scalar
 from jobfeed.config import DEFAULT_STATE, load_config
 from jobfeed.core.postings import SUFFIXES
-from jobfeed.errors import UsageError
+from jobfeed.errors import OutputError, UsageError
 
 #: The Action of jobfeed's releases, by its moving major tag (see README, "Releasing").
 DEFAULT_ACTION = f"jobfeed/jobfeed@v{__version__.split('.')[0]}"
@@ -238,19 +238,27 @@ def init_site(folder: Path, answers: SiteAnswers, today: dt.date, *, force: bool
     files["README.md"] = render_readme(answers)
     if not report.postings:
         files[f"{answers.postes}/{EXAMPLE}"] = render_example(answers, today)
-    for name, text in files.items():
-        path = folder / name
-        if path.exists() and not (force and name == WORKFLOW):
-            report.kept.append(name)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            report.kept.append(name)
-            continue
-        path.write_text(text, encoding="utf-8")
-        report.written.append(name)
-    _ignore(folder / ".gitignore", report)
+    try:
+        for name, text in files.items():
+            _write(folder / name, name, text, force and name == WORKFLOW, report)
+        _ignore(folder / ".gitignore", report)
+    except (OSError, UnicodeDecodeError) as e:
+        where = getattr(e, "filename", None) or folder
+        done = ", ".join(report.written) or "nothing"
+        raise OutputError(
+            f"{where}: cannot write it ({getattr(e, 'strerror', None) or e}); written before: {done}; "
+            "fix the cause and run 'jobfeed init' again, it keeps what is there"
+        ) from e
     return report
+
+
+def _write(path: Path, name: str, text: str, replace: bool, report: InitReport) -> None:
+    if path.exists() and (not replace or path.read_text(encoding="utf-8") == text):
+        report.kept.append(name)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    report.written.append(name)
 
 
 def _ignore(path: Path, report: InitReport) -> None:
