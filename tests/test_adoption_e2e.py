@@ -12,7 +12,8 @@ that answers like Slack. The days are set with SOURCE_DATE_EPOCH, which jobfeed 
 2. a recruiter pushes a new posting: it is announced once and committed;
 3. the next morning's scheduled run, with nothing new: no commit, nothing sent;
 4. a pull request adding a role: checked and built, the summary says what would be announced;
-   nothing committed, sent or deployed.
+   nothing committed, sent or deployed;
+5. a push with a broken posting: the job fails, and the board of the valid roles is still published.
 """
 
 from __future__ import annotations
@@ -221,6 +222,15 @@ def adoption(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adoption]:
                 "new-designer",
                 job,
             )
+        git("checkout", "--quiet", "main", cwd=desk, env=recruiter)
+        broken = desk / "postes" / "2026-03-04-broken.md"
+        write_posting(
+            broken.parent, broken.stem, "Cassé", poste_ouvert="2026-03-04", poste_ferme="2026-13-45"
+        )
+        git("add", ".", cwd=desk, env=recruiter)
+        git("commit", "--quiet", "-m", "A broken posting", cwd=desk, env=recruiter)
+        git("push", "--quiet", "origin", "HEAD:main", cwd=desk, env=recruiter)
+        run("broken posting", server, "push", DAY1 + dt.timedelta(days=2))
         yield result
 
 
@@ -308,3 +318,15 @@ def git_rev(adoption: Adoption, ref: str) -> str:
     return subprocess.run(
         ["git", "rev-parse", ref], cwd=adoption.origin, capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def test_a_broken_posting_fails_the_job_and_the_valid_roles_are_still_published(adoption: Adoption) -> None:
+    run = adoption.runs["broken posting"]
+    assert not run.succeeded and run.action is not None
+    assert run.action.outputs["errors"] == "1"
+    assert "::error file=postes/2026-03-04-broken.md,line=" in run.action.step("Check the postings").stdout
+    assert list(run.steps.values()) == ["success", "failure", "success"]  # the upload still ran
+    assert run.artifact is not None and (run.artifact / "index.html").is_file()
+    assert adoption.deploy["broken posting"]
+    board = (run.artifact / "index.html").read_text(encoding="utf-8")
+    assert NEW_ROLE in board and "Cassé" not in board

@@ -12,6 +12,7 @@ each by what it does to the job's files: `actions/checkout` by a clone the calle
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,9 +34,19 @@ class JobRun:
         return all(outcome != "failure" for outcome in self.steps.values())
 
 
+_HASH_FILES = re.compile(r"hashFiles\('([^']*)'\)")
+
+
 def _condition(text: Any, context: Mapping[str, Any]) -> bool:
     condition = str(text if text is not None else "success()").strip()
     condition = condition.removeprefix("${{").removesuffix("}}")
+    # hashFiles('path'): '' when no file matches in the workspace (the one function with an
+    # argument the workflows use; a plain path, no glob).
+    workspace = context.get("workspace")
+    condition = _HASH_FILES.sub(
+        lambda m: "'hash'" if workspace is not None and (Path(workspace) / m.group(1)).is_file() else "''",
+        condition,
+    )
     if not any(f in condition for f in ("success()", "failure()", "always()", "cancelled()")):
         condition = f"success() && ({condition})"
     return truthy(Expression(condition, context).evaluate())
@@ -66,6 +77,7 @@ def run_job(
         "secrets": dict(secrets),
         "steps": steps_ctx,
         "needs": dict(needs or {}),
+        "workspace": workspace,
         "functions": {
             "success": lambda: not failed["job"],
             "failure": lambda: failed["job"],
