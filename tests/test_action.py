@@ -319,8 +319,8 @@ def test_prepare_resolves_folders_from_the_config(tmp_path: Path, monkeypatch: p
     result = runner.invoke(cli, ["prepare", "--config", "site.toml", "--output", "out"])
     assert result.exit_code == 0, result.output
     assert Path("out").read_text(encoding="utf-8") == (
-        "postes=offres\nfeeds=public\nstate=public/state.json\nnotify=true\ncommit=true\ndry-run=false\n"
-        "announce-existing=false\nforce=false\n"
+        "postes=offres\nfeeds=public\nstate=.jobfeed/state.json\nnotify=true\ncommit=true\ndry-run=false\n"
+        "announce-existing=false\nforce=false\ncache=.jobfeed-cache\n"
     )
     Path("jobfeed.toml").write_text('[announce]\nstate = "data/state.json"\n', encoding="utf-8")
     env = {"INPUT_FEEDS": "site/feeds", "INPUT_NOTIFY": "False", "INPUT_DRY_RUN": " TRUE "}
@@ -329,7 +329,7 @@ def test_prepare_resolves_folders_from_the_config(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 0, result.output
     assert Path("out2").read_text(encoding="utf-8") == (
         "postes=postes\nfeeds=site/feeds\nstate=data/state.json\nnotify=false\ncommit=true\ndry-run=true\n"
-        "announce-existing=true\nforce=false\n"
+        "announce-existing=true\nforce=false\ncache=.jobfeed-cache\n"
     )
 
 

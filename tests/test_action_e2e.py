@@ -239,7 +239,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             workspace=ws,
             runner_temp=temp,
             env=run_env,
-            uses_outputs={"python": {"python-path": sys.executable}},
+            uses_outputs={"python": {"python-path": sys.executable}, "pip-cache": {}, "jobfeed-cache": {}},
             skip=skip,
         )
         result.runs.append(action_run)
@@ -418,7 +418,7 @@ def test_first_run_pushes_the_feeds_and_the_state(scenario: Scenario) -> None:
     assert log == [BOT, BOT, "jobfeed: update feeds (0 opened, 0 closed)"]
     files = files_at(scenario, head)
     assert {"feeds/atom.xml", "feeds/rss.xml", "feeds/feed.json"} <= files
-    assert ("feeds/state.json" in files) == NOTIFY
+    assert (".jobfeed/state.json" in files) == NOTIFY and "feeds/state.json" not in files
     feed = json.loads(show(scenario, head, "feeds/feed.json"))
     assert sorted(item["title"] for item in feed["items"]) == [
         "Designer UX — Mon Espace Collectivité",
@@ -478,7 +478,7 @@ def test_announcements_reach_the_webhook_once(scenario: Scenario) -> None:
     assert any("Designer UX" in text_of(body) for _, body in fourth)
     # commit: false stops the commit, not the announcements.
     assert any("Chargé·e de mission déploiement" in text_of(body) for _, body in fifth)
-    state = json.loads(show(scenario, scenario.heads[3], "feeds/state.json"))
+    state = json.loads(show(scenario, scenario.heads[3], ".jobfeed/state.json"))
     assert secret_path not in json.dumps(state)
 
 

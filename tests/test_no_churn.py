@@ -85,7 +85,7 @@ def run(*args: str) -> None:
 def allowed(page: str) -> set[str]:
     """What may change on a day one role changes state: its page, the index, the feeds, the
     manifest and the state; the team and contract feeds are feeds too."""
-    return {f"feeds/postes/{page}.html", "feeds/index.html", "feeds/.jobfeed-manifest.json", "feeds/published.json", "feeds/state.json"} | {
+    return {f"feeds/postes/{page}.html", "feeds/index.html", "feeds/.jobfeed-manifest.json", "feeds/published.json", ".jobfeed/state.json"} | {
         f"feeds/{name}" for name in FEEDS
     }  # fmt: skip
 
@@ -144,4 +144,4 @@ def test_a_month_of_daily_runs_changes_files_only_on_the_days_roles_change(
         "feeds/equipes/incubateur.rss.xml", "feeds/equipes/incubateur.xml",
     }  # fmt: skip
     # The state records each day's news, and only then.
-    assert all("feeds/state.json" in news[day] for day in news)
+    assert all(".jobfeed/state.json" in news[day] for day in news)

@@ -16,6 +16,7 @@ _.list_command
 _.close_command
 _.extend_command
 _.preview_command
+_.init_command
 # github_action.py: the action's steps run `python -m jobfeed.github_action prepare|summarize`,
 # subcommands registered through @cli.command().
 _.prepare

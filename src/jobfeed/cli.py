@@ -222,7 +222,7 @@ def _exit(code: object) -> NoReturn:
     "--state",
     "state_path",
     type=click.Path(dir_okay=False),
-    help="State file (default: [announce] state, else feeds/state.json).",
+    help="State file (default: [announce] state, else .jobfeed/state.json).",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Print the exact JSON each channel would get; change and send nothing."
@@ -283,6 +283,10 @@ def notify(
         force=force,
     )
     _echo_problems(report.problems)
+    if report.moved_from:
+        click.echo(
+            f"Note: moved the state from {report.moved_from} to {config.state_path}; commit both", err=True
+        )
     if report.skewed:
         click.echo(f"Warning: {report.skew_warning()}", err=True)
     if as_json:
@@ -537,3 +541,91 @@ def preview_command(
     now = resolve_now(now_text)
     shown = preview(resolve(role_name, config, postes), config, now, os.environ)
     click.echo(json.dumps(shown.as_dict(), ensure_ascii=False, indent=2) if as_json else shown.text())
+
+
+# Setting up a team's repository (issue 20).
+
+
+def _checked(name: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A click callback running the check `name` of author.adopt: a wrong answer is asked again."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from jobfeed.author import adopt
+
+        try:
+            return None if value is None else str(getattr(adopt, name)(value))
+        except UsageError as e:
+            raise click.BadParameter(str(e)) from e
+
+    return callback
+
+
+@cli.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--title",
+    prompt="Site title",
+    default="Offres d'emploi",
+    callback=_checked("check_title"),
+    help="The board's title.",
+)
+@click.option(
+    "--url",
+    prompt="Public URL of the site",
+    callback=_checked("check_url"),
+    help="Where the site is served, e.g. https://org.github.io/jobs/.",
+)
+@click.option(
+    "--timezone",
+    prompt="Time zone",
+    default="Europe/Paris",
+    callback=_checked("check_timezone"),
+    help="IANA name.",
+)
+@click.option(
+    "--language", prompt="Language", default="fr", callback=_checked("check_language"), help="e.g. fr, en."
+)
+@click.option("--organisation", prompt="Organisation", help="Who publishes the roles (the feeds' author).")
+@click.option("--locality", prompt="Location (city)", help="Where the roles are, for Google for Jobs.")
+@click.option(
+    "--country",
+    prompt="Country (ISO code)",
+    default="FR",
+    callback=_checked("check_country"),
+    help="Two-letter code.",
+)
+@click.option("--description", default="", help="One line under the title (default: from the organisation).")
+@click.option("--street", default="", help="Street address of the place of work.")
+@click.option("--postal-code", default="", help="Postal code of the place of work.")
+@click.option(
+    "--contact", default="", help="Contact of the example posting (default: recrutement@ the site's host)."
+)
+@click.option("--postes", default="postes", help="Folder of postings (one that exists is kept as it is).")
+@click.option("--out", default="feeds", help="Output folder, published on GitHub Pages.")
+@click.option("--branch", default="main", help="The branch the workflow publishes from.")
+@click.option(
+    "--action", default=None, help="The Action the workflow uses (default: jobfeed/jobfeed@vMAJOR)."
+)
+@click.option(
+    "--year", type=click.IntRange(1990, 2999), help="Year in the entries' ids (default: this year)."
+)
+@click.option("--force", is_flag=True, help="Rewrite the workflow (only) with this release's.")
+def init_command(folder: str, force: bool, action: str | None, year: int | None, **answers: str) -> None:
+    """Set up a repository for jobfeed: jobfeed.toml, the workflow, postes/ and a README.
+
+    Asks for what is not given as an option. Never overwrites a file (--force rewrites the
+    workflow only); in a folder that already has postings, they are kept and no example is added.
+
+    \b
+    Example:
+        jobfeed init --url https://my-org.github.io/jobs/ --organisation "My org" --locality Paris
+    """
+    import zoneinfo
+    from pathlib import Path
+
+    from jobfeed.author.adopt import DEFAULT_ACTION, SiteAnswers, init_site
+
+    now = resolve_now(None)
+    site = SiteAnswers(**answers, action=action or DEFAULT_ACTION, year=year or now.year)
+    today = now.astimezone(zoneinfo.ZoneInfo(site.timezone)).date()
+    click.echo(init_site(Path(folder), site, today, force=force).summary())

@@ -240,6 +240,11 @@ class Team:
     url: str = ""
 
 
+#: Where `jobfeed notify` keeps its state unless `[announce] state` says otherwise: outside the
+#: published output folder (it lists roles scheduled and not public yet), committed with the postings.
+DEFAULT_STATE = ".jobfeed/state.json"
+
+
 @dataclasses.dataclass(frozen=True)
 class Config:
     """Everything jobfeed reads from `jobfeed.toml`, with its defaults."""
@@ -281,7 +286,7 @@ class Config:
 
     @property
     def state_path(self) -> str:
-        return self.state or f"{self.out}/state.json"
+        return self.state or DEFAULT_STATE
 
     def field_of_key(self) -> dict[str, str]:
         """Front-matter key -> canonical field (the same dict each time: do not change it)."""

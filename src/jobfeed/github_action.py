@@ -29,6 +29,7 @@ from typing import Any
 import click
 
 from jobfeed.announce.redact import redact, secrets_of
+from jobfeed.announce.relocate import legacy_state, relocate_state
 from jobfeed.config import load_config
 from jobfeed.errors import JobfeedError, UsageError
 
@@ -456,11 +457,20 @@ def prepare(
     except JobfeedError as e:
         raise click.ClickException(str(e)) from e
     feeds = feeds or config.out
+    state, moved = Path(config.state_path), False
+    if not config.state:  # the default place changed in 0.2: a state left in the feeds moves
+        try:
+            state, moved = relocate_state(legacy_state(feeds), state, dry_run=flags["dry-run"])
+        except JobfeedError as e:
+            raise click.ClickException(str(e)) from e
+    if moved:
+        click.echo(f"Moved the state from {legacy_state(feeds)} to {state} (out of the published folder).")
     values = {
         "postes": postes or config.postes,
         "feeds": feeds,
-        "state": config.state or f"{feeds.rstrip('/')}/state.json",
+        "state": str(state),
         **{name: "true" if flag else "false" for name, flag in flags.items()},
+        "cache": config.cache,
     }
     _append(output, github_output(values))
     click.echo(f"postings: {values['postes']}, feeds: {values['feeds']}, state: {values['state']}")

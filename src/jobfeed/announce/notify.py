@@ -36,6 +36,7 @@ from jobfeed.announce.diff import (
 )
 from jobfeed.announce.messages import Message
 from jobfeed.announce.redact import redact, secrets_of
+from jobfeed.announce.relocate import legacy_state, relocate_state
 from jobfeed.announce.routing import Channel, resolve_channels, wants
 from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_state
 from jobfeed.config import Config
@@ -94,6 +95,8 @@ class NotifyReport:
     seeded: int = 0
     #: The state's last run when it is later than `now`: nothing was diffed (clock skew).
     skewed: str | None = None
+    #: Where the state was moved from, when this run moved it out of the output folder.
+    moved_from: str | None = None
 
     @property
     def failures(self) -> int:
@@ -192,8 +195,12 @@ def notify(
 ) -> NotifyReport:
     """Diff, record, deliver; see the module docstring for the order. Dry runs change nothing."""
     path = Path(state_path or config.state_path)
+    # The default place changed in 0.2 (relocate): a state left in the output folder moves there.
+    legacy = legacy_state(config.out) if state_path is None and not config.state else None
     environ = dict(os.environ) if environ is None else environ
     if dry_run:
+        if legacy is not None:
+            path, _ = relocate_state(legacy, path, dry_run=True)
         return _run(config, now, path, environ, None, postes, True, announce_existing, force, policy, sleep)
     import filelock
 
@@ -214,7 +221,12 @@ def notify(
     own = session is None
     http = new_session() if session is None else session
     try:
-        return _run(config, now, path, environ, http, postes, False, announce_existing, force, policy, sleep)
+        moved = legacy is not None and relocate_state(legacy, path)[1]
+        report = _run(
+            config, now, path, environ, http, postes, False, announce_existing, force, policy, sleep
+        )
+        report.moved_from = str(legacy) if moved else None
+        return report
     finally:
         if own:
             http.close()
@@ -253,8 +265,10 @@ def _run(
     # build before the first notify) and are not announced unless asked (--announce-existing);
     # the open roles it does not list were never public, so never announced.
     feed = path.parent / FEED
+    if not feed.is_file() and path == Path(config.state_path):  # outside the output folder (0.2)
+        feed = Path(config.out) / FEED
     seeded = baseline and not announce_existing and feed.is_file()
-    already = roles_in_feed(feed, config.id_authority) if seeded else set()
+    already = roles_in_feed(feed, config.id_authority, path) if seeded else set()
     skewed = _after(state.last_run, now)
     if not baseline and not skewed and not force and mass_disappearance(previous, current):
         gone = disappeared(previous, current)

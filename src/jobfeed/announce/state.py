@@ -238,7 +238,7 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def roles_in_feed(path: str | Path, id_authority: str) -> set[str]:
+def roles_in_feed(path: str | Path, id_authority: str, state: str | Path | None = None) -> set[str]:
     """Ids of the roles the JSON Feed at `path` lists (empty when there is no such file).
 
     A state file that is missing while the feed next to it lists roles was lost (deleted, not
@@ -258,9 +258,9 @@ def roles_in_feed(path: str | Path, id_authority: str) -> set[str]:
         return set()
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError) as e:
         raise StateError(
-            f"{path}: the state file next to it is missing and this feed cannot be read to tell which "
+            f"{path}: the state file is missing and this feed cannot be read to tell which "
             f"roles were already public ({e}); restore the state with 'git checkout -- "
-            f"{path.parent / 'state.json'}', or rebuild the feed with 'jobfeed build' first"
+            f"{state or path.parent / 'state.json'}', or rebuild the feed with 'jobfeed build' first"
         ) from e
 
 
