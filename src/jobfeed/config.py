@@ -180,6 +180,17 @@ DEFAULT_RENDERER = "cmark-gfm"
 RENDERERS = (DEFAULT_RENDERER, "python-markdown")
 
 
+#: The channel kinds of `[[notify]]` and the variable each reads by default (its URL or SMTP URL).
+CHANNEL_ENV = {
+    "slack": "SLACK_WEBHOOK_URL",
+    "mattermost": "MATTERMOST_WEBHOOK_URL",
+    "teams": "TEAMS_WEBHOOK_URL",
+    "webhook": "JOBFEED_WEBHOOK_URL",
+    "email": "SMTP_URL",
+    "apprise": "APPRISE_URL",
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class ChannelConfig:
     """One chat channel of `[[notify]]`; the webhook URL itself is never stored, only its variable."""
@@ -193,6 +204,12 @@ class ChannelConfig:
     language: str = "fr"
     username: str = ""
     icon_url: str = ""
+    #: `webhook`: the variable holding the HMAC-SHA256 signing secret.
+    secret_env: str = ""
+    #: `email`: the From address, the recipient list, and how to leave the list (mailto: or https:).
+    sender: str = ""
+    to: tuple[str, ...] = ()
+    list_unsubscribe: str = ""
 
     @property
     def label(self) -> str:
@@ -364,23 +381,31 @@ def _channels(notify: Any, where: str) -> list[ChannelConfig]:
     for i, table in enumerate(_expect(notify, list, f"{where}: [[notify]]"), 1):
         table = _expect(table, dict, f"{where}: [[notify]] #{i}")
         kind = table.get("kind")
-        if kind not in ("slack", "mattermost"):
-            raise ConfigError(f"{where}: [[notify]] #{i}: kind must be 'slack' or 'mattermost'")
+        if kind not in CHANNEL_ENV:
+            known = ", ".join(f"'{k}'" for k in CHANNEL_ENV)
+            raise ConfigError(f"{where}: [[notify]] #{i}: kind must be one of {known}, not {kind!r}")
         allowed = {f.name for f in dataclasses.fields(ChannelConfig)}
         for key in table:
             if key not in allowed:
                 raise ConfigError(
                     f"{where}: [[notify]] #{i}: unknown key '{key}'; known: {', '.join(sorted(allowed))}"
                 )
-        args: dict[str, Any] = {"kind": kind, "env": f"{kind.upper()}_WEBHOOK_URL"}
+        args: dict[str, Any] = {"kind": kind, "env": CHANNEL_ENV[kind]}
+        if kind == "webhook":
+            args["secret_env"] = "JOBFEED_WEBHOOK_SECRET"
         for key, value in table.items():
-            if key in ("teams", "contracts", "events"):
+            if key in ("teams", "contracts", "events", "to"):
                 value = tuple(_expect(value, list, f"{where}: [[notify]] #{i} {key}"))
             else:
                 value = _expect(value, str, f"{where}: [[notify]] #{i} {key}")
             args[key] = value
         if args.get("language", "fr") not in ("fr", "en"):
             raise ConfigError(f"{where}: [[notify]] #{i}: language must be 'fr' or 'en'")
+        if kind == "email" and not (args.get("sender") and args.get("to")):
+            raise ConfigError(
+                f'{where}: [[notify]] #{i}: an email channel needs sender = "Jobs <jobs@example.org>" '
+                'and to = ["team@example.org"]'
+            )
         channels.append(ChannelConfig(**args))
     return channels
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool
+from jobfeed.announce.delivery import channel_messages_for, missing_secret, secrets_for, send
 from jobfeed.announce.diff import (
     KINDS,
     REMOVED,
@@ -33,8 +34,8 @@ from jobfeed.announce.diff import (
     snapshot_of,
     with_removed,
 )
-from jobfeed.announce.messages import Message, channel_messages
-from jobfeed.announce.redact import redact, secrets_of
+from jobfeed.announce.messages import Message
+from jobfeed.announce.redact import redact
 from jobfeed.announce.routing import Channel, resolve_channels, wants
 from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_state
 from jobfeed.config import Config
@@ -335,10 +336,7 @@ def _after(last_run: str | None, now: dt.datetime) -> bool:
 
 
 def _messages(channel: Channel, events: list[Event], config: Config) -> list[Message]:
-    c = channel.config
-    return channel_messages(
-        c.kind, events, c.language, username=c.username, icon_url=c.icon_url, site_url=config.site_url
-    )
+    return channel_messages_for(channel.config, events, config.site_url)
 
 
 def _deliver(
@@ -361,28 +359,20 @@ def _deliver(
         return report
     if not messages:
         return report
-    if channel.url is None:
+    unset = missing_secret(channel)
+    if unset is not None:
         report.status = "unset"
-        report.error = f"{c.env} is not set"
+        report.error = f"{unset} is not set"
         return report
     assert session is not None
-    from jobfeed.announce.webhooks import post_message
     from jobfeed.errors import DeliveryError
 
     for message in messages:
         try:
-            post_message(
-                session,
-                channel.url,
-                message.payload,
-                c.kind,
-                policy=policy,
-                sleep=sleep,
-                warnings=report.warnings,
-            )
+            send(channel, message, session, policy=policy, sleep=sleep, warnings=report.warnings)
         except DeliveryError as e:
             report.status = "failed"
-            report.error = _redacted(str(e), channel.url)
+            report.error = redact(str(e), secrets_for(channel))
             break
         state.delivered(channel.label, message.event_ids)
         save_state(path, state)
@@ -391,7 +381,3 @@ def _deliver(
         report.status = "delivered"
     report.pending = len(state.pending(channel.label))
     return report
-
-
-def _redacted(text: str, url: str) -> str:
-    return redact(text, secrets_of(url))

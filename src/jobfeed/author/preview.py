@@ -116,8 +116,8 @@ def chat_messages(
     with its reason once it has ended): the `[[notify]]` channels that want the event, else each
     default channel whose variable is set in `environ`, by `jobfeed notify`'s own rules (a preview
     has no state, so a default channel whose variable is unset is not shown). Nothing is sent."""
+    from jobfeed.announce.delivery import channel_messages_for
     from jobfeed.announce.diff import event_of, snapshot_of
-    from jobfeed.announce.messages import channel_messages
     from jobfeed.announce.routing import resolve_channels, wants
     from jobfeed.core.lifecycle import Catalog, State
 
@@ -131,14 +131,7 @@ def chat_messages(
     for channel in (c.config for c in resolve_channels(config, environ or {})):
         if not wants(channel, event):
             continue
-        for message in channel_messages(
-            channel.kind,
-            [event],
-            channel.language,
-            username=channel.username,
-            icon_url=channel.icon_url,
-            site_url=config.site_url,
-        ):
+        for message in channel_messages_for(channel, [event], config.site_url):
             shown.append(
                 ChatMessage(channel.label, json.dumps(message.payload, ensure_ascii=False, indent=2))
             )
