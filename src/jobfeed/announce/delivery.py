@@ -94,7 +94,7 @@ def send(
         return
     from jobfeed.announce.webhooks import post_message
 
-    sign: Any = None
+    sign: Callable[[bytes], dict[str, str]] | None = None
     if kind == "webhook":
         from jobfeed.announce.jsonhook import signer
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -72,7 +72,7 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def signer(secret: str, payload: dict[str, Any]) -> Any:
+def signer(secret: str, payload: dict[str, Any]) -> Callable[[bytes], dict[str, str]]:
     """The headers of one POST of `payload`, from the exact bytes that are sent."""
 
     def sign(body: bytes) -> dict[str, str]:
