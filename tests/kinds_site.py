@@ -22,7 +22,7 @@ from notify_fixtures import EARLY, LATER, NOW, ROLE, config_toml, write_posting,
 __all__ = ["EARLY", "LATER", "NOW", "KindSite"]
 
 #: Every variable a channel may read: cleared in each run unless the test sets it.
-VARIABLES = [*CHANNEL_ENV.values(), "JOBFEED_WEBHOOK_SECRET"]
+VARIABLES = [*CHANNEL_ENV.values(), "JOBFEED_WEBHOOK_SECRET", "SSL_CERT_FILE"]
 
 
 class KindSite:

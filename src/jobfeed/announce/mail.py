@@ -161,7 +161,7 @@ class SmtpServer:
         return "SmtpServer(***)"
 
 
-def _describe(error: Exception) -> tuple[str, bool]:
+def _describe(error: Exception, timeout: float) -> tuple[str, bool]:
     """An SMTP or network failure in words, and whether it is worth retrying."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = sorted(error.recipients.items())
@@ -169,18 +169,22 @@ def _describe(error: Exception) -> tuple[str, bool]:
         text = "; ".join(f"{rcpt}: {code} {_text(msg)}" for rcpt, (code, msg) in answers)
         return f"every recipient was refused: {text}", transient
     if isinstance(error, smtplib.SMTPNotSupportedError):
-        return "the server does not offer STARTTLS; use smtps:// if it takes TLS on another port", False
+        if "STARTTLS" in str(error):
+            return "the server does not offer STARTTLS; use smtps:// if it takes TLS on another port", False
+        return "the server does not accept a login (SMTP AUTH) on this connection", False
     if isinstance(error, smtplib.SMTPResponseException):
         code = error.smtp_code
         return f"SMTP {code} {_text(error.smtp_error)}", 400 <= code < 500 or code == -1
     if isinstance(error, smtplib.SMTPServerDisconnected):
+        if "timed out" in str(error):
+            return f"no answer within {timeout:g} s", True
         return "the server closed the connection before the answer came", True
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"the server's TLS certificate is not valid: {error.verify_message}", False
     if isinstance(error, ssl.SSLError):
         return f"TLS failed: {error.reason or type(error).__name__}", False
     if isinstance(error, (socket.timeout, TimeoutError)):
-        return "no answer in time", True
+        return f"no answer within {timeout:g} s", True
     if isinstance(error, OSError):
         return f"cannot connect: {error.strerror or type(error).__name__}", True
     return f"SMTP failed: {type(error).__name__}", True
@@ -226,7 +230,7 @@ def send_email(
                 client.login(server.user, server.password)
             refused = client.send_message(message)
         except (smtplib.SMTPException, OSError) as e:
-            text, transient = _describe(e)
+            text, transient = _describe(e, timeout)
             raise webhooks._Attempt(redact(text, server.secrets), transient=transient) from None
         finally:
             if client is not None:
