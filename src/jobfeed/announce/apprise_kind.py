@@ -23,6 +23,7 @@ without it says so and keeps the events pending.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -95,6 +96,13 @@ def apprise_messages(events: Sequence[Event], language: str = "fr", site_url: st
     return messages
 
 
+def apprise_secrets(url: str) -> list[str]:
+    """An Apprise URL's secrets: those of any URL, and every part of it, the host included (a
+    Telegram bot token is the host of `tgram://{token}/{chat}`)."""
+    rest = url.partition("://")[2]
+    return secrets_of(url) + [rest] + [part for part in re.split(r"[/@:?&=#]", rest) if len(part) >= 6]
+
+
 def send_apprise(
     url: str,
     payload: dict[str, Any],
@@ -114,7 +122,7 @@ def send_apprise(
     from jobfeed.announce import webhooks
 
     policy = policy or webhooks.DEFAULT_POLICY
-    secrets = secrets_of(url)
+    secrets = apprise_secrets(url)
     hide_in_logs(secrets)
     notifier = apprise.Apprise()
     if not notifier.add(url):

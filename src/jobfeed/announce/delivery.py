@@ -116,4 +116,8 @@ def secrets_for(channel: Channel) -> list[str]:
 
         with contextlib.suppress(DeliveryError):
             found += SmtpServer(channel.url).secrets
+    if channel.config.kind == "apprise" and channel.url:
+        from jobfeed.announce.apprise_kind import apprise_secrets
+
+        found += apprise_secrets(channel.url)
     return found + ([channel.secret] if channel.secret else [])
