@@ -63,6 +63,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "expired": "date limite passée",
         "removed": "retiré",
         "all_roles": "Tous les postes : {url}",
+        "left_0": "{deadline} (dernier jour)",
+        "left_1": "{deadline} (demain)",
+        "left_n": "{deadline} (dans {n} jours)",
     },
     "en": {
         "opened": "New role",
@@ -91,6 +94,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "expired": "deadline passed",
         "removed": "removed",
         "all_roles": "All roles: {url}",
+        "left_0": "{deadline} (last day)",
+        "left_1": "{deadline} (tomorrow)",
+        "left_n": "{deadline} (in {n} days)",
     },
 }
 
@@ -138,6 +144,9 @@ def details(event: Event, language: str) -> str:
         reason = {"closed": "closed_reason"}.get(event.reason or "", event.reason or "closed_reason")
         return _t(language, reason)
     deadline = format_deadline(event.deadline, language)
+    if event.kind == "closing_soon" and event.days_left is not None:
+        key = f"left_{event.days_left}" if event.days_left in (0, 1) else "left_n"
+        return _t(language, key, deadline=deadline, n=event.days_left)
     if event.kind != "deadline_changed":
         return deadline
     if not event.previous_deadline:
@@ -267,7 +276,32 @@ def _slack_line(event: Event, language: str) -> str:
     return _clip("• " + " · ".join(parts), 1000)
 
 
+def _slack_rich_line(event: Event, language: str, last: bool) -> list[dict[str, Any]]:
+    """One role of a compact digest as rich text elements: `• <title linked> · contract · details`.
+    A rich text element is never read as markup (no `<url|text>`, `*bold*` or mention), so a title
+    cannot forge a link; the link is the role's own page, and only a web link."""
+    line = _slack_line(event, language)[2:]  # the compact line, clipped as a whole, without "• "
+    title, rest = line[: len(event.title)], line[len(event.title) :]
+    linked = event.kind != "closed" and is_web_link(event.link)
+    shown: dict[str, Any] = {"type": "link", "url": event.link} if linked else {"type": "text"}
+    shown["text"] = _rich_inert(title)
+    elements = [{"type": "text", "text": "• "}, shown]
+    rest += "" if last else "\n"
+    if rest:
+        elements.append({"type": "text", "text": _rich_inert(rest)})
+    return elements
+
+
+def _rich_inert(text: str) -> str:
+    """Rich text is shown as written; still, no mention, no link, and no `<!channel>` or `<@U…>`
+    that any reader of the payload could take for Slack's markup (a word joiner after `<`)."""
+    return neutralise_mentions(text).replace("<", "<" + WORD_JOINER)
+
+
 def _slack_size(block: dict[str, Any]) -> int:
+    if block.get("type") == "rich_text":  # what the same lines weigh as escaped text
+        texts = [e["text"] for section in block["elements"] for e in section["elements"]]
+        return len(slack_escape("".join(texts), False))
     size = len(block.get("text", {}).get("text", ""))
     return size + sum(len(f["text"]) for f in block.get("fields", []))
 
@@ -296,24 +330,26 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
                 pages[-1][0].append(block)
                 pages[-1][1].append(event.id)
             continue
-        lines: list[tuple[str, str]] = [(e.id, _slack_line(e, language)) for e in group]
+        lines: list[tuple[Event, str]] = [(e, _slack_line(e, language)) for e in group]
         while lines:
-            chunk: list[tuple[str, str]] = []
+            chunk: list[tuple[Event, str]] = []
             size = 0
-            for event_id, line in lines:
+            for event, line in lines:
                 escaped = len(slack_escape(line)) + 1
                 if chunk and size + escaped > SLACK_MAX_SECTION:
                     break
-                chunk.append((event_id, line))
+                chunk.append((event, line))
                 size += escaped
             if not room(1, size):
                 pages.append(([_slack_header(_t(language, "continued", title=title))], []))
-            section = {
-                "type": "section",
-                "text": _plain("\n".join(line for _, line in chunk), SLACK_MAX_SECTION),
-            }
-            pages[-1][0].append(section)
-            pages[-1][1].extend(event_id for event_id, _ in chunk)
+            elements = [
+                element
+                for n, (event, _) in enumerate(chunk)
+                for element in _slack_rich_line(event, language, n == len(chunk) - 1)
+            ]
+            block = {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
+            pages[-1][0].append(block)
+            pages[-1][1].extend(event.id for event, _ in chunk)
             lines = lines[len(chunk) :]
     messages = []
     for blocks, ids in pages:
@@ -328,7 +364,10 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
                 },
             ]
         announced = [e for e in events if e.id in set(ids)]
-        text = summary_line(announced, language)
+        # The notification text says what the headers of this message say (a continued message
+        # says so too): never a count that the message's own header contradicts.
+        text = " · ".join(b["text"]["text"] for b in blocks if b["type"] == "header")
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         if cards:
             text += "\n" + "\n".join(f"• {e.title}" for e in announced)
         payload = {"text": slack_escape(_clip(text, 3000)), "mrkdwn": False, "blocks": blocks}

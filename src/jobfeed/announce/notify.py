@@ -42,6 +42,7 @@ from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import classify
 from jobfeed.core.postings import postings_folder
+from jobfeed.core.text import natural_key
 from jobfeed.errors import GuardError, LockedError, Problem, StateError
 from jobfeed.output import read_claims
 
@@ -298,7 +299,7 @@ def _run(
         # they were never announced; after a lost state, nobody asks for them again.
         told = {e.role for e in events}
         state.unannounced = sorted({r for r, role in current.items() if role.state == "open"} - told)
-    events = sorted(announced.values(), key=lambda e: (KINDS.index(e.kind), e.title.casefold(), e.role))
+    events = sorted(announced.values(), key=lambda e: (KINDS.index(e.kind), natural_key(e.title), e.role))
     if not skewed:
         state.roles = current
     # The run is recorded only when it changes what the state knows: a run with nothing to
