@@ -38,6 +38,7 @@ _FIELDS = (
     "deadline",
     "previous_deadline",
     "reason",
+    "days_left",
 )
 
 
