@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,8 @@ def names(server: Webhook) -> list[str]:
     return [role for p in server.shown for e in p["events"] for role in roles_named(e["name"])]
 
 
-def test_each_post_is_signed_and_valid(tmp_path: Path) -> None:
+def test_each_post_is_signed_and_valid(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # urllib3 logs each request line at DEBUG
     site = KindSite(tmp_path, "webhook")
     with webhook() as server:
         env = {"JOBFEED_WEBHOOK_URL": server.url, "JOBFEED_WEBHOOK_SECRET": SIGNING}
@@ -114,7 +116,8 @@ def test_each_post_is_signed_and_valid(tmp_path: Path) -> None:
         assert headers["X-Jobfeed-Delivery"] == payload["delivery"] and headers["X-Jobfeed-Schema"] == "1"
         assert list(VALIDATOR.iter_errors(payload)) == []
         assert payload["site"] == "https://jobs.example.org/"
-        assert_nowhere([*SECRETS, server.url], result.stdout, result.stderr, site.state_text())
+        assert "urllib3.connectionpool" in {r.name for r in caplog.records}
+        assert_nowhere([*SECRETS, server.url], result.stdout, result.stderr, site.state_text(), caplog.text)
 
 
 def test_without_the_signing_secret_nothing_is_sent_and_events_wait(tmp_path: Path) -> None:

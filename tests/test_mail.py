@@ -246,3 +246,18 @@ def test_killed_while_the_digest_is_in_flight_then_run_again(tmp_path: Path) -> 
     assert set(counts) == {f"Role {n:03d}" for n in range(300)} and set(counts.values()) == {2}
     assert len(server.shown) == 2 and site.pending() == 0
     assert_nowhere(SECRETS, out.decode(), err.decode(), rerun.stdout, rerun.stderr, site.state_text())
+
+
+@pytest.mark.parametrize(
+    "url", ["http://user:S3cretPass@smtp.example.org", "smtp://user:S3cretPass@host:port"]
+)
+def test_a_variable_that_is_not_an_smtp_url_is_reported_without_itself(tmp_path: Path, url: str) -> None:
+    site = KindSite(tmp_path, "email", CHANNEL)
+    site.baseline({})
+    site.make_changes()
+    result = site.run("--json", env={"SMTP_URL": url}, now=LATER)
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["channels"][0]["error"]
+    assert error.startswith("the variable does not hold an SMTP URL")
+    assert_nowhere(["S3cretPass", url], result.stdout, result.stderr, site.state_text())
+    assert site.pending() == 5

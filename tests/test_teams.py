@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -278,7 +279,10 @@ def test_killed_mid_digest_then_run_again(tmp_path: Path) -> None:
         )
 
 
-def test_the_webhook_url_is_never_in_the_state_or_output_when_delivered(tmp_path: Path) -> None:
+def test_the_webhook_url_is_never_in_the_state_output_or_logs_when_delivered(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # urllib3 logs each request line at DEBUG
     site = KindSite(tmp_path, "teams")
     with teams_server() as server:
         env = {"TEAMS_WEBHOOK_URL": server.url}
@@ -288,4 +292,5 @@ def test_the_webhook_url_is_never_in_the_state_or_output_when_delivered(tmp_path
         assert result.exit_code == 0, result.output
         report = json.loads(result.stdout)
         assert report["channels"][0]["warnings"] == []  # 202 with no body is the normal answer
-        assert_nowhere([server.url, *SECRETS], result.stdout, result.stderr, site.state_text())
+        assert "urllib3.connectionpool" in {r.name for r in caplog.records}
+        assert_nowhere([server.url, *SECRETS], result.stdout, result.stderr, site.state_text(), caplog.text)
