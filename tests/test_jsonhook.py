@@ -202,3 +202,10 @@ def test_killed_mid_digest_then_run_again(tmp_path: Path) -> None:
             no_delay,
             [*SECRETS, server.url],
         )
+
+
+def test_a_webhook_channel_without_a_signing_variable_is_a_config_error(tmp_path: Path) -> None:
+    site = KindSite(tmp_path, "webhook", 'secret_env = ""\n')
+    result = site.run()
+    assert result.exit_code == 1
+    assert "[[notify]] #1: a webhook channel signs its posts: set secret_env" in result.stderr

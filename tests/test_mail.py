@@ -261,3 +261,19 @@ def test_a_variable_that_is_not_an_smtp_url_is_reported_without_itself(tmp_path:
     assert error.startswith("the variable does not hold an SMTP URL")
     assert_nowhere(["S3cretPass", url], result.stdout, result.stderr, site.state_text())
     assert site.pending() == 5
+
+
+def test_a_huge_run_is_split_only_past_the_limit() -> None:
+    from jobfeed.announce.mail import EMAIL_MAX_EVENTS
+
+    events = [
+        Event(f"r{n}:closed:d", "closed", f"r{n}", f"Role {n:04d}", reason="expired")
+        for n in range(2 * EMAIL_MAX_EVENTS + 1)
+    ]
+    messages = email_messages(events, "en", sender="a@example.org", to=["b@example.org"])
+    assert [len(m.event_ids) for m in messages] == [EMAIL_MAX_EVENTS, EMAIL_MAX_EVENTS, 1]
+    assert len({m.payload["message_id"] for m in messages}) == 3
+    assert (
+        len(email_messages(events[:EMAIL_MAX_EVENTS], "en", sender="a@example.org", to=["b@example.org"]))
+        == 1
+    )

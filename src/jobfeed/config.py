@@ -401,6 +401,11 @@ def _channels(notify: Any, where: str) -> list[ChannelConfig]:
             args[key] = value
         if args.get("language", "fr") not in ("fr", "en"):
             raise ConfigError(f"{where}: [[notify]] #{i}: language must be 'fr' or 'en'")
+        if kind == "webhook" and not args.get("secret_env"):
+            raise ConfigError(
+                f"{where}: [[notify]] #{i}: a webhook channel signs its posts: set secret_env to the "
+                'variable holding the secret (default "JOBFEED_WEBHOOK_SECRET")'
+            )
         if kind == "email" and not (args.get("sender") and args.get("to")):
             raise ConfigError(
                 f'{where}: [[notify]] #{i}: an email channel needs sender = "Jobs <jobs@example.org>" '
