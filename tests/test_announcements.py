@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from jobfeed.announce.diff import Event, RoleSnapshot, diff, event_of, snapshot_of, with_removed
-from jobfeed.announce.messages import channel_messages, details, mattermost_messages, slack_messages
+from jobfeed.announce.messages import (
+    channel_messages,
+    details,
+    mattermost_messages,
+    slack_escape,
+    slack_messages,
+)
 from jobfeed.config import Config
 from jobfeed.core.lifecycle import classify
 from jobfeed.core.markup import render, sanitize
@@ -491,13 +497,27 @@ def test_a_compact_digest_is_exactly_this_payload() -> None:
     """Above 10 events, one line per role in sections, and a link to every role at the end."""
     plain = lambda text: {"type": "plain_text", "text": text, "emoji": False}  # noqa: E731
     [message] = slack_messages(many(11), "fr", "https://jobs.example.org/")
-    lines = "\n".join(f"• R{n:03d} — Équipe · CDD · clôture le 15 avril 2024" for n in range(11))
+    lines = [  # issue 21: rich text, each role linked to its page
+        [
+            {"type": "text", "text": "• "},
+            {
+                "type": "link",
+                "url": f"https://jobs.example.org/postes/r{n:03d}.html",
+                "text": f"R{n:03d} — Équipe",
+            },
+            {"type": "text", "text": " · CDD · clôture le 15 avril 2024" + ("\n" if n < 10 else "")},
+        ]
+        for n in range(11)
+    ]
     assert message.payload == {
         "text": "Nouveaux postes (11)",
         "mrkdwn": False,
         "blocks": [
             {"type": "header", "text": plain("Nouveaux postes (11)")},
-            {"type": "section", "text": plain(lines)},
+            {
+                "type": "rich_text",
+                "elements": [{"type": "rich_text_section", "elements": [e for line in lines for e in line]}],
+            },
             {"type": "context", "elements": [plain("Tous les postes : https://jobs.example.org/")]},
         ],
     }
@@ -524,8 +544,8 @@ def test_clipping_is_exact() -> None:
 def test_a_compact_line_is_clipped_at_1000_characters() -> None:
     long = many(11, width=2000)
     [message, *_] = slack_messages(long, "en")
-    section = message.payload["blocks"][1]["text"]["text"]
-    first = section.split("\n")[0]
+    [section] = message.payload["blocks"][1]["elements"]
+    first = "".join(e["text"] for e in section["elements"]).replace("\u2060", "").split("\n")[0]
     assert len(first) == 1000 and first.endswith("…") and first.startswith("• R000xxx")
 
 
@@ -561,6 +581,8 @@ SLACK_READABLE, SLACK_CONTENT_BLOCKS = 12_000, 49
 
 
 def block_size(block: dict[str, Any]) -> int:
+    if block["type"] == "rich_text":  # a compact list (issue 21): its lines as escaped text
+        return len(slack_escape("".join(e["text"] for s in block["elements"] for e in s["elements"]), False))
     text = block.get("text", {}).get("text", "") if block["type"] != "context" else ""
     return len(text) + sum(len(f["text"]) for f in block.get("fields", []))
 
@@ -656,6 +678,15 @@ def named(kind: str, widths: list[int], **values: Any) -> list[Event]:
     return [dataclasses_replace(e, name="R" + "x" * (w - 1)) for e, w in zip(events, widths, strict=True)]
 
 
+def list_texts(message: Any) -> list[str]:
+    """The text of each block of a compact list, its lines joined by newlines, as a reader sees it."""
+    return [
+        "".join(e["text"] for s in b["elements"] for e in s["elements"])
+        for b in message.payload["blocks"]
+        if b["type"] == "rich_text"
+    ]
+
+
 def card_text(message: Any) -> int:
     return sum(block_size(b) for b in message.payload["blocks"])
 
@@ -705,7 +736,7 @@ def test_a_kind_moves_to_the_next_slack_message_with_its_heading_only_when_they_
 )
 def test_a_compact_section_holds_exactly_3000_characters(widths: list[int], sections: list[int]) -> None:
     [message] = slack_messages(named("opened", widths), "fr")
-    texts = [b["text"]["text"] for b in message.payload["blocks"] if b["type"] == "section"]
+    texts = list_texts(message)
     assert [len(t.split("\n")) for t in texts] == sections
     assert len(texts[0]) == (3000 if sections[0] == 3 else 2001)
 
@@ -715,14 +746,12 @@ def test_a_compact_section_counts_characters_as_escaped() -> None:
     events = named("opened", [956, 956, 954] + [5] * 8)
     events[2] = dataclasses_replace(events[2], name="R&" + "x" * 952)
     [message] = slack_messages(events, "fr")
-    texts = [b["text"]["text"] for b in message.payload["blocks"] if b["type"] == "section"]
-    assert [len(t.split("\n")) for t in texts] == [2, 9]
-    # a line far too long once escaped has a section of its own, clipped within 3,000 characters:
-    # "• " and as many whole `&amp;` as fit with the ellipsis (2 + 599 × 5 + 1)
+    assert [len(t.split("\n")) for t in list_texts(message)] == [2, 9]
+    # a line far too long once escaped (5,000 characters) has a block of its own, whole: rich
+    # text is not escaped, and the line was already cut at 1,000 characters as written
     events[0] = dataclasses_replace(events[0], name="&" * 2000)
     [message] = slack_messages(events, "fr")
-    texts = [b["text"]["text"] for b in message.payload["blocks"] if b["type"] == "section"]
-    assert texts[0] == "• " + "&amp;" * 599 + "…"
+    assert list_texts(message)[0] == "• " + "&" * 997 + "…"
 
 
 def test_the_link_to_every_role_and_the_fallback_text_are_clipped() -> None:

@@ -91,6 +91,10 @@ class Webhook:
         self.per_second = per_second
         self.received: list[dict[str, Any]] = []
         self.shown: list[dict[str, Any]] = []
+        #: The answer to a post that is shown: Slack's and Mattermost's 200 "ok"; Teams' 202 "".
+        self.ok: tuple[int, str] = (200, "ok")
+        #: Each request's headers and raw body, in the order they came (a signature is checked on these).
+        self.raw: list[tuple[dict[str, str], bytes]] = []
         self.requests = 0
         self.answered = 0  # requests whose handling is over (answered, dropped or given up)
         self.arrived = threading.Event()
@@ -150,8 +154,10 @@ class Webhook:
 
     def _respond(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
-        payload = json.loads(handler.rfile.read(length).decode("utf-8"))
+        body = handler.rfile.read(length)
+        payload = json.loads(body.decode("utf-8"))
         with self._changed:
+            self.raw.append((dict(handler.headers.items()), body))
             self.requests += 1
             self.received.append(payload)
             self._changed.notify_all()
@@ -172,7 +178,7 @@ class Webhook:
         if fault is None:
             with self._lock:
                 self.shown.append(payload)
-            self._answer(handler, 200, "ok", {"Content-Type": "text/plain"})
+            self._answer(handler, self.ok[0], self.ok[1], {"Content-Type": "text/plain"})
         elif fault.kind == "drop":
             with self._lock:
                 self.shown.append(payload)  # the platform posted it; only the answer is lost

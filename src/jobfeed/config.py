@@ -196,6 +196,22 @@ DEFAULT_RENDERER = "cmark-gfm"
 RENDERERS = (DEFAULT_RENDERER, "python-markdown")
 
 
+#: The channel kinds of `[[notify]]` and the variable each reads by default (its URL, token or SMTP URL);
+#: `+token`: Slack or Mattermost with a `channel`, through their API (threads).
+CHANNEL_ENV = {
+    "slack": "SLACK_WEBHOOK_URL",
+    "slack+token": "SLACK_BOT_TOKEN",
+    "mattermost": "MATTERMOST_WEBHOOK_URL",
+    "mattermost+token": "MATTERMOST_TOKEN",
+    "discord": "DISCORD_WEBHOOK_URL",
+    "matrix": "MATRIX_ACCESS_TOKEN",
+    "teams": "TEAMS_WEBHOOK_URL",
+    "webhook": "JOBFEED_WEBHOOK_URL",
+    "email": "SMTP_URL",
+    "apprise": "APPRISE_URL",
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class ChannelConfig:
     """One chat channel of `[[notify]]`; the webhook URL itself is never stored, only its variable."""
@@ -215,21 +231,16 @@ class ChannelConfig:
     server: str = ""
     channel: str = ""
     forum: bool = False
+    #: `webhook`: the variable holding the HMAC-SHA256 signing secret.
+    secret_env: str = ""
+    #: `email`: the From address, the recipient list, and how to leave the list (mailto: or https:).
+    sender: str = ""
+    to: tuple[str, ...] = ()
+    list_unsubscribe: str = ""
 
     @property
     def label(self) -> str:
         return self.name or f"{self.kind}:{self.env}"
-
-
-#: The secret's variable of each chat kind when `env` is not given (`+token`: with a `channel`).
-THREAD_KINDS = {
-    "slack": "SLACK_WEBHOOK_URL",
-    "slack+token": "SLACK_BOT_TOKEN",
-    "mattermost": "MATTERMOST_WEBHOOK_URL",
-    "mattermost+token": "MATTERMOST_TOKEN",
-    "discord": "DISCORD_WEBHOOK_URL",
-    "matrix": "MATRIX_ACCESS_TOKEN",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -561,20 +572,21 @@ def _channels(notify: Any, where: str) -> list[ChannelConfig]:
     for i, table in enumerate(_expect(notify, list, f"{where}: [[notify]]"), 1):
         table = _expect(table, dict, f"{where}: [[notify]] #{i}")
         kind = table.get("kind")
-        if kind not in {k.partition("+")[0] for k in THREAD_KINDS}:
-            raise ConfigError(
-                f"{where}: [[notify]] #{i}: kind must be one of 'slack', 'mattermost', 'discord', 'matrix'"
-            )
+        if kind not in {k.partition("+")[0] for k in CHANNEL_ENV}:
+            known = ", ".join(f"'{k}'" for k in CHANNEL_ENV if "+" not in k)
+            raise ConfigError(f"{where}: [[notify]] #{i}: kind must be one of {known}, not {kind!r}")
         allowed = {f.name for f in dataclasses.fields(ChannelConfig)}
         for key in table:
             if key not in allowed:
                 raise ConfigError(f"{where}: [[notify]] #{i}: " + _unknown(f"key '{key}'", key, allowed))
         token = "+token" if table.get("channel") and kind in ("slack", "mattermost") else ""
-        args: dict[str, Any] = {"kind": kind, "env": THREAD_KINDS[kind + token]}
+        args: dict[str, Any] = {"kind": kind, "env": CHANNEL_ENV[kind + token]}
+        if kind == "webhook":
+            args["secret_env"] = "JOBFEED_WEBHOOK_SECRET"
         for key, value in table.items():
             if key == "forum":
                 value = _expect(value, bool, f"{where}: [[notify]] #{i} {key}")
-            elif key in ("teams", "contracts", "events"):
+            elif key in ("teams", "contracts", "events", "to"):
                 value = tuple(_expect(value, list, f"{where}: [[notify]] #{i} {key}"))
             else:
                 value = _expect(value, str, f"{where}: [[notify]] #{i} {key}")
@@ -582,6 +594,16 @@ def _channels(notify: Any, where: str) -> list[ChannelConfig]:
         if args.get("language", "fr") not in ("fr", "en"):
             raise ConfigError(f"{where}: [[notify]] #{i}: language must be 'fr' or 'en'")
         _thread_keys(args, f"{where}: [[notify]] #{i}")
+        if kind == "webhook" and not args.get("secret_env"):
+            raise ConfigError(
+                f"{where}: [[notify]] #{i}: a webhook channel signs its posts: set secret_env to the "
+                'variable holding the secret (default "JOBFEED_WEBHOOK_SECRET")'
+            )
+        if kind == "email" and not (args.get("sender") and args.get("to")):
+            raise ConfigError(
+                f'{where}: [[notify]] #{i}: an email channel needs sender = "Jobs <jobs@example.org>" '
+                'and to = ["team@example.org"]'
+            )
         channels.append(ChannelConfig(**args))
     return channels
 

@@ -355,8 +355,17 @@ def webhook_secrets(environ: Mapping[str, str], names: Iterable[str] = ()) -> li
 
 
 def hide_secrets(text: str, values: Iterable[str]) -> str:
-    """`text` without the webhook URLs `values`, nor their paths and tokens (`redact.secrets_of`)."""
-    return redact(text, [s for v in values for s in secrets_of(v)], shortest=SHORTEST_SECRET)
+    """`text` without the webhook URLs `values`, nor their paths and tokens (`redact.secrets_of`);
+    for an SMTP or Apprise URL, every part of it too, decoded (its host may be a token)."""
+    found = []
+    for value in values:
+        found += secrets_of(value)
+        if not value.startswith(("https://", "http://")):
+            from jobfeed.announce.apprise_kind import apprise_secrets
+
+            found += apprise_secrets(value)
+        found += [urllib.parse.unquote(s) for s in found]
+    return redact(text, found, shortest=SHORTEST_SECRET)
 
 
 def github_output(values: Mapping[str, str]) -> str:
@@ -399,7 +408,7 @@ def parse_flag(name: str, value: str) -> bool:
 def _channel_variables(config_path: str) -> list[str]:
     """The webhook variable names configured in jobfeed.toml; none when it cannot be read."""
     try:
-        return [c.env for c in load_config(config_path or None).channels]
+        return [v for c in load_config(config_path or None).channels for v in (c.env, c.secret_env) if v]
     except JobfeedError:
         return []
 

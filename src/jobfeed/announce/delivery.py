@@ -1,14 +1,26 @@
-"""Every channel kind behind two calls, used by `jobfeed notify` (and `jobfeed preview`):
-`messages_for` (the payloads of a channel's pending events) and `deliver` (one message sent).
+"""Every channel kind behind two calls, used by `jobfeed notify`, `jobfeed preview` and
+`notify --test`: `messages_for` (the payloads of a channel's events, in its kind's format and
+within its limits) and `deliver` (one message sent). A new kind is a module with a payload builder
+and a sender, and a few lines here:
 
-Incoming webhooks (Slack, Mattermost) keep their digest and `webhooks.post_message`. A Discord
-webhook gets an embed digest (`discord.py`). The channels with threads (`threads.py`) get one
-message per event, sent through their platform's API: Slack or Mattermost with a token and a
-`channel`, a Discord forum (`forum = true`), Matrix (always).
+| kind | payload | sent by |
+|---|---|---|
+| `slack`, `mattermost` (incoming webhooks) | `messages` | `webhooks.post_message` |
+| `slack`, `mattermost` with a `channel` (a token) | `messages`, one per event | `botapis` through `threads` |
+| `discord` | `discord` (embeds; a forum: one post per role) | `discord.DiscordWebhook` |
+| `matrix` | `matrix` (notices) | `matrix.MatrixRoom` through `threads` |
+| `teams` | `teams` (Adaptive Card) | `webhooks.post_message` (202 Accepted) |
+| `webhook` | `jsonhook` (versioned JSON) | `webhooks.post_message`, signed |
+| `email` | `mail` (text + HTML) | `mail.send_email` (SMTP) |
+| `apprise` | `apprise_kind` (plain text) | `apprise_kind.send_apprise` |
+
+The channels with threads (`threads.py`) get one message per event: Slack or Mattermost with a
+token and a `channel`, a Discord forum (`forum = true`), Matrix (always).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -77,6 +89,29 @@ def messages_for(channel: ChannelConfig, events: Sequence[Event], site_url: str 
         from jobfeed.announce.discord import discord_messages
 
         return discord_messages(events, channel.language, channel.username, channel.icon_url)
+    if channel.kind == "teams":
+        from jobfeed.announce.teams import teams_messages
+
+        return teams_messages(events, channel.language, site_url)
+    if channel.kind == "webhook":
+        from jobfeed.announce.jsonhook import webhook_messages
+
+        return webhook_messages(events, site_url)
+    if channel.kind == "email":
+        from jobfeed.announce.mail import email_messages
+
+        return email_messages(
+            events,
+            channel.language,
+            sender=channel.sender,
+            to=channel.to,
+            list_unsubscribe=channel.list_unsubscribe,
+            site_url=site_url,
+        )
+    if channel.kind == "apprise":
+        from jobfeed.announce.apprise_kind import apprise_messages
+
+        return apprise_messages(events, channel.language, site_url)
     return channel_messages(
         channel.kind,
         events,
@@ -132,8 +167,67 @@ def deliver(
         txn = txn_id(channel.label, json.dumps([message.event_ids, message.payload], sort_keys=True), "post")
         thread_api(channel, session, policy, sleep).post(message.payload, None, txn)
     else:
-        from jobfeed.announce.webhooks import post_message
+        _send(channel, message, session, policy=policy, sleep=sleep, warnings=warnings)
 
-        post_message(
-            session, channel.url, message.payload, c.kind, policy=policy, sleep=sleep, warnings=warnings
-        )
+
+def _send(
+    channel: Channel,
+    message: Message,
+    session: requests.Session,
+    *,
+    policy: RetryPolicy | None,
+    sleep: Callable[[float], None],
+    warnings: list[str] | None,
+) -> None:
+    """One message of a kind without threads or its own API (webhooks, e-mail, Apprise)."""
+    kind = channel.config.kind
+    assert channel.url is not None
+    if kind == "email":
+        from jobfeed.announce.mail import send_email
+
+        send_email(channel.url, message.payload, policy=policy, sleep=sleep, warnings=warnings)
+        return
+    if kind == "apprise":
+        from jobfeed.announce.apprise_kind import send_apprise
+
+        send_apprise(channel.url, message.payload, policy=policy, sleep=sleep)
+        return
+    from jobfeed.announce.webhooks import post_message
+
+    sign: Callable[[bytes], dict[str, str]] | None = None
+    if kind == "webhook":
+        from jobfeed.announce.jsonhook import signer
+
+        assert channel.secret is not None
+        sign = signer(channel.secret, message.payload)
+    post_message(
+        session, channel.url, message.payload, kind, policy=policy, sleep=sleep, warnings=warnings, sign=sign
+    )
+
+
+def missing_secret(channel: Channel) -> str | None:
+    """The variable a channel needs and lacks, else None."""
+    if channel.url is None:
+        return channel.config.env
+    if channel.config.kind == "webhook" and not channel.secret:
+        return channel.config.secret_env
+    return None
+
+
+def secrets_for(channel: Channel) -> list[str]:
+    """Everything of `channel` that must never be shown: its URL's or token's secrets, and its
+    signing secret."""
+    from jobfeed.announce.redact import secrets_of
+
+    found = secrets_of(channel.url) if channel.url else []
+    if channel.config.kind == "email" and channel.url:
+        from jobfeed.announce.mail import SmtpServer
+        from jobfeed.errors import DeliveryError
+
+        with contextlib.suppress(DeliveryError):
+            found += SmtpServer(channel.url).secrets
+    if channel.config.kind == "apprise" and channel.url:
+        from jobfeed.announce.apprise_kind import apprise_secrets
+
+        found += apprise_secrets(channel.url)
+    return found + ([channel.secret] if channel.secret else [])

@@ -15,6 +15,7 @@ from typing import Any
 from jobfeed.core.guard import is_mass_disappearance
 from jobfeed.core.lifecycle import Catalog, State
 from jobfeed.core.postings import Posting
+from jobfeed.core.text import natural_key
 
 KINDS = ("opened", "reopened", "deadline_changed", "closing_soon", "closed")
 _OPEN = State.OPEN.value
@@ -76,13 +77,18 @@ class Event:
     previous_deadline: str | None = None
     reason: str | None = None  # for "closed": "filled", "closed", "expired" or "removed"
     teams: tuple[str, ...] = ()  # a role in several teams: each of them (channels filter on any)
+    #: For "closing_soon": whole days from the run's day to the deadline's (0: closes today).
+    days_left: int | None = None
 
     @property
     def title(self) -> str:
         return f"{self.name} — {self.team}" if self.team else self.name
 
     def as_dict(self) -> dict[str, Any]:
-        return _without_teams(dataclasses.asdict(self))
+        data = _without_teams(dataclasses.asdict(self))
+        if data["days_left"] is None:  # only "closing soon" has it: other events are stored as before
+            del data["days_left"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Event:
@@ -162,12 +168,14 @@ def diff(
                     previous_deadline=before.deadline,
                 )
             )
+            if now.closing_soon and not before.closing_soon:  # moved into the window: say so, once
+                events.append(_closing_soon(role_id, now, today))
         elif (
             now.state == _OPEN
             and now.closing_soon
             and (before is None or before.closing_soon != now.closing_soon)
         ):
-            events.append(event_of(role_id, "closing_soon", _day(now.closing_soon, today), now))
+            events.append(_closing_soon(role_id, now, today))
         elif now.state in _ENDED and was == _OPEN:
             events.append(event_of(role_id, "closed", today.isoformat(), now, reason=now.state))
         elif now.state == REMOVED and was == _OPEN:
@@ -178,8 +186,18 @@ def diff(
     return sorted(events, key=_order)
 
 
-def _order(event: Event) -> tuple[int, str, str]:
-    return (KINDS.index(event.kind), event.title.casefold(), event.role)
+def _closing_soon(role_id: str, now: RoleSnapshot, today: dt.date) -> Event:
+    day = _day(now.closing_soon, today)
+    try:
+        left = max(0, (dt.date.fromisoformat(day) - today).days)
+    except ValueError:
+        left = None
+    return event_of(role_id, "closing_soon", day, now, days_left=left)
+
+
+def _order(event: Event) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
+    """Kinds in announcement order, then titles in natural order (n°2 before n°10)."""
+    return (KINDS.index(event.kind), natural_key(event.title), event.role)
 
 
 def disappeared(previous: Mapping[str, RoleSnapshot], current: Mapping[str, RoleSnapshot]) -> list[str]:

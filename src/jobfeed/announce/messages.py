@@ -63,6 +63,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "expired": "date limite passée",
         "removed": "retiré",
         "all_roles": "Tous les postes : {url}",
+        "left_0": "{deadline} (dernier jour)",
+        "left_1": "{deadline} (demain)",
+        "left_n": "{deadline} (dans {n} jours)",
     },
     "en": {
         "opened": "New role",
@@ -91,6 +94,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "expired": "deadline passed",
         "removed": "removed",
         "all_roles": "All roles: {url}",
+        "left_0": "{deadline} (last day)",
+        "left_1": "{deadline} (tomorrow)",
+        "left_n": "{deadline} (in {n} days)",
     },
 }
 
@@ -138,6 +144,9 @@ def details(event: Event, language: str) -> str:
         reason = event.reason if event.reason and event.reason != "closed" else "closed_reason"
         return _t(language, reason)
     deadline = format_deadline(event.deadline, language)
+    if event.kind == "closing_soon" and event.days_left is not None:
+        key = f"left_{event.days_left}" if event.days_left in (0, 1) else "left_n"
+        return _t(language, key, deadline=deadline, n=event.days_left)
     if event.kind != "deadline_changed":
         return deadline
     if not event.previous_deadline:
@@ -262,30 +271,59 @@ def _slack_line(event: Event, language: str) -> str:
     return _clip("• " + " · ".join(parts), 1000)
 
 
+def _slack_rich_line(event: Event, language: str, last: bool) -> list[dict[str, Any]]:
+    """One role of a compact digest as rich text elements: `• <title linked> · contract · details`.
+    A rich text element is never read as markup (no `<url|text>`, `*bold*` or mention), so a title
+    cannot forge a link; the link is the role's own page, and only a web link."""
+    line = _slack_line(event, language)[2:]  # the compact line, clipped as a whole, without "• "
+    title, rest = line[: len(event.title)], line[len(event.title) :]
+    linked = event.kind != "closed" and is_web_link(event.link)
+    shown: dict[str, Any] = {"type": "link", "url": event.link} if linked else {"type": "text"}
+    shown["text"] = _rich_inert(title)
+    elements = [{"type": "text", "text": "• "}, shown]
+    rest += "" if last else "\n"
+    if rest:
+        elements.append({"type": "text", "text": _rich_inert(rest)})
+    return elements
+
+
+def _rich_inert(text: str) -> str:
+    """Rich text is shown as written; still, no mention, no link, and no `<!channel>` or `<@U…>`
+    that any reader of the payload could take for Slack's markup (a word joiner after `<`)."""
+    return neutralise_mentions(text).replace("<", "<" + WORD_JOINER)
+
+
 def _slack_size(block: dict[str, Any]) -> int:
+    if block.get("type") == "rich_text":  # what the same lines weigh as escaped text
+        texts = [e["text"] for section in block["elements"] for e in section["elements"]]
+        return len(slack_escape("".join(texts), False))
     size = len(block.get("text", {}).get("text", ""))
     return size + sum(len(f["text"]) for f in block.get("fields", []))
 
 
 def _slack_sections(group: Sequence[Event], language: str) -> list[tuple[dict[str, Any], list[str]]]:
-    """The compact list of `group`: as many lines per section as fit in Slack's 3,000 characters
-    once escaped and joined; a single line too long for a section is clipped by `_plain`."""
-    sections: list[tuple[list[str], list[str]]] = []
-    sizes: list[int] = []  # of each section's text, once escaped
+    """The compact list of `group` as rich text blocks: as many lines per block as fit in 3,000
+    characters once escaped and joined (Slack's limit for a section's text, kept for rich text)."""
+    chunks: list[list[Event]] = []
+    sizes: list[int] = []  # of each chunk's lines, escaped and joined by newlines
     for event in group:
-        line = _slack_line(event, language)
-        length = len(slack_escape(line))
-        if sections and sizes[-1] + 1 + length <= SLACK_MAX_SECTION:
-            sections[-1][0].append(line)
-            sections[-1][1].append(event.id)
+        length = len(slack_escape(_slack_line(event, language)))
+        if chunks and sizes[-1] + 1 + length <= SLACK_MAX_SECTION:
+            chunks[-1].append(event)
             sizes[-1] += 1 + length
         else:
-            sections.append(([line], [event.id]))
+            chunks.append([event])
             sizes.append(length)
-    return [
-        ({"type": "section", "text": _plain("\n".join(lines), SLACK_MAX_SECTION)}, ids)
-        for lines, ids in sections
-    ]
+    blocks = []
+    for chunk in chunks:
+        elements = [
+            element
+            for n, event in enumerate(chunk)
+            for element in _slack_rich_line(event, language, n == len(chunk) - 1)
+        ]
+        block = {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
+        blocks.append((block, [e.id for e in chunk]))
+    return blocks
 
 
 def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str = "") -> list[Message]:
@@ -299,7 +337,7 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
 
     def fits(blocks: list[dict[str, Any]]) -> bool:
         # The block count never binds before the characters do (at most 10 cards; in a compact
-        # list, two sections in a row hold more than 3,000 characters): a guard, not a rule.
+        # list, two blocks in a row hold more than 3,000 characters): a guard, not a rule.
         page = pages[-1][0]
         return (
             len(page) + len(blocks) <= SLACK_MAX_BLOCKS - 1  # pragma: no mutate
@@ -330,7 +368,10 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
                 },
             ]
         announced = [e for e in events if e.id in set(ids)]
-        text = summary_line(announced, language)
+        # The notification text says what the headers of this message say (a continued message
+        # says so too): never a count that the message's own header contradicts.
+        text = " · ".join(b["text"]["text"] for b in blocks if b["type"] == "header")
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         if cards:
             text += "\n" + "\n".join(f"• {e.title}" for e in announced)
         payload = {"text": slack_escape(_clip(text, 3000)), "mrkdwn": False, "blocks": blocks}

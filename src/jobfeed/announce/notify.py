@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool
-from jobfeed.announce.delivery import messages_for
+from jobfeed.announce.delivery import messages_for, missing_secret, secrets_for
 from jobfeed.announce.diff import (
     KINDS,
     REMOVED,
@@ -35,7 +35,7 @@ from jobfeed.announce.diff import (
     with_removed,
 )
 from jobfeed.announce.messages import Message
-from jobfeed.announce.redact import redact, secrets_of
+from jobfeed.announce.redact import redact
 from jobfeed.announce.relocate import legacy_state, relocate_state
 from jobfeed.announce.routing import Channel, resolve_channels, wants
 from jobfeed.announce.state import NotifyState, load_state, roles_in_feed, save_state
@@ -43,6 +43,7 @@ from jobfeed.config import Config
 from jobfeed.core.identity import chat_link
 from jobfeed.core.lifecycle import classify
 from jobfeed.core.postings import postings_folder
+from jobfeed.core.text import natural_key
 from jobfeed.errors import GuardError, LockedError, Problem, StateError
 from jobfeed.output import read_claims
 
@@ -312,7 +313,7 @@ def _run(
         # they were never announced; after a lost state, nobody asks for them again.
         told = {e.role for e in events}
         state.unannounced = sorted({r for r, role in current.items() if role.state == "open"} - told)
-    events = sorted(announced.values(), key=lambda e: (KINDS.index(e.kind), e.title.casefold(), e.role))
+    events = sorted(announced.values(), key=lambda e: (KINDS.index(e.kind), natural_key(e.title), e.role))
     if not skewed:
         state.roles = current
     # The run is recorded only when it changes what the state knows: a run with nothing to
@@ -373,9 +374,10 @@ def _deliver(
         return report
     if not messages:
         return report
-    if channel.url is None:
+    unset = missing_secret(channel)
+    if unset is not None:
         report.status = "unset"
-        report.error = f"{c.env} is not set"
+        report.error = f"{unset} is not set"
         return report
     assert session is not None
     from jobfeed.announce.delivery import deliver
@@ -396,7 +398,7 @@ def _deliver(
             )
         except DeliveryError as e:
             report.status = "failed"
-            report.error = _redacted(str(e), channel.url)
+            report.error = redact(str(e), secrets_for(channel))
             break
         state.delivered(channel.label, message.event_ids)
         save_state(path, state)
@@ -422,7 +424,3 @@ def send_message(
     from jobfeed.announce.delivery import deliver
 
     deliver(session, channel, message, {}, lambda: None, policy=policy, sleep=sleep, warnings=warnings)
-
-
-def _redacted(text: str, url: str) -> str:
-    return redact(text, secrets_of(url))

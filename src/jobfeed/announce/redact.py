@@ -48,7 +48,7 @@ def redact(text: str, secrets: Iterable[str], *, shortest: int = 1) -> str:
 # `logging.basicConfig(level=logging.DEBUG)` added while debugging) would print it. A filter on
 # the loggers of urllib3 and requests replaces every known secret by `***` in their records.
 
-LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager", "requests")
+LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager", "requests", "apprise")
 
 
 class SecretFilter(logging.Filter):

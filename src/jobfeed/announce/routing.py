@@ -22,6 +22,8 @@ class Channel:
 
     config: ChannelConfig
     url: str | None = dataclasses.field(default=None, repr=False)
+    #: The `webhook` kind's signing secret (`secret_env`), None when unset. Never printed.
+    secret: str | None = dataclasses.field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -34,7 +36,12 @@ def resolve_channels(
     """`[[notify]]` channels; without any, each default variable that is set, plus each default
     channel the state already knows (so a run without the secret keeps its events pending)."""
     if config.channels:
-        return [Channel(c, environ.get(c.env) or None) for c in config.channels]
+        return [
+            Channel(
+                c, environ.get(c.env) or None, (environ.get(c.secret_env) or None) if c.secret_env else None
+            )
+            for c in config.channels
+        ]
     channels = []
     for kind, env in DEFAULT_CHANNELS:
         channel = ChannelConfig(kind=kind, env=env)

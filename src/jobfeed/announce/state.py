@@ -204,6 +204,10 @@ def schema_mismatch(value: Any, schema: dict[str, Any] | None = None, where: str
 
 
 def _is(value: Any, name: str) -> bool:
+    if name == "integer":  # JSON's integers: `true` is not one, `1.0` is (as jsonschema says)
+        return not isinstance(value, bool) and (
+            isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        )
     return isinstance(value, _TYPES[name])
 
 

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from jobfeed.announce.delivery import is_threaded, single_post
+from jobfeed.announce.delivery import is_threaded, missing_secret, secrets_for, single_post
 from jobfeed.announce.diff import Event
 from jobfeed.announce.messages import Message, mattermost_escape, slack_escape
-from jobfeed.announce.redact import redact, secrets_of
+from jobfeed.announce.redact import redact
 from jobfeed.announce.routing import Channel, resolve_channels
 from jobfeed.config import Config
 from jobfeed.errors import UsageError
@@ -136,8 +136,9 @@ def send_test(
     try:
         for channel in channels:
             result = ChannelTest(channel.label, channel.config.kind, "delivered")
-            if channel.url is None:
-                result.status, result.error = "unset", f"{channel.config.env} is not set"
+            unset = missing_secret(channel)
+            if unset is not None:
+                result.status, result.error = "unset", f"{unset} is not set"
             else:
                 try:
                     send_message(
@@ -150,7 +151,7 @@ def send_test(
                     )
                 except DeliveryError as e:
                     result.status, result.transient = "failed", e.transient
-                    result.error = redact(str(e), secrets_of(channel.url))
+                    result.error = redact(str(e), secrets_for(channel))
             results.append(result)
     finally:
         if session is None:

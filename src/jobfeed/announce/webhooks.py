@@ -60,6 +60,12 @@ class _Attempt(Exception):
 def _platform_error(kind: str, body: str) -> str:
     """The platform's own error text: Slack's `invalid_token`, Mattermost's JSON `message` and `id`."""
     body = body.strip()
+    if kind == "teams":
+        from jobfeed.announce.teams import teams_error
+
+        text = teams_error(body)
+        if text:
+            return text
     if kind == "mattermost" and body.startswith("{"):
         try:
             data = json.loads(body)
@@ -97,7 +103,7 @@ def outcome_of(status: int, body: str, kind: str, retry_after: str | None = None
         wait = _retry_after(retry_after)
         hint = f", retry after {wait:g} s" if wait else ""
         return _Attempt(f"HTTP 429 {text}{hint}", transient=True, status=status, retry_after=wait)
-    if 500 <= status < 600 and status != 501:
+    if (500 <= status < 600 and status != 501) or (status == 408 and kind == "webhook"):
         return _Attempt(f"HTTP {status} {text}", transient=True, status=status)
     if 300 <= status < 400:
         return _Attempt(
@@ -107,7 +113,10 @@ def outcome_of(status: int, body: str, kind: str, retry_after: str | None = None
 
 
 def unexpected_answer(status: int, body: str, kind: str) -> str | None:
-    """A warning for a delivered message whose answer is not the usual `ok`, else None."""
+    """A warning for a delivered message whose answer is not the usual `ok`, else None (Slack and
+    Mattermost only: Teams answers 202 with no body, a generic webhook whatever it likes)."""
+    if kind not in ("slack", "mattermost"):
+        return None
     if 200 <= status < 300 and body.strip() != "ok":
         return f"HTTP {status} with the answer {_platform_error(kind, body)!r} instead of 'ok'; taken as delivered"
     return None
@@ -161,14 +170,18 @@ def post_message(
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     warnings: list[str] | None = None,
+    sign: Callable[[bytes], dict[str, str]] | None = None,
 ) -> int:
     """Post `payload` until it is delivered; returns the number of attempts. Raises DeliveryError.
-    An unexpected answer to a delivered message is added to `warnings`, redacted."""
+    An unexpected answer to a delivered message is added to `warnings`, redacted. `sign` gives
+    extra headers from the exact bytes sent (the generic webhook's signature)."""
     policy = policy or DEFAULT_POLICY
     secrets = secrets_of(url)
     hide_in_logs(secrets)
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
+    if sign is not None:
+        headers.update(sign(data))
     attempts = 0
 
     def attempt() -> None:

@@ -119,3 +119,14 @@ def clean_text(text: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate
         return _XML_INVALID.sub("", text)
     return text if is_clean(raw) else _XML_INVALID.sub("", text)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that orders numbers by value: `n°2` before `n°10`, case folded (`Poste n°10` ->
+    ((1, 'poste n°'), (0, 10), (1, ''))). Numbers sort before text at the same position."""
+    return tuple(
+        (0, int(part)) if i % 2 else (1, part) for i, part in enumerate(_DIGITS.split(text.casefold()))
+    )
