@@ -262,7 +262,7 @@ def test_the_readme_s_examples_of_the_new_kinds_are_valid() -> None:
     import tomllib
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.partition("### Threads: Slack and Mattermost with a token")[2].partition("\n## ")[0]
+    section = readme.partition("### Threads: Slack and Mattermost with a token")[2].partition("\n### ")[0]
     blocks = re.findall(r"```toml\n(.*?)```", section, re.S)
     kinds = []
     for block in blocks:

@@ -66,7 +66,7 @@ def test_an_unknown_placeholder_in_the_link_is_a_configuration_error_naming_it(l
         ({"facets": {"fields": ["ids"]}}, "'ids' is a name jobfeed keeps for itself"),
         ({"fields": {"ignore": [1]}}, '[fields] ignore must be a list of keys, e.g. ["contacts"]'),
         ({"postes": {"midnight_deadline": "minuit"}}, 'midnight_deadline must be "whole-day"'),
-        ({"postes": {"opened_from_name": "yes"}}, "[postes] opened_from_name must be a bool"),
+        ({"postes": {"opened_from_name": "yes"}}, "[postes] opened_from_name must be true or false"),
     ],
 )
 def test_bad_settings_are_configuration_errors(sections: dict[str, Any], message: str) -> None:
