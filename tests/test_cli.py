@@ -46,7 +46,7 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
     out = tmp_path / "feeds"
     code, stdout, stderr = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
     assert code == 0
-    assert stdout == "1 open, 1 closed, 1 skipped; 9 file(s) written, 0 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 10 file(s) written, 0 unchanged\n"
     assert stderr == (
         f"{postes / 'c.md'}:1: error: no front matter; the file must start with a line '---', "
         "then 'role: …', then '---'\n"
@@ -56,6 +56,7 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
         "atom.xml",
         "deadlines.ics",
         "feed.json",
+        "feed.xsl",
         "feeds.opml",
         "index.html",
         "postes",
@@ -63,7 +64,7 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
         "rss.xml",
     ]
     code, stdout, _ = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
-    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 9 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 10 unchanged\n"
 
 
 def test_build_json(tmp_path: Path) -> None:
@@ -84,6 +85,7 @@ def test_build_json(tmp_path: Path) -> None:
             "atom.xml",
             "deadlines.ics",
             "feed.json",
+            "feed.xsl",
             "feeds.opml",
             "index.html",
             "postes/a.html",

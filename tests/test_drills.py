@@ -260,8 +260,8 @@ def test_sigkill_during_build_leaves_every_file_old_or_new(tmp_path: Path) -> No
         assert first.returncode == 0, first.stderr
         old = files_of(out)
         assert (
-            len(old) == 2012
-        )  # the feeds, facets, calendar, OPML, index, published.json, manifest, 2,000 pages
+            len(old) == 2013
+        )  # the feeds, feed.xsl, facets, calendar, OPML, index, published.json, manifest, 2,000 pages
         command = build_command(new_config, postes, out)
         atom = (out / "atom.xml").stat().st_ino
         points = {

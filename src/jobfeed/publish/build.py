@@ -30,6 +30,7 @@ from jobfeed.output import Content, read_claims, remove_files, write_atomic
 from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedMeta, atom_and_rss_pieces, items_of, json_feed_pieces
 from jobfeed.publish.manifest import MANIFEST, Manifest, Outcome, adopt, read_manifest, settle
+from jobfeed.publish.stylesheet import STYLESHEET, feed_xsl, wanted
 
 
 @dataclasses.dataclass
@@ -298,6 +299,8 @@ def site_files(
     give_back_memory(len(catalog.roles))
     feed = json_feed_pieces(items, config, texts=texts, offsets=spans["feed.json"])
     files: dict[str, Content] = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
+    if wanted(config):
+        files[STYLESHEET] = feed_xsl(config)  # atom.xml and rss.xml name it
     ids = {**(held or {}), **{role.id: file_name(role.posting) for role in public_roles(catalog)}}
     if not config.pages.enabled:
         files[CLAIMS_FILE] = Claims(ids).to_json()

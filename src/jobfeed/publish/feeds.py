@@ -30,6 +30,8 @@ from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered
 from jobfeed.output import Pieces
 from jobfeed.publish.keyfacts import key_facts_html
+from jobfeed.publish.stylesheet import with_stylesheet
+from jobfeed.publish.websub import json_hubs, with_hub_links
 
 #: feedgen's RSS date, once per date: it sets the C locale and back for each one (three
 #: setlocale calls), and postings share their dates.
@@ -155,6 +157,8 @@ def atom_and_rss_pieces(
     fg.link(href=home, rel="alternate")
     rss = fg.rss_str(pretty=True)
     depth = meta.path.count("/")
+    atom = with_stylesheet(with_hub_links(atom, config, "atom"), depth, config)
+    rss = with_stylesheet(with_hub_links(rss, config, "rss"), depth, config)
     if depth and not config.site_url:
         # Links relative to the output folder, in a feed one folder down (equipes/, contrats/): the
         # feed says where they start from, so that readers resolve them to the right files.
@@ -317,6 +321,8 @@ def json_feed_pieces(
     if config.site_url:
         feed["home_page_url"] = config.site_url
         feed["feed_url"] = f"{config.site_url}feed.json"
+    if config.feeds.hubs:
+        feed["hubs"] = json_hubs(config)
     feed["items"] = []
     head = json.dumps(feed, ensure_ascii=False, indent=2)
     if not items:
