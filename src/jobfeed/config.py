@@ -79,7 +79,7 @@ class FeedsConfig:
 
     stylesheet: bool = True  # feed.xsl: atom.xml and rss.xml read as a page in a browser
     hubs: tuple[str, ...] = ()  # WebSub hubs the feeds advertise, and `publish-ping` pings
-    history: bool = True  # history.xml, history.json (and per team): what happened to each role
+    history: bool = False  # history.xml, history.json (and per team): what happened to each role
     history_size: int = 200  # events in a history feed; older ones are in its archive pages
 
 
@@ -109,7 +109,7 @@ def parse_feeds(raw: Any, where: str = "jobfeed.toml") -> FeedsConfig:
     return FeedsConfig(
         stylesheet=_flag(raw, "stylesheet", True, where, "feeds"),
         hubs=tuple(dict.fromkeys(hubs)),
-        history=_flag(raw, "history", True, where, "feeds"),
+        history=_flag(raw, "history", False, where, "feeds"),
         history_size=size,
     )
 

@@ -116,6 +116,12 @@ def build(
     files, problems = site_files(
         catalog, config, *plan.take(), offsets=plan.offsets, claims=claims, held=loaded.held, pages=pages
     )
+    if config.feeds.history:  # the history feeds read back their log (issue 18)
+        from jobfeed.publish.history import history_files, read_log
+
+        log, damaged = read_log(out)
+        files.update(history_files(catalog, config, log))
+        problems += damaged
     outcome = settle_output(out, files, problems, catalog, config, loaded, pages, previous, recorded)
     written, unchanged = speed.write(files, plan)
     removed = tidy_output(out, outcome, problems)
