@@ -39,7 +39,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     root = tmp_path_factory.mktemp("feedsite")
     folder = write_postings(root / "postes", {**POSTINGS, "hostile.md": HOSTILE})
     out = root / "feeds"
-    assert build(site_config(), NOW, postes=folder, out=out).problems == []
+    assert build(site_config(feeds={"history": True}), NOW, postes=folder, out=out).problems == []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -102,3 +102,21 @@ def test_a_feed_reads_as_a_page_in_chromium(
     assert errors == [] and failed == []
     assert requests == [base + feed, base + "feed.xsl"]  # ../feed.xsl from equipes/
     page.close()
+
+
+def test_the_history_feed_reads_as_a_page_too(
+    browser: Browser, served: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, out = served
+    parsed = feedparser.parse((out / "history.xml").read_bytes())
+    assert parsed.bozo == 0 and len(parsed.entries) > 0
+    page = browser.new_page(viewport=DESKTOP)  # type: ignore[arg-type]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "history.xml", wait_until="load")
+    assert [a.inner_text() for a in page.locator("li.role h3 a").all()] == [e.title for e in parsed.entries]
+    facts = [p.inner_text() for p in page.locator("li.role p.facts").all()]
+    assert len(facts) == len(parsed.entries) and all(f.startswith("Poste ouvert : ") for f in facts)
+    page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
+    assert errors == []

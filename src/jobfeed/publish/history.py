@@ -187,7 +187,8 @@ def _entry(happened: Happened, config: Config, lang: str) -> dict[str, str]:
         deadline += f" ({words['was']} {_xml(_day_text(e.previous_deadline, lang))})"
     url = e.link if e.link and is_safe_url(e.link) else ""  # the log is read back: judged again
     link = f'<a href="{_xml(url)}">{_xml(e.title)}</a>' if url else _xml(e.title)
-    content = f"<p>{_xml(label)}{words['colon']}{link}</p>\n<p>{deadline}</p>\n"
+    # One line, as the entries of the open roles start (`keyfacts`): the stylesheet shows it too.
+    content = f"<p><strong>{_xml(label)}</strong>{words['colon']}{link} · {deadline}</p>\n"
     return {
         "id": f"tag:{config.id_authority}:{e.id}",
         "title": f"{label} — {e.title}",
