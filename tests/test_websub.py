@@ -144,6 +144,19 @@ def test_hubs_need_a_site_url_and_valid_urls(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=r"\[feeds\] hubs: 'ftp://x' is not an http\(s\) URL"):
         config_from_dict({"feeds": {"hubs": ["ftp://x"]}})
-    with pytest.raises(ConfigError, match=r"hubs need \[site\] url"):
-        publish_ping(config_from_dict({"feeds": {"hubs": ["https://hub.example.org/"]}}), tmp_path)
+    report = publish_ping(config_from_dict({"feeds": {"hubs": ["https://hub.example.org/"]}}), tmp_path)
+    assert report.pinged == [] and "hubs need [site] url" in report.failed[0]
     assert publish_ping(Config(), tmp_path).lines() == ["0 ping(s), 0 unchanged feed(s), 0 failed"]
+
+
+def test_a_damaged_record_pings_every_feed_again_and_says_so(tmp_path: Path) -> None:
+    with running_hub() as hub:
+        config, _, out = site(tmp_path, hub.url)
+        record = tmp_path / "websub.json"
+        record.write_text("{broken", encoding="utf-8")
+        report = publish_ping(config, out, record, policy=FAST, sleep=no_sleep)
+        assert (
+            len(report.failed) == 1 and "unreadable" in report.failed[0] and str(record) in report.failed[0]
+        )
+        assert len(hub.accepted_topics()) == len(advertised_feeds(out, hub.url))
+        assert json.loads(record.read_text(encoding="utf-8"))["version"] == 1  # repaired

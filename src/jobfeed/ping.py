@@ -31,7 +31,6 @@ import tenacity
 
 from jobfeed.announce.webhooks import DEFAULT_POLICY, RetryPolicy, describe, new_session
 from jobfeed.config import Config
-from jobfeed.errors import ConfigError
 from jobfeed.output import write_atomic
 from jobfeed.publish.manifest import read_manifest
 
@@ -147,21 +146,23 @@ def advertised_feeds(out: Path, hub: str) -> list[str]:
     return sorted(found)
 
 
-def _read_record(path: Path) -> dict[str, dict[str, str]]:
+def _read_record(path: Path) -> tuple[dict[str, dict[str, str]], str]:
+    """The record, and a warning when it was damaged (then every feed is pinged once again)."""
     try:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
+        return {}, ""
     except (OSError, ValueError) as e:
-        raise ConfigError(f"{path}: unreadable ({e}); delete it, and every feed is pinged once") from None
+        return {}, f"{path}: unreadable ({e}); every feed is pinged once again"
     hubs = raw.get("hubs") if isinstance(raw, dict) and raw.get("version") == RECORD_VERSION else None
     if not isinstance(hubs, dict):
-        raise ConfigError(f"{path}: not a jobfeed WebSub record; delete it, and every feed is pinged once")
-    return {
+        return {}, f"{path}: not a jobfeed WebSub record; every feed is pinged once again"
+    record = {
         str(hub): {str(k): str(v) for k, v in feeds.items()}
         for hub, feeds in hubs.items()
         if isinstance(feeds, dict)
     }
+    return record, ""
 
 
 def publish_ping(
@@ -181,11 +182,14 @@ def publish_ping(
     if not config.feeds.hubs:
         return report
     if not config.site_url:
-        raise ConfigError(
+        report.failed.append(
             f"{config.path or 'jobfeed.toml'}: [feeds] hubs need [site] url: a hub fetches a feed by "
-            'its address; set url = "https://…/" in [site]'
+            'its address; set url = "https://…/" in [site] (nothing pinged)'
         )
-    previous = _read_record(record_path)
+        return report
+    previous, damaged = _read_record(record_path)
+    if damaged:
+        report.failed.append(damaged)
     kept = {hub: feeds for hub, feeds in previous.items() if hub in config.feeds.hubs}
     session = session or new_session()
     for hub in config.feeds.hubs:
