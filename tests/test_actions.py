@@ -128,13 +128,20 @@ def test_extend_moves_the_deadline(site: Path) -> None:
     assert run("extend", "stage", "--until", "2024-03-31") == (
         0,
         "postes/2023-09-01-stage-data.md:6: poste_ferme: 2023-10-01 -> 2024-03-31\n"
+        "postes/2023-09-01-stage-data.md:9: added mis_a_jour: 2024-03-01T08:00:00Z\n"
         "2023-09-01-stage-data is now open, until the end of 2024-03-31 (CEST)\n",
     )
-    assert diff("2023-09-01-stage-data.md") == ["-poste_ferme: 2023-10-01\n", "+poste_ferme: 2024-03-31\n"]
+    # The posting's own date of change moves with its deadline: readers show the entry as updated.
+    assert diff("2023-09-01-stage-data.md") == [
+        "-poste_ferme: 2023-10-01\n",
+        "+poste_ferme: 2024-03-31\n",
+        "+mis_a_jour: 2024-03-01T08:00:00Z\n",
+    ]
     assert run("extend", "chargee", "--until", "2024-05-15T18:00:00+02:00") == (
         0,
         "postes/2024-02-01-chargee-de-mission.md:7: "
         "poste_ferme: 2024-04-29T22:00:00.000Z -> 2024-05-15T18:00:00+02:00\n"
+        "postes/2024-02-01-chargee-de-mission.md:10: added mis_a_jour: 2024-03-01T08:00:00Z\n"
         "2024-02-01-chargee-de-mission is still open, until 2024-05-15 18:00 CEST\n",
     )
 
@@ -143,6 +150,7 @@ def test_extend_adds_a_deadline_to_a_role_without_one(site: Path) -> None:
     assert run("extend", "charge-deploiement", "--until", "2024-04-15") == (
         0,
         "postes/2024-02-10-charge-deploiement.md:7: added poste_ferme: 2024-04-15\n"
+        "postes/2024-02-10-charge-deploiement.md:8: added mis_a_jour: 2024-03-01T08:00:00Z\n"
         "2024-02-10-charge-deploiement is still open, until the end of 2024-04-15 (CEST)\n",
     )
 
@@ -159,6 +167,7 @@ def test_extend_does_not_reopen_silently(site: Path) -> None:
         0,
         "postes/2023-06-01-designer-ux.md:6: poste_ferme: 2023-07-15 -> 2024-04-30\n"
         "postes/2023-06-01-designer-ux.md:8: poste_pourvu: true -> false\n"
+        "postes/2023-06-01-designer-ux.md:9: added mis_a_jour: 2024-03-01T08:00:00Z\n"
         "2023-06-01-designer-ux is now open, until the end of 2024-04-30 (CEST)\n",
     )
     code, out = run("extend", "product-owner", "--until", "2024-04-30")

@@ -46,7 +46,7 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
     out = tmp_path / "feeds"
     code, stdout, stderr = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
     assert code == 0
-    assert stdout == "1 open, 1 closed, 1 skipped; 9 file(s) written, 0 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 13 file(s) written, 0 unchanged\n"
     assert stderr == (
         f"{postes / 'c.md'}:1: error: no front matter; the file must start with a line '---', "
         "then 'role: …', then '---'\n"
@@ -56,14 +56,18 @@ def test_build_writes_the_three_feeds_and_prints_a_summary(tmp_path: Path) -> No
         "atom.xml",
         "deadlines.ics",
         "feed.json",
+        "feed.xsl",
         "feeds.opml",
+        "history",  # the history feeds: the repository's jobfeed.toml turns them on
+        "history.json",
+        "history.xml",
         "index.html",
         "postes",
         "published.json",
         "rss.xml",
     ]
     code, stdout, _ = run("build", "--postes", str(postes), "--out", str(out), "--now", NOW)
-    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 9 unchanged\n"
+    assert stdout == "1 open, 1 closed, 1 skipped; 0 file(s) written, 13 unchanged\n"
 
 
 def test_build_json(tmp_path: Path) -> None:
@@ -84,7 +88,11 @@ def test_build_json(tmp_path: Path) -> None:
             "atom.xml",
             "deadlines.ics",
             "feed.json",
+            "feed.xsl",
             "feeds.opml",
+            "history.json",
+            "history.xml",
+            "history/events.json",
             "index.html",
             "postes/a.html",
             "published.json",

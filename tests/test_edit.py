@@ -124,13 +124,18 @@ def line_changes(before: bytes, after: bytes) -> list[tuple[bytes | None, bytes]
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            out.extend(zip(old[i1:i2], new[j1:j2], strict=True))
-        elif tag == "insert" and j2 - j1 == 1:
-            out.append((None, new[j1]))
+        if tag == "replace" and i2 - i1 <= j2 - j1:  # lines changed, then maybe lines added
+            out.extend(zip(old[i1:i2], new[j1 : j1 + i2 - i1], strict=True))
+            out.extend((None, line) for line in new[j1 + i2 - i1 : j2])
+        elif tag == "insert":
+            out.extend((None, line) for line in new[j1:j2])
         else:
             raise AssertionError(f"unexpected change {tag}: {old[i1:i2]!r} -> {new[j1:j2]!r}")
     return out
+
+
+def eol_of(line: bytes) -> bytes:
+    return b"\r\n" if line.endswith(b"\r\n") else line[-1:]
 
 
 def operation_values(name: str, path: Path, config: Config) -> list[tuple[str, bool | str]]:
@@ -154,8 +159,10 @@ def test_only_the_intended_line_changes(tmp_path: Path, fixture: str, operation:
 
     after = path.read_bytes()
     expected = EXPECTED[(fixture, operation)]
-    assert line_changes(before, after) == expected
-    assert len(edit.changes) == 1
+    if operation == "extend":  # and the posting's own date of change, added after the last key
+        expected = [*expected, (None, b"mis_a_jour: 2024-03-01T09:00:00Z" + eol_of(expected[-1][1]))]
+    assert sorted(line_changes(before, after), key=repr) == sorted(expected, key=repr)
+    assert len(edit.changes) == (2 if operation == "extend" else 1)
     assert after.startswith(b"\xef\xbb\xbf") == before.startswith(b"\xef\xbb\xbf")
     reread, problems = load_posting(path, config)
     assert reread is not None, problems
@@ -194,7 +201,13 @@ MAPPED_POSTING = (
     [
         ("closed", [(b"open: true # visible sur le site\r\n", b"open: false # visible sur le site\r\n")]),
         ("filled", [(None, b"poste_pourvu: true\r\n")]),
-        ("extend", [(b"depublication_date: 2024-04-30\r\n", b"depublication_date: 2024-06-30\r\n")]),
+        (
+            "extend",
+            [
+                (b"depublication_date: 2024-04-30\r\n", b"depublication_date: 2024-06-30\r\n"),
+                (None, b"mis_a_jour: 2024-03-01T09:00:00Z\r\n"),
+            ],
+        ),
     ],
 )
 def test_edits_the_key_the_site_maps(
@@ -227,6 +240,7 @@ def test_reopen_sets_every_blocking_key(tmp_path: Path) -> None:
         (b"status: closed\n", b"status: open\n"),
         (b"poste_pourvu: true\n", b"poste_pourvu: false\n"),
         (b"poste_ferme: 2024-01-31\n", b"poste_ferme: 2024-06-30\n"),
+        (None, b"mis_a_jour: 2024-03-01T09:00:00Z\n"),
     ]
 
 

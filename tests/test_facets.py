@@ -167,6 +167,7 @@ def test_facet_feeds_without_a_site_url_resolve_every_link_to_the_right_file(tmp
     feeds = sorted(
         [*out.glob("equipes/*.xml"), *out.glob("contrats/*.xml"), out / "atom.xml", out / "rss.xml"]
     )
+    feeds = [p for p in feeds if not p.name.endswith(".history.xml")]  # the teams' history feeds
     assert len(feeds) == 20
     entries = 0
     for path in feeds:

@@ -66,6 +66,6 @@ def test_item_text_is_indented_json_of_the_item() -> None:
     checked = 0
     for rendered in variants:
         for item in items_of(roles + bare, {r.id: rendered for r in roles}, config):
-            assert _json_item_bytes(item) == _indented(_json_item(item), 2).encode("utf-8")
+            assert _json_item_bytes(item, config) == _indented(_json_item(item, config), 2).encode("utf-8")
             checked += 1
     assert checked == 2 * 2 * len(roles)

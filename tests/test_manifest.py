@@ -76,7 +76,7 @@ def test_deleting_a_posting_tombstones_its_page_and_removes_its_team_feeds(site:
     (site.postes / "dev.md").unlink()
     code, stdout, stderr = site.build(now="2024-03-02T09:00:00+01:00")
     assert code == 0, stderr
-    assert stdout.endswith("; 9 file(s) written, 7 unchanged, 2 removed\n")
+    assert stdout.endswith("; 9 file(s) written, 8 unchanged, 2 removed\n")
     after = files_of(site.out)
     assert changed(before, after) == {
         ".jobfeed-manifest.json": "modified",

@@ -30,6 +30,7 @@ from conftest import DATA
 from jobfeed import Config, build, config_from_dict, load_postings
 from jobfeed.core.identity import entry_id
 from jobfeed.core.lifecycle import Catalog, State, classify, state_of
+from jobfeed.publish.calendar import cancelled_roles
 from jobfeed.publish.jsonld import valid_through
 
 settings.register_profile(
@@ -280,11 +281,15 @@ def pages_are_valid(out: Path, catalog: Catalog, config: Config = CONFIG) -> int
 
 
 def calendar_is_valid(out: Path, catalog: Catalog, config: Config = CONFIG) -> None:
-    """deadlines.ics parses, with one event per open role with a deadline, named after the role."""
+    """deadlines.ics parses, with one event per open role with a deadline, named after the role, and
+    one cancelled event per role `cancelled_roles` keeps."""
     calendar = icalendar.Calendar.from_ical((out / "deadlines.ics").read_bytes())
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
     expected = {f"{entry_id(r.posting, config)}#deadline": r for r in catalog.open if r.posting.deadline}
-    assert set(events) == set(expected)
+    cancelled = {f"{entry_id(r.posting, config)}#deadline": r for r in cancelled_roles(catalog, config)}
+    assert set(events) == set(expected) | set(cancelled)
+    assert {uid for uid, e in events.items() if e.get("STATUS") == "CANCELLED"} == set(cancelled)
+    expected.update(cancelled)
     for uid, event in events.items():
         # iCalendar TEXT has one line break, written \n: a CR in a team name reads back as a line feed.
         title = expected[uid].posting.title.replace("\r\n", "\n").replace("\r", "\n")

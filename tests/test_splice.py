@@ -173,7 +173,7 @@ def every_record(record: list[object]) -> Callable[[bytes], bytes]:
         pytest.param(lambda raw: raw[: len(raw) // 2], id="truncated"),
         pytest.param(lambda raw: b"\x00\xff garbage", id="garbage"),
         pytest.param(lambda raw: b"[]", id="not-an-object"),
-        pytest.param(lambda raw: raw.replace(b'"format":3', b'"format":4'), id="other-format"),
+        pytest.param(lambda raw: raw.replace(b'"format":4', b'"format":5'), id="other-format"),
         pytest.param(every_record([0, 10, "0" * 64]), id="wrong-places"),
         pytest.param(every_record([-1, "x", None]), id="wrong-types"),
     ],

@@ -36,6 +36,7 @@ from jobfeed.errors import (
     StateError,
     UsageError,
 )
+from jobfeed.ping import PingReport, publish_ping
 from jobfeed.publish.build import BuildReport, build
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "NotifyState",
     "Outcome",
     "OutputError",
+    "PingReport",
     "Posting",
     "PostingChanged",
     "PostingError",
@@ -86,6 +88,7 @@ __all__ = [
     "load_state",
     "notify",
     "preview",
+    "publish_ping",
     "resolve",
     "rows",
     "set_field",

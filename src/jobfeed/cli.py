@@ -629,3 +629,31 @@ def init_command(folder: str, force: bool, action: str | None, year: int | None,
     site = SiteAnswers(**answers, action=action or DEFAULT_ACTION, year=year or now.year)
     today = now.astimezone(zoneinfo.ZoneInfo(site.timezone)).date()
     click.echo(init_site(Path(folder), site, today, force=force).summary())
+
+
+# WebSub (issue 18).
+
+
+@cli.command("publish-ping")
+@common
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: [build] out, feeds).")
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False),
+    default=".jobfeed/websub.json",
+    show_default=True,
+    help="What each hub was last pinged for (commit it with the state).",
+)
+def publish_ping(config: Config, now_text: str | None, out: str | None, record: str) -> None:
+    """Ping the WebSub hubs of [feeds] hubs for the feeds whose bytes changed.
+
+    Run it after the output folder is deployed: a hub fetches the feed when pinged. A feed is
+    pinged once per change; a failed ping is retried (429, 5xx), reported as a warning and tried
+    again at the next run; it never makes the command fail.
+    """
+    from jobfeed.ping import publish_ping as run_ping
+
+    del now_text  # a ping happens now; --now is accepted as by every command
+    report = run_ping(config, out, record)
+    for line in report.lines():
+        click.echo(line, err=line.startswith("warning:"))

@@ -77,6 +77,47 @@ class PagesConfig:
         return self.enabled and bool(getattr(self, output))
 
 
+@dataclasses.dataclass(frozen=True)
+class FeedsConfig:
+    """`[feeds]`: what the feeds carry besides their entries."""
+
+    stylesheet: bool = True  # feed.xsl: atom.xml and rss.xml read as a page in a browser
+    hubs: tuple[str, ...] = ()  # WebSub hubs the feeds advertise, and `publish-ping` pings
+    history: bool = False  # history.xml, history.json (and per team): what happened to each role
+    history_size: int = 200  # events in a history feed; older ones are in its archive pages
+
+
+#: The most events a history feed or one of its archive pages holds.
+MAX_HISTORY_SIZE = 10_000
+
+
+def parse_feeds(raw: Any, where: str = "jobfeed.toml") -> FeedsConfig:
+    """`[feeds]` as parsed TOML -> FeedsConfig, naming the key and what to write on any bad value."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [feeds] must be a table")
+    _known(raw, ["stylesheet", "hubs", "history", "history_size"], where, "feeds")
+    hubs = raw.get("hubs", [])
+    if not isinstance(hubs, list) or not all(isinstance(h, str) for h in hubs):
+        raise ConfigError(
+            f'{where}: [feeds] hubs must be a list of URLs, e.g. hubs = ["https://…/"], not {hubs!r}'
+        )
+    for hub in hubs:
+        if not hub.startswith(("https://", "http://")) or any(c in hub for c in ' "<>\n\r\t'):
+            raise ConfigError(f"{where}: [feeds] hubs: {hub!r} is not an http(s) URL; write https://…")
+    size = raw.get("history_size", FeedsConfig.history_size)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_HISTORY_SIZE:
+        raise ConfigError(
+            f"{where}: [feeds] history_size must be a number of events from 1 to {MAX_HISTORY_SIZE}, "
+            f"e.g. history_size = 200, not {size!r}"
+        )
+    return FeedsConfig(
+        stylesheet=_flag(raw, "stylesheet", True, where, "feeds"),
+        hubs=tuple(dict.fromkeys(hubs)),
+        history=_flag(raw, "history", False, where, "feeds"),
+        history_size=size,
+    )
+
+
 _SWITCHES = ("enabled", "index", "postings", "facets", "opml", "calendar")
 _FORM_FIELDS = ("id", "slug", "role", "team")
 _LINK_FIELDS = ("site_url", "slug", "id", "year", "month", "day", "name")
@@ -290,6 +331,7 @@ class Config:
     midnight_deadline: str = "whole-day"
     #: `[postes] opened_from_name`: a file name's `YYYY-MM-DD-` is the opening date when no key gives one
     opened_from_name: bool = False
+    feeds: FeedsConfig = dataclasses.field(default_factory=FeedsConfig)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -419,7 +461,7 @@ def _expect(value: Any, kind: type, where: str) -> Any:
 def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config:
     """Build a Config from parsed TOML, reporting unknown sections and keys by name."""
     values: dict[str, Any] = {"path": where}
-    known = set(_SECTIONS) | {"fields", "notify", "pages", "teams", "facets"}
+    known = set(_SECTIONS) | {"fields", "notify", "pages", "teams", "facets", "feeds"}
     for section in raw:
         if section not in known:
             raise ConfigError(f"{where}: " + _unknown(f"section [{section}]", section, known, "[{}]"))
@@ -480,6 +522,7 @@ def config_from_dict(raw: dict[str, Any], where: str = "jobfeed.toml") -> Config
         dataclasses.replace(c, teams=tuple(teams[t].name if t in teams else t for t in c.teams))
         for c in _channels(raw.get("notify"), where)
     )
+    values["feeds"] = parse_feeds(raw.get("feeds", {}), where)
     return Config(**values)
 
 

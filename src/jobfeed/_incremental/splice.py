@@ -38,7 +38,7 @@ from jobfeed.core.lifecycle import Role
 from jobfeed.output import Content, Pieces, replace_file
 
 #: Bump when what an entry's bytes depend on, or the layout of the index, changes.
-SPLICE_FORMAT = 3
+SPLICE_FORMAT = 4
 FILE_NAME = "feeds.json"
 #: The feeds whose entries are recorded, in the order of a `Entries` triple.
 FEEDS = ("atom.xml", "rss.xml", "feed.json")
@@ -69,6 +69,9 @@ def entry_key(role: Role, config: Config) -> str:
         link_of(posting, config),  # relative links in the body are resolved against it
         config.id_authority,
         config.author or config.title,
+        config.language,  # the key facts line (publish.keyfacts) is in the site's language
+        config.pages.form_url,
+        str(posting.application_form),
         posting.id,
         posting.role,
         posting.team,

@@ -78,6 +78,10 @@ def extend_values(posting: Posting, until: Moment, now: dt.datetime, reopen: boo
         )
     values: list[tuple[str, Value]] = [("deadline", until.isoformat())]
     values += [(field, value) for field, _, value in blockers]
+    if posting.deadline is None or posting.deadline.isoformat() != until.isoformat() or blockers:
+        # The posting's own date of change: the feeds move the entry's `updated` to it, so that
+        # readers show the new deadline (a build never dates an entry with its clock).
+        values.append(("updated", now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
     return values
 
 

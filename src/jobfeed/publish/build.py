@@ -30,6 +30,7 @@ from jobfeed.output import Content, read_claims, remove_files, write_atomic
 from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedMeta, atom_and_rss_pieces, items_of, json_feed_pieces
 from jobfeed.publish.manifest import MANIFEST, Manifest, Outcome, adopt, read_manifest, settle
+from jobfeed.publish.stylesheet import STYLESHEET, feed_xsl, wanted
 
 
 @dataclasses.dataclass
@@ -115,6 +116,12 @@ def build(
     files, problems = site_files(
         catalog, config, *plan.take(), offsets=plan.offsets, claims=claims, held=loaded.held, pages=pages
     )
+    if config.feeds.history:  # the history feeds read back their log (issue 18)
+        from jobfeed.publish.history import history_files, read_log
+
+        log, damaged = read_log(out)
+        files.update(history_files(catalog, config, log))
+        problems += damaged
     outcome = settle_output(out, files, problems, catalog, config, loaded, pages, previous, recorded)
     written, unchanged = speed.write(files, plan)
     removed = tidy_output(out, outcome, problems)
@@ -298,6 +305,8 @@ def site_files(
     give_back_memory(len(catalog.roles))
     feed = json_feed_pieces(items, config, texts=texts, offsets=spans["feed.json"])
     files: dict[str, Content] = {"atom.xml": atom, "rss.xml": rss, "feed.json": feed}
+    if wanted(config):
+        files[STYLESHEET] = feed_xsl(config)  # atom.xml and rss.xml name it
     ids = {**(held or {}), **{role.id: file_name(role.posting) for role in public_roles(catalog)}}
     if not config.pages.enabled:
         files[CLAIMS_FILE] = Claims(ids).to_json()

@@ -29,6 +29,9 @@ from jobfeed.core.identity import EPOCH, entry_id, link_of, opened_at, updated_a
 from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered
 from jobfeed.output import Pieces
+from jobfeed.publish.keyfacts import key_facts_html
+from jobfeed.publish.stylesheet import with_stylesheet
+from jobfeed.publish.websub import json_hubs, with_hub_links
 
 #: feedgen's RSS date, once per date: it sets the C locale and back for each one (three
 #: setlocale calls), and postings share their dates.
@@ -107,7 +110,7 @@ def _generator(
             fe.summary(item.html.summary)
             # RSS readers take <description> as HTML: the plain-text summary must stay text there.
             fe.description(html.escape(item.html.summary, quote=False))
-        fe.content(item.html.content, type="html")
+        fe.content(content_of(item, config), type="html")
     return fg
 
 
@@ -154,6 +157,8 @@ def atom_and_rss_pieces(
     fg.link(href=home, rel="alternate")
     rss = fg.rss_str(pretty=True)
     depth = meta.path.count("/")
+    atom = with_stylesheet(with_hub_links(atom, config, "atom"), depth, config)
+    rss = with_stylesheet(with_hub_links(rss, config, "rss"), depth, config)
     if depth and not config.site_url:
         # Links relative to the output folder, in a feed one folder down (equipes/, contrats/): the
         # feed says where they start from, so that readers resolve them to the right files.
@@ -165,13 +170,12 @@ def atom_and_rss_pieces(
     atom_end, rss_end = b"</feed>\n", b"  </channel>\n</rss>\n"
     if not (atom.endswith(atom_end) and rss.endswith(rss_end)):  # pragma: no cover - another feedgen
         return atom_and_rss_pieces(items, meta, config, fallback, model=True)
-    name = config.author or config.title
     pairs = entries if entries is not None else {}
     atom_at, rss_at = len(atom) - len(atom_end), len(rss) - len(rss_end)
     for item in items:
         pair = pairs.get(item.id)
         if pair is None:
-            pair = pairs[item.id] = _atom_and_rss_entries(item, name)
+            pair = pairs[item.id] = _atom_and_rss_entries(item, config)
         if offsets is not None:
             offsets[0][item.id] = (atom_at, len(pair[0]))
             offsets[1][item.id] = (rss_at, len(pair[1]))
@@ -188,13 +192,19 @@ def atom_and_rss_pieces(
 def entry_texts(item: FeedItem, config: Config) -> tuple[bytes, bytes, bytes]:
     """The bytes of `item`'s entry in atom.xml, rss.xml and feed.json, exactly as `atom_and_rss`
     and `json_feed` write them (given as `entries` and `texts`, they are used as they are)."""
-    return (*_atom_and_rss_entries(item, config.author or config.title), _json_item_bytes(item))
+    return (*_atom_and_rss_entries(item, config), _json_item_bytes(item, config))
 
 
-def _atom_and_rss_entries(item: FeedItem, name: str) -> tuple[bytes, bytes]:
+def content_of(item: FeedItem, config: Config) -> str:
+    """The entry's HTML content: the key facts line (`keyfacts`), then the posting's body."""
+    return key_facts_html(item.role.posting, item.link, config) + item.html.content
+
+
+def _atom_and_rss_entries(item: FeedItem, config: Config) -> tuple[bytes, bytes]:
     """`item`'s <entry> and <item>, in UTF-8. The content, the longest text, is escaped once for
     both, and as UTF-8 (`_text_utf8`); the short parts around it are encoded on their own."""
-    content = _text_utf8(item.html.content)
+    name = config.author or config.title
+    content = _text_utf8(content_of(item, config))
     return _atom_entry(item, name, content), _rss_item(item, name, content)
 
 
@@ -311,6 +321,8 @@ def json_feed_pieces(
     if config.site_url:
         feed["home_page_url"] = config.site_url
         feed["feed_url"] = f"{config.site_url}feed.json"
+    if config.feeds.hubs:
+        feed["hubs"] = json_hubs(config)
     feed["items"] = []
     head = json.dumps(feed, ensure_ascii=False, indent=2)
     if not items:
@@ -322,7 +334,7 @@ def json_feed_pieces(
     for i, item in enumerate(items):
         text = texts.pop(item.id, None) if texts is not None else None
         if text is None:
-            text = _json_item_bytes(item)
+            text = _json_item_bytes(item, config)
         separator = b"    " if i == 0 else b",\n    "
         parts += (separator, text)
         at += len(separator)
@@ -363,21 +375,21 @@ def _indented(value: object, level: int) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _json_item_bytes(item: FeedItem) -> bytes:
+def _json_item_bytes(item: FeedItem, config: Config) -> bytes:
     """`_indented(_json_item(item), 2)` in UTF-8, by orjson: the same bytes (orjson escapes every
     character as json.dumps(ensure_ascii=False) does; tests/test_feeds_json.py compares them),
     five times faster. Indenting the item's lines by two levels cannot touch its strings, whose
     line breaks are escaped."""
-    return orjson.dumps(_json_item(item), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+    return orjson.dumps(_json_item(item, config), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
 
 
-def _json_item(item: FeedItem) -> dict[str, object]:
+def _json_item(item: FeedItem, config: Config) -> dict[str, object]:
     posting = item.role.posting
     out: dict[str, object] = {
         "id": item.id,
         "url": item.link,
         "title": posting.title,
-        "content_html": item.html.content,
+        "content_html": content_of(item, config),
     }
     if item.html.summary:
         out["summary"] = item.html.summary

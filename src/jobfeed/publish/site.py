@@ -17,7 +17,7 @@ from jobfeed.core.lifecycle import Catalog
 from jobfeed.core.markup import Rendered, render
 from jobfeed.errors import Problem
 from jobfeed.output import is_safe_path
-from jobfeed.publish.calendar import deadlines_ics
+from jobfeed.publish.calendar import cancelled_roles, deadlines_ics
 from jobfeed.publish.facets import Facet, all_facets, facet_files, public_roles
 from jobfeed.publish.feeds import items_of
 from jobfeed.publish.opml import opml
@@ -145,7 +145,8 @@ def extra_files(
         files[OPML] = opml(facets, config, lang, index)
         extras["opml"] = OPML
     if wants("calendar"):
-        files[CALENDAR] = deadlines_ics(catalog.open, everything, config, lang)
+        cancelled = cancelled_roles(catalog, config)
+        files[CALENDAR] = deadlines_ics(catalog.open, everything, config, lang, cancelled=cancelled)
         extras["calendar"] = CALENDAR
 
     pages: dict[str, str] = {}
