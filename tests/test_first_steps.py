@@ -214,6 +214,7 @@ def test_extend_says_still_open_with_the_local_deadline(site: Path) -> None:
     assert (code, out) == (
         0,
         "postes/2024-02-01-chargee-de-mission.md:6: poste_ferme: 2024-05-31 -> 2024-06-30\n"
+        "postes/2024-02-01-chargee-de-mission.md:7: added mis_a_jour: 2024-03-01T09:00:00Z\n"
         "2024-02-01-chargee-de-mission is still open, until the end of 2024-06-30 (CEST)\n",
     )
 
