@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import jobfeed
 from jobfeed.cli import cli
 from jobfeed.core.markup import is_safe_url, sanitize
 
@@ -530,7 +531,10 @@ def run_without_read_override(*args: str) -> tuple[int, str]:
         pytest.skip("root reads a file whatever its permissions, and setpriv (util-linux) is missing")
     drop = "-dac_override,-dac_read_search"
     command = [setpriv, f"--bounding-set={drop}", "--", sys.executable, "-m", "jobfeed", *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    # the jobfeed this test imported, installed or not (mutmut runs the tests on a copy of src/)
+    source = str(Path(jobfeed.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     return done.returncode, done.stdout + done.stderr
 
 
