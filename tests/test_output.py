@@ -91,23 +91,23 @@ def test_many_files_are_all_synced_before_any_rename(tmp_path: Path, monkeypatch
     files = {f"postes/p{i}.html": b"new %d" % i for i in range(100)}
     write_tree(tmp_path, {name: b"old" for name in files})
     synced: list[str] = []
-    real = output._fsync
+    real = output._sync_file
 
-    def fsync(name: str) -> None:
+    def fsync(fd: int, name: str) -> None:
         assert all(p.read_bytes() == b"old" for p in (tmp_path / "postes").glob("p*.html"))
         if ".p57.html." in name:
             raise OSError(5, "Input/output error", name)
-        real(name)
+        real(fd, name)
         synced.append(name)
 
-    monkeypatch.setattr(output, "_fsync", fsync)
+    monkeypatch.setattr(output, "_sync_file", fsync)
     with pytest.raises(
         OutputError, match=r"postes/p57\.html: Input/output error; the previous file is intact"
     ):
         write_tree(tmp_path, files)
     assert all((tmp_path / name).read_bytes() == b"old" for name in files)
     assert sorted(p.name for p in (tmp_path / "postes").iterdir()) == sorted(n[7:] for n in files)  # no temp
-    monkeypatch.setattr(output, "_fsync", lambda name: (real(name), synced.append(name)))
+    monkeypatch.setattr(output, "_sync_file", lambda fd, name: (real(fd, name), synced.append(name)))
     synced.clear()
     assert len(write_tree(tmp_path, files)[0]) == 100 and len(synced) == 100
     assert all((tmp_path / name).read_bytes() == files[name] for name in files)
