@@ -120,15 +120,16 @@ def _locate(folder: Path, relatives: Iterable[str]) -> dict[str, tuple[str, os.s
 _STAGED = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
 
 
-def remove_stale(targets: Iterable[Path]) -> list[Path]:
+def remove_stale(targets: Iterable[str]) -> list[Path]:
     """Delete the temporary files a killed run left next to `targets`; returns them.
 
     Only files named as `_stage` names them, for one of `targets`, are touched: one listing of
     each folder, whatever the number of files.
     """
-    names: dict[Path, set[str]] = {}
+    names: dict[str, set[str]] = {}
     for target in targets:
-        names.setdefault(target.parent, set()).add(target.name)
+        folder, _, name = target.rpartition("/")
+        names.setdefault(folder or "/", set()).add(name)
     removed = []
     for folder, wanted in names.items():
         try:
@@ -347,7 +348,7 @@ def write_tree(
                 located[relative] = (target, os.lstat(target))
             except OSError:
                 located[relative] = (target, None)
-    remove_stale(Path(target) for target, _ in located.values())
+    remove_stale(target for target, _ in located.values())
     changed: list[str] = []
     for relative, (target, info) in located.items():
         data = files[relative]
