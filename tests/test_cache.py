@@ -176,7 +176,12 @@ def test_corrupt_entry_is_detected_and_rewritten(postes: Path, tmp_path: Path, d
 def test_cache_is_written_without_leftover_temporary_files(postes: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
-    assert sorted(p.name for p in cache.iterdir()) == ["feeds.json", "load.jsonl", "render.jsonl", "written.json"]
+    assert sorted(p.name for p in cache.iterdir()) == [
+        "feeds.json",
+        "load.jsonl",
+        "render.jsonl",
+        "written.json",
+    ]
 
 
 def test_unwritable_cache_does_not_fail_the_build(postes: Path, tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ class OnDisk:
 
     __slots__ = ("digest", "size", "stamp")
 
-    def __init__(self, stamp: tuple[int, int, int], digest: str) -> None:
+    def __init__(self, stamp: tuple[int, int, int, int], digest: str) -> None:
         self.stamp, self.digest, self.size = stamp, digest, stamp[0]
 
     def __len__(self) -> int:
@@ -145,12 +145,14 @@ def remove_stale(targets: Iterable[str]) -> list[Path]:
     return removed
 
 
-#: What says a file is the one a build wrote, without reading it: (size, mtime in ns, inode).
-Stamp = tuple[int, int, int]
+#: What says a file is the one a build wrote, without reading it: `stamp_of`.
+Stamp = tuple[int, int, int, int]
 
 
 def stamp_of(info: os.stat_result) -> Stamp:
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
+    """(size, modification time, change time, inode): a write or a replacement changes the change
+    time, which no program can set back (a modification time can be: `touch -d`)."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 #: Whether the file at a relative path, with this stamp, is known to hold these bytes (a record of
@@ -194,10 +196,9 @@ class _Namer:
         return f"{folder}/.{name}.{secrets.token_hex(4)}.tmp"
 
 
-def _stage(target: str, data: bytes | Pieces, namer: _Namer, stamps: dict[str, Stamp] | None = None) -> str:
+def _stage(target: str, data: bytes | Pieces, namer: _Namer) -> str:
     """Write `data` to a new temporary file next to `target`, on disk (synced) when this returns:
-    one open per file (the descriptor written is the one synced). Returns its name; its stamp in
-    `stamps[target]` (a rename keeps size, time and inode)."""
+    one open per file (the descriptor written is the one synced). Returns its name."""
     tmp = namer.name(target)
     for _ in range(100):
         try:
@@ -212,8 +213,6 @@ def _stage(target: str, data: bytes | Pieces, namer: _Namer, stamps: dict[str, S
             os.fchmod(fd, 0o644)  # whatever the umask, as published files are
             _write(fd, data)
             _sync_file(fd, tmp)
-            if stamps is not None:
-                stamps[target] = stamp_of(os.fstat(fd))
         finally:
             os.close(fd)
     except OSError:
@@ -255,9 +254,7 @@ def _sync_file(fd: int, name: str) -> None:
 SYNC_THREADS = 8
 
 
-def _stage_all(
-    jobs: list[tuple[str, str, bytes | Pieces]], namer: _Namer, stamps: dict[str, Stamp] | None
-) -> dict[str, str]:
+def _stage_all(jobs: list[tuple[str, str, bytes | Pieces]], namer: _Namer) -> dict[str, str]:
     """Write and sync every (relative path, target, bytes) of `jobs` to a temporary file, from a
     few threads when they are many (open, write and fsync release the GIL); relative path ->
     temporary name. Every file is on disk before this returns, so before any is renamed. Raises
@@ -268,7 +265,7 @@ def _stage_all(
     def one(job: tuple[str, str, bytes | Pieces]) -> None:
         relative, target, data = job
         try:
-            staged[relative] = _stage(target, data, namer, stamps)
+            staged[relative] = _stage(target, data, namer)
         except OSError as e:
             e.filename = relative
             raise
@@ -375,7 +372,6 @@ def write_tree(
     staged: dict[str, str] = {}
     current = ""
     made: set[str] = set()
-    fresh: dict[str, Stamp] | None = {} if stamps is not None else None
     try:
         jobs: list[tuple[str, str, bytes | Pieces]] = []
         for current in changed:
@@ -388,7 +384,7 @@ def write_tree(
             assert not isinstance(data, OnDisk)  # left alone above
             jobs.append((current, target, data))
         try:
-            staged = _stage_all(jobs, _Namer(), fresh)
+            staged = _stage_all(jobs, _Namer())
         except OSError as e:
             current = str(e.filename)
             raise
@@ -402,8 +398,10 @@ def write_tree(
         for tmp in staged.values():
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    if stamps is not None and fresh is not None:
-        stamps.update((relative, fresh[located[relative][0]]) for relative in changed)
+    if stamps is not None:  # as the files are now, renamed (a rename sets the change time)
+        for relative in changed:
+            with contextlib.suppress(OSError):
+                stamps[relative] = stamp_of(os.lstat(located[relative][0]))
     done = set(changed)
     return changed, [r for r in located if r not in done]
 

@@ -2,18 +2,20 @@
 them, the files whose bytes it writes again.
 
 `written.json` in the cache folder records, for each file of the output folder the build
-produced, its stamp as the system gives it (size, modification time in nanoseconds, inode:
-`output.Stamp`), the sha256 of its bytes and, for a role's page, the key of the inputs it was made
+produced, its stamp as the system gives it (size, modification and change times in nanoseconds,
+inode: `output.Stamp`, taken right after the build renamed it into place), the sha256 of its bytes and, for a role's page, the key of the inputs it was made
 from (`pagecache.py`). A file whose stamp is the one recorded has not been
-written since (a write or a replacement changes its time or its inode), so when the new bytes have
+written since (a write or a replacement changes its change time, which no program can set back,
+or its inode), so when the new bytes have
 the recorded sha256 it is left alone without being read: a rebuild of a 10,000-posting board then
 opens none of its ~9,400 files, where reading them back cost one open and one read each.
 
 Nothing is trusted beyond that: a file whose stamp differs (edited, restored by git, written by
 another build, a record from another output folder or version) is read and compared as without
-the record, and a damaged record is ignored. The one thing the stamp cannot tell is a file changed
-in place to the same size within the same tick of the clock and then given back its time (`touch
--d`); delete the cache folder (or the file) after such a trick. Hashing the new bytes costs less
+the record, and a damaged record is ignored. The one thing the stamp cannot tell is a file written
+by another program in the same tick of the clock as jobfeed wrote it (between the rename and the
+stamp, microseconds apart). (On Windows the change time is the creation time: a write in place
+to the same size within a tick is not seen there.) Hashing the new bytes costs less
 than reading the files (~0.1 s for 285 MB); in a first build it runs in a thread while they are
 written.
 """
@@ -77,10 +79,10 @@ class Written:
             relative: record
             for relative, record in raw["files"].items()
             if isinstance(record, list)
-            and len(record) == 5
-            and all(isinstance(n, int) for n in record[:3])
-            and isinstance(record[3], str)
+            and len(record) == 6
+            and all(isinstance(n, int) for n in record[:4])
             and isinstance(record[4], str)
+            and isinstance(record[5], str)
         }
 
     def prepare(self, files: Mapping[str, Content]) -> None:
@@ -96,27 +98,27 @@ class Written:
         """Whether the file at `relative`, whose stamp is `stamp`, holds `data`: it is the file the
         last build wrote (same stamp) and `data` are the bytes written then (same sha256)."""
         record = self.records.get(relative)
-        if record is None or (record[0], record[1], record[2]) != stamp:
+        if record is None or (record[0], record[1], record[2], record[3]) != stamp:
             return False
         found = self.digests.get(relative)
         if found is None:
             found = self.digests[relative] = digest_of(data)
-        return bool(found == record[3])
+        return bool(found == record[4])
 
     def kept(self, relative: str, key: str, path: str) -> OnDisk | None:
         """The file at `relative` (`path`) as it is, when the last build made it from the inputs of
         `key` and nothing wrote it since (its stamp is the one recorded); else None."""
         record = self.records.get(relative)
-        if record is None or record[4] != key or not key:
+        if record is None or record[5] != key or not key:
             return None
         try:
             info = os.lstat(path)
         except OSError:
             return None
         stamp = stamp_of(info)
-        if not stat.S_ISREG(info.st_mode) or (record[0], record[1], record[2]) != stamp:
+        if not stat.S_ISREG(info.st_mode) or (record[0], record[1], record[2], record[3]) != stamp:
             return None
-        return OnDisk(stamp, record[3])
+        return OnDisk(stamp, record[4])
 
     def save(self, files: Mapping[str, Content], stamps: Mapping[str, Stamp]) -> None:
         """Record `files` as written, with their `stamps` (`output.write_tree`'s). A record that
