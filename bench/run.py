@@ -231,7 +231,9 @@ def setup(root: Path, size: int) -> Path:
 
 
 def later_instant(work: Path) -> str:
-    """The latest of `LATER` after NOW at which every posting has the state it has at NOW ("" if none)."""
+    """The latest of `LATER` after NOW at which every posting has the state it has at NOW, and no
+    date of a posting (opening, deadline, update) falls in between ("" if none): a filled role's
+    page says when its deadline passed (JSON-LD validThrough), so a deadline passing changes it."""
     from jobfeed.config import load_config
     from jobfeed.core.lifecycle import classify
     from jobfeed.core.postings import load_postings
@@ -239,9 +241,12 @@ def later_instant(work: Path) -> str:
     postings = load_postings(work / "postes", load_config(work / WITH_PAGES)).postings
     now = dt.datetime.fromisoformat(NOW)
     states = {r.id: r.state for r in classify(postings, now).roles}
+    dates = [m.at for p in postings for m in (p.opened, p.deadline, p.updated) if m is not None]
     for delta in LATER:
-        if {r.id: r.state for r in classify(postings, now + delta).roles} == states:
-            return (now + delta).isoformat()
+        later = now + delta
+        quiet = not any(now < at <= later for at in dates)
+        if quiet and {r.id: r.state for r in classify(postings, later).roles} == states:
+            return later.isoformat()
     return ""
 
 
