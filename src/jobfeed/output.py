@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -196,9 +197,9 @@ class _Namer:
         return f"{folder}/.{name}.{secrets.token_hex(4)}.tmp"
 
 
-def _stage(target: str, data: bytes | Pieces, namer: _Namer) -> str:
-    """Write `data` to a new temporary file next to `target`, on disk (synced) when this returns:
-    one open per file (the descriptor written is the one synced). Returns its name."""
+def _stage(target: str, data: bytes | Pieces, namer: _Namer, sync: bool = True) -> str:
+    """Write `data` to a new temporary file next to `target`, on disk (synced) when this returns
+    if `sync`: one open per file (the descriptor written is the one synced). Returns its name."""
     tmp = namer.name(target)
     for _ in range(100):
         try:
@@ -212,7 +213,8 @@ def _stage(target: str, data: bytes | Pieces, namer: _Namer) -> str:
         try:
             os.fchmod(fd, 0o644)  # whatever the umask, as published files are
             _write(fd, data)
-            _sync_file(fd, tmp)
+            if sync:
+                _sync_file(fd, tmp)
         finally:
             os.close(fd)
     except OSError:
@@ -254,26 +256,72 @@ def _sync_file(fd: int, name: str) -> None:
 SYNC_THREADS = 8
 
 
+def _load_syncfs() -> Callable[[int], int] | None:
+    """Linux's syncfs(2) from the C library: every file of one file system to disk in one call."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):  # pragma: no cover - a C library without syncfs
+        return None
+    function.argtypes, function.restype = [ctypes.c_int], ctypes.c_int
+
+    def syncfs(fd: int) -> int:
+        return 0 if function(fd) == 0 else ctypes.get_errno()
+
+    return syncfs
+
+
+#: syncfs where there is one (None elsewhere): `_stage_all` syncs many files with it.
+_syncfs = _load_syncfs()
+
+
+def _sync_folders(folders: Iterable[str]) -> None:
+    """Every file written in `folders` to disk: one syncfs per file system they are on (since Linux
+    5.8 it reports the write errors of any file of it). Raises OSError naming the folder."""
+    assert _syncfs is not None
+    seen: set[int] = set()
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            device = os.fstat(fd).st_dev
+            if device in seen:
+                continue
+            seen.add(device)
+            failed = _syncfs(fd)
+            if failed:
+                raise OSError(failed, os.strerror(failed), folder)
+        finally:
+            os.close(fd)
+
+
 def _stage_all(jobs: list[tuple[str, str, bytes | Pieces]], namer: _Namer) -> dict[str, str]:
-    """Write and sync every (relative path, target, bytes) of `jobs` to a temporary file, from a
-    few threads when they are many (open, write and fsync release the GIL); relative path ->
-    temporary name. Every file is on disk before this returns, so before any is renamed. Raises
-    the OSError of a file that failed, with its relative path in `filename`, once none is being
-    written any more; the temporary files made are then removed."""
+    """Write and sync every (relative path, target, bytes) of `jobs` to a temporary file; relative
+    path -> temporary name. Every file is on disk before this returns, so before any is renamed.
+    Many files are written one after the other, then synced by one syncfs per file system (9,400
+    fsyncs cost ~1 to 2.5 s of journal commits here); where there is no syncfs, each is synced
+    from a few threads (open, write and fsync release the GIL). Raises the OSError of a file that
+    failed, with its relative path in `filename` (or the folder's, for a failed syncfs), once none
+    is being written any more; the temporary files made are then removed."""
     staged: dict[str, str] = {}
+    many = len(jobs) >= 2 * SYNC_THREADS
 
     def one(job: tuple[str, str, bytes | Pieces]) -> None:
         relative, target, data = job
         try:
-            staged[relative] = _stage(target, data, namer)
+            staged[relative] = _stage(target, data, namer, sync=not (many and _syncfs))
         except OSError as e:
             e.filename = relative
             raise
 
     try:
-        if len(jobs) < 2 * SYNC_THREADS:
+        if not many or _syncfs is not None:
             for job in jobs:
                 one(job)
+            if many:
+                _sync_folders(dict.fromkeys(target.rpartition("/")[0] or "/" for _, target, _ in jobs))
         else:
             from concurrent.futures import ThreadPoolExecutor  # ~6 ms to import, for many files only
 
