@@ -15,6 +15,14 @@ memory of a cold build: the proportional set size (PSS) of the whole process tre
 are not counted twice. When `hugo` is on PATH it builds the same postings into one RSS feed with the
 full content of every posting, in the same run, and jobfeed's times are printed as ratios of Hugo's.
 Every command runs as a child process, as a user would run it.
+
+The headline rows are the default build's (pages of every posting, index, facet feeds, OPML,
+calendar), against Hugo building a page per posting (`single.html`), the list page (`list.html`)
+and the RSS of the same postings, in the same loop: cold, after one posting changed, with nothing
+changed, and at a later instant at which no role changes state (the latest of one day, 12 h, 6 h,
+1 h, 10 min and 1 min after `--now` at which every role has the state it has at `--now`: found by
+classifying the postings with jobfeed, printed with the results); with the peak memory of a cold
+default build, and each run's ratios. The feeds-only rows (`[pages] enabled = false`) follow.
 """
 
 from __future__ import annotations
@@ -77,6 +85,55 @@ HUGO_RSS = """\
 <description>{{ .Summary | plainify }}</description><content:encoded>{{ .Content | html }}</content:encoded></item>
 {{ end }}</channel></rss>
 """
+#: Hugo's site of a page per posting: the same postings, a page each, the list page and the RSS.
+HUGO_PAGES_CONFIG = """\
+baseURL = "https://example.org/jobs/"
+title = "Offres d'emploi (banc d'essai)"
+disableKinds = ["taxonomy", "term", "sitemap", "robotsTXT", "404"]
+[outputs]
+home = ["HTML", "RSS"]
+section = ["HTML"]
+page = ["HTML"]
+[services.rss]
+limit = -1
+[frontmatter]
+date = ["poste_ouvert", ":default"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+HUGO_SINGLE = """\
+<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{{ .Params.role }} — {{ .Params.equipe }} · {{ .Site.Title }}</title>
+<meta name="description" content="{{ .Summary | plainify }}">
+<link rel="alternate" type="application/rss+xml" href="{{ "index.xml" | absURL }}">
+</head><body><main>
+<p><a href="{{ "" | absURL }}">← Tous les postes</a></p>
+<h1>{{ .Params.role }}</h1><p>{{ .Params.equipe }}</p>
+<dl><dt>Contrat</dt><dd>{{ .Params.contrat }}</dd>
+<dt>Ouvert le</dt><dd><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></dd>
+{{ with .Params.poste_ferme }}<dt>Clôture</dt><dd>{{ . }}</dd>{{ end }}</dl>
+<article>{{ .Content }}</article>
+{{ with .Params.contact }}<p>Postuler : <a href="mailto:{{ . }}">{{ . }}</a></p>{{ end }}
+</main></body></html>
+"""
+HUGO_LIST = """\
+<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{{ .Site.Title }}</title></head><body><main>
+<h1>{{ .Site.Title }}</h1><ul>
+{{ range .Site.RegularPages }}<li><a href="{{ .RelPermalink }}">{{ .Params.role }}</a> — {{ .Params.equipe }}
+<p>{{ .Summary | plainify }}</p></li>
+{{ end }}</ul></main></body></html>
+"""
+#: Instants after NOW tried for the later-day build, latest first.
+LATER = (
+    dt.timedelta(days=1),
+    dt.timedelta(hours=12),
+    dt.timedelta(hours=6),
+    dt.timedelta(hours=1),
+    dt.timedelta(minutes=10),
+    dt.timedelta(minutes=1),
+)
 
 
 class Sampler(threading.Thread):
@@ -161,7 +218,36 @@ def setup(root: Path, size: int) -> Path:
         content.mkdir(parents=True)
         for posting in (work / "postes").iterdir():
             os.link(posting, content / posting.name)
+        pages = work / "hugo-pages"
+        layouts = pages / "layouts" / "_default"
+        layouts.mkdir(parents=True)
+        (pages / "hugo.toml").write_text(HUGO_PAGES_CONFIG, encoding="utf-8")
+        (pages / "layouts" / "index.rss.xml").write_text(HUGO_RSS, encoding="utf-8")
+        (layouts / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+        (layouts / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+        (pages / "content").mkdir()
+        os.symlink(content, pages / "content" / "postes")
     return work
+
+
+def later_instant(work: Path) -> str:
+    """The latest of `LATER` after NOW at which every posting has the state it has at NOW, and no
+    date of a posting (opening, deadline, update) falls in between ("" if none): a filled role's
+    page says when its deadline passed (JSON-LD validThrough), so a deadline passing changes it."""
+    from jobfeed.config import load_config
+    from jobfeed.core.lifecycle import classify
+    from jobfeed.core.postings import load_postings
+
+    postings = load_postings(work / "postes", load_config(work / WITH_PAGES)).postings
+    now = dt.datetime.fromisoformat(NOW)
+    states = {r.id: r.state for r in classify(postings, now).roles}
+    dates = [m.at for p in postings for m in (p.opened, p.deadline, p.updated) if m is not None]
+    for delta in LATER:
+        later = now + delta
+        quiet = not any(now < at <= later for at in dates)
+        if quiet and {r.id: r.state for r in classify(postings, later).roles} == states:
+            return later.isoformat()
+    return ""
 
 
 def touch_one(work: Path, run: int) -> None:
@@ -174,8 +260,12 @@ def touch_one(work: Path, run: int) -> None:
 def measure(work: Path, runs: int, hugo_max: int, size: int, pages_max: int) -> dict[str, object]:
     build = [*JOBFEED, "build", "--now", NOW, "--json"]
     pages_out, pages_cache = work / "feeds-with-pages", work / ".cache-with-pages"
-    with_pages = [*JOBFEED, "build", "--config", WITH_PAGES, "--now", NOW, "--json"]
-    with_pages += ["--out", str(pages_out), "--cache-dir", str(pages_cache)]
+    where = ["--out", str(pages_out), "--cache-dir", str(pages_cache)]
+    with_pages = [*JOBFEED, "build", "--config", WITH_PAGES, "--now", NOW, "--json", *where]
+    later = later_instant(work) if size <= pages_max else ""
+    on_later_day = [*JOBFEED, "build", "--config", WITH_PAGES, "--now", later, "--json", *where]
+    written_later: list[int] = []
+    runs_ratios: list[tuple[float, float, float]] = []
     times: dict[str, list[float]] = {}
     peaks: list[int] = []
     hugo_peaks: list[int] = []
@@ -187,6 +277,8 @@ def measure(work: Path, runs: int, hugo_max: int, size: int, pages_max: int) -> 
     use_hugo = shutil.which("hugo") is not None and size <= hugo_max
     site = work / "hugo"
     hugo = ["hugo", "--quiet", "-s", str(site), "-d", str(site / "public")]
+    hugo_site = work / "hugo-pages"
+    hugo_pages = ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")]
     for run in range(runs):
         shutil.rmtree(work / "feeds", ignore_errors=True)
         shutil.rmtree(work / ".jobfeed-cache", ignore_errors=True)
@@ -195,8 +287,16 @@ def measure(work: Path, runs: int, hugo_max: int, size: int, pages_max: int) -> 
             shutil.rmtree(pages_out, ignore_errors=True)
             shutil.rmtree(pages_cache, ignore_errors=True)
             times.setdefault("cold with pages", []).append(timed(with_pages, work)[0])
-            shutil.rmtree(pages_out, ignore_errors=True)  # 10,000 pages: no need to keep them around
         touch_one(work, run)
+        if size <= pages_max:
+            times.setdefault("pages one change", []).append(timed(with_pages, work)[0])
+            wall, _, out = timed(with_pages, work)
+            times.setdefault("pages no change", []).append(wall)
+            written_on_no_change.append(len(json.loads(out)["written"]))
+            if later:
+                wall, _, out = timed(on_later_day, work)
+                times.setdefault("pages later day", []).append(wall)
+                written_later.append(len(json.loads(out)["written"]))
         times.setdefault("one change", []).append(timed(build, work)[0])
         wall, _, out = timed(build, work)
         times.setdefault("no change", []).append(wall)
@@ -209,9 +309,28 @@ def measure(work: Path, runs: int, hugo_max: int, size: int, pages_max: int) -> 
             shutil.rmtree(site / "public", ignore_errors=True)
             shutil.rmtree(site / "resources", ignore_errors=True)
             times.setdefault("hugo", []).append(timed(hugo, work)[0])
+            if size <= pages_max:
+                shutil.rmtree(hugo_site / "public", ignore_errors=True)
+                shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+                hugo_time = timed(hugo_pages, work)[0]
+                times.setdefault("hugo pages", []).append(hugo_time)
+                this = {name: times[name][-1] for name in times}
+                runs_ratios.append(
+                    (
+                        this["cold with pages"] / hugo_time,
+                        this["pages one change"] / hugo_time,
+                        this.get("pages later day", float("nan")) / hugo_time,
+                    )
+                )
     shutil.rmtree(work / "feeds", ignore_errors=True)
     shutil.rmtree(work / ".jobfeed-cache", ignore_errors=True)
     peaks.append(timed(build, work, memory=True)[1])
+    pages_peaks: list[int] = []
+    if size <= pages_max:
+        shutil.rmtree(pages_out, ignore_errors=True)
+        shutil.rmtree(pages_cache, ignore_errors=True)
+        pages_peaks.append(timed(with_pages, work, memory=True)[1])
+        shutil.rmtree(pages_out, ignore_errors=True)  # 10,000 pages: no need to keep them around
     if use_hugo:
         shutil.rmtree(work / "hugo" / "public", ignore_errors=True)
         hugo_peaks.append(timed(hugo, work, memory=True)[1])
@@ -223,6 +342,12 @@ def measure(work: Path, runs: int, hugo_max: int, size: int, pages_max: int) -> 
     if hugo_peaks:
         result["hugo peak MiB"] = max(hugo_peaks) / 2**20
     result["written on no change"] = max(written_on_no_change)
+    if pages_peaks:
+        result["pages peak MiB"] = max(pages_peaks) / 2**20
+    if written_later:
+        result["written on a later day"] = max(written_later)
+    result["later"] = later
+    result["runs"] = [[round(x, 3) for x in r] for r in runs_ratios]
     return result
 
 
@@ -235,6 +360,62 @@ def cell(value: object, digits: int = 2) -> str:
 
 
 def report(results: dict[int, dict[str, object]], runs: int) -> str:
+    return "\n".join([*headline(results, runs), "", feeds_only(results, runs)])
+
+
+def headline(results: dict[int, dict[str, object]], runs: int) -> list[str]:
+    """The default build (pages on) against Hugo's page-per-posting site, and each run's ratios."""
+    columns: list[tuple[str, str]] = [
+        ("postings", ""),
+        ("default cold s", "cold with pages"),
+        ("one change s", "pages one change"),
+        ("no change s", "pages no change"),
+        ("later day s", "pages later day"),
+        ("peak MiB", "pages peak MiB"),
+        ("hugo pages s", "hugo pages"),
+        ("cold / hugo", "pages cold ratio"),
+        ("one change / hugo", "pages change ratio"),
+        ("later day / hugo", "pages later ratio"),
+    ]
+    for r in results.values():
+        hugo = r.get("hugo pages")
+        if isinstance(hugo, float):
+            for key, name in (
+                ("pages cold ratio", "cold with pages"),
+                ("pages change ratio", "pages one change"),
+                ("pages later ratio", "pages later day"),
+            ):
+                if isinstance(r.get(name), float):
+                    r[key] = float(r[name]) / hugo  # type: ignore[arg-type]
+    lines = [
+        "Default build (pages, index, facet feeds, OPML, calendar) against Hugo's page per posting,",
+        "list page and RSS:",
+        "",
+        "| " + " | ".join(c for c, _ in columns) + " |",
+        "|" + "|".join("---:" for _ in columns) + "|",
+    ]
+    for size, r in results.items():
+        row = [f"{size:,}"] + [cell(r.get(k), 0 if "MiB" in k else 2) for _, k in columns[1:]]
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    for size, r in results.items():
+        if r.get("later"):
+            lines.append(
+                f"{size:,}: later day = `--now {r['later']}` (no role changes state); files written on "
+                f"it: {r.get('written on a later day', 'n/a')}."
+            )
+        each = r.get("runs")
+        if isinstance(each, list) and each:
+            shown = "; ".join(f"{c:.2f} / {o:.2f} / {d:.2f}" for c, o, d in each)
+            lines.append(f"{size:,}: each run's ratios to Hugo (cold / one change / later day): {shown}.")
+    lines.append(
+        f"Medians of {runs} run(s); Hugo in the same loop. Peak memory: PSS of the process tree in a "
+        "separate cold default build."
+    )
+    return lines
+
+
+def feeds_only(results: dict[int, dict[str, object]], runs: int) -> str:
     columns: list[tuple[str, str]] = [
         ("postings", ""),
         ("cold s", "cold"),
@@ -287,7 +468,15 @@ def targets(results: dict[int, dict[str, object]]) -> list[str]:
 
     ten = results.get(10_000, {})
     hundred = results.get(100_000, {})
-    verdict("cold build 10,000 / Hugo", _f(ten.get("cold ratio")), 0.5)
+    verdict("default build: cold 10,000 / Hugo pages", _f(ten.get("pages cold ratio")), 0.5)
+    verdict("default build: one change 10,000 / Hugo pages", _f(ten.get("pages change ratio")), 0.15)
+    verdict("default build: later day 10,000 / Hugo pages", _f(ten.get("pages later ratio")), 0.1)
+    verdict("default build: peak memory 10,000", _f(ten.get("pages peak MiB")), 300, " MiB")
+    pages10, pages100 = _f(ten.get("cold with pages")), _f(hundred.get("cold with pages"))
+    ratio = pages100 / pages10 if pages10 and pages100 else None
+    verdict("default build: cold 100,000 / cold 10,000 (--pages-max 100000)", ratio, 12)
+    verdict("default build: peak memory 100,000", _f(hundred.get("pages peak MiB")), 2048, " MiB")
+    verdict("feeds only: cold build 10,000 / Hugo", _f(ten.get("cold ratio")), 0.5)
     verdict("one change 10,000 / Hugo", _f(ten.get("change ratio")), 0.15)
     verdict("peak memory 10,000", _f(ten.get("peak MiB")), 300, " MiB")
     cold10, cold100 = _f(ten.get("cold")), _f(hundred.get("cold"))
@@ -297,6 +486,8 @@ def targets(results: dict[int, dict[str, object]]) -> list[str]:
     for size, r in results.items():
         if r.get("written on no change"):
             out.append(f"- {size:,}: a rebuild with no change wrote {r['written on no change']} file(s)!")
+        if r.get("written on a later day"):
+            out.append(f"- {size:,}: the later-day build wrote {r['written on a later day']} file(s)!")
     return out
 
 

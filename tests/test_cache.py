@@ -176,7 +176,12 @@ def test_corrupt_entry_is_detected_and_rewritten(postes: Path, tmp_path: Path, d
 def test_cache_is_written_without_leftover_temporary_files(postes: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build(CONFIG, NOW, postes=postes, out=tmp_path / "out", cache=cache)
-    assert sorted(p.name for p in cache.iterdir()) == ["feeds.json", "load.jsonl", "render.jsonl"]
+    assert sorted(p.name for p in cache.iterdir()) == [
+        "feeds.json",
+        "load.jsonl",
+        "render.jsonl",
+        "written.json",
+    ]
 
 
 def test_unwritable_cache_does_not_fail_the_build(postes: Path, tmp_path: Path) -> None:
@@ -218,7 +223,14 @@ def test_render_key_covers_body_link_and_renderer() -> None:
     link = link_of(posting, CONFIG)
     key = render_key(posting, link, "cmark-gfm")
     assert key == render_key(posting, link, "cmark-gfm")
-    assert key != render_key(dataclasses.replace(posting, body=posting.body + "x"), link, "cmark-gfm")
+    # the body is known by the digest of the file's bytes, which decide it; without one, by itself
+    other = dataclasses.replace(posting, body=posting.body + "x", digest="0" * 64)
+    assert key != render_key(other, link, "cmark-gfm")
+    bare = dataclasses.replace(posting, digest="")
+    assert render_key(bare, link, "cmark-gfm") not in (key, render_key(other, link, "cmark-gfm"))
+    assert render_key(bare, link, "cmark-gfm") != render_key(
+        dataclasses.replace(bare, body=posting.body + "x"), link, "cmark-gfm"
+    )
     assert key != render_key(posting, link + "x", "cmark-gfm")
     assert key != render_key(posting, link, "python-markdown")
     assert render(posting, link).content  # the entry a miss would store is not empty

@@ -85,31 +85,65 @@ def test_symbolic_links_that_leave_the_folder_are_refused(tmp_path: Path) -> Non
 
 
 def test_many_files_are_all_synced_before_any_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Staged files are synced from a few threads; a failed sync names the file and renames nothing."""
+    """Without syncfs, staged files are synced from a few threads; a failed sync names the file and
+    renames nothing."""
     import jobfeed.output as output
 
+    monkeypatch.setattr(output, "_syncfs", None)
     files = {f"postes/p{i}.html": b"new %d" % i for i in range(100)}
     write_tree(tmp_path, {name: b"old" for name in files})
     synced: list[str] = []
-    real = output._fsync
+    real = output._sync_file
 
-    def fsync(name: str) -> None:
+    def fsync(fd: int, name: str) -> None:
         assert all(p.read_bytes() == b"old" for p in (tmp_path / "postes").glob("p*.html"))
         if ".p57.html." in name:
             raise OSError(5, "Input/output error", name)
-        real(name)
+        real(fd, name)
         synced.append(name)
 
-    monkeypatch.setattr(output, "_fsync", fsync)
+    monkeypatch.setattr(output, "_sync_file", fsync)
     with pytest.raises(
         OutputError, match=r"postes/p57\.html: Input/output error; the previous file is intact"
     ):
         write_tree(tmp_path, files)
     assert all((tmp_path / name).read_bytes() == b"old" for name in files)
     assert sorted(p.name for p in (tmp_path / "postes").iterdir()) == sorted(n[7:] for n in files)  # no temp
-    monkeypatch.setattr(output, "_fsync", lambda name: (real(name), synced.append(name)))
+    monkeypatch.setattr(output, "_sync_file", lambda fd, name: (real(fd, name), synced.append(name)))
     synced.clear()
     assert len(write_tree(tmp_path, files)[0]) == 100 and len(synced) == 100
+    assert all((tmp_path / name).read_bytes() == files[name] for name in files)
+
+
+@pytest.mark.skipif(output._syncfs is None, reason="syncfs is Linux's")
+def test_many_files_are_synced_by_one_syncfs_before_any_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many files: written, then one syncfs per file system, then renamed; a failed syncfs renames
+    nothing, leaves no temporary file and says which folder."""
+    files = {f"postes/p{i}.html": b"new %d" % i for i in range(100)}
+    files["atom.xml"] = b"new atom"
+    write_tree(tmp_path, {name: b"old" for name in files})
+    calls: list[int] = []
+    real = output._syncfs
+    assert real is not None
+
+    def syncfs(fd: int) -> int:
+        assert all(p.read_bytes() == b"old" for p in (tmp_path / "postes").glob("p*.html"))
+        assert sorted(tmp_path.rglob(".p*.tmp")) and not sorted(tmp_path.rglob("p*.html.tmp"))
+        calls.append(fd)
+        return 5  # EIO
+
+    monkeypatch.setattr(output, "_syncfs", syncfs)
+    monkeypatch.setattr(output, "_sync_file", lambda fd, name: pytest.fail("one fsync per file"))
+    with pytest.raises(OutputError, match=r"Input/output error; the previous file is intact"):
+        write_tree(tmp_path, files)
+    assert len(calls) == 1  # one file system
+    assert all((tmp_path / name).read_bytes() == b"old" for name in files)
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    monkeypatch.setattr(output, "_syncfs", lambda fd: (calls.append(fd), real(fd))[1])
+    calls.clear()
+    assert len(write_tree(tmp_path, files)[0]) == 101 and len(calls) == 1
     assert all((tmp_path / name).read_bytes() == files[name] for name in files)
 
 

@@ -12,19 +12,24 @@ import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool, Progress, give_back_memory
 from jobfeed._incremental.rendercache import RenderCache
 from jobfeed._incremental.rendering import render_all
 from jobfeed._incremental.splice import Entries, Offsets, Splice, Stamps, keys_of
+from jobfeed._incremental.written import Written
 from jobfeed.config import Config
 from jobfeed.core.claims import Claims
 from jobfeed.core.identity import entry_id
 from jobfeed.core.lifecycle import Catalog
 from jobfeed.core.markup import Rendered
 from jobfeed.core.postings import Loaded
-from jobfeed.output import Content, write_tree
+from jobfeed.output import Content, Stamp, write_tree
+
+if TYPE_CHECKING:
+    from jobfeed.publish.site import PageMaker
 
 
 @dataclasses.dataclass
@@ -64,6 +69,8 @@ class Incremental:
         self.pool = Pool(jobs)
         self.bars = Progress(progress)
         self.splice: Splice | None = None
+        #: what the last build wrote, read once `write` or `pages` needs it
+        self.written: Written | None = None
 
     def __enter__(self) -> Incremental:
         self.pool.__enter__()
@@ -128,12 +135,34 @@ class Incremental:
         give_back_memory(len(catalog.roles))
         return Plan(rendered, entries, keys)
 
+    def _written(self) -> Written | None:
+        if self.written is None and self.cache is not None:
+            self.written = Written(self.cache, self.out)
+        return self.written
+
+    def pages(self) -> PageMaker | None:
+        """What makes the roles' pages: one that keeps every page whose inputs did not change
+        (`pagecache.py`), or None (no cache) for `publish.pages.posting_html` itself."""
+        written = self._written()
+        if written is None:
+            return None
+        from jobfeed._incremental.pagecache import PageCache  # imports the page templates' module
+
+        return PageCache(written, self.out, self.config).make
+
     def write(self, files: Mapping[str, Content], plan: Plan) -> tuple[list[str], list[str]]:
         """Write `files` to the output folder (only those whose bytes changed), and record where
         each entry is in the feeds for the next build. Gives (written, unchanged)."""
         if self.splice:
             self.splice.digest_files(files)  # hashed in a thread while they are written
-        written, unchanged = write_tree(self.out, files)
+        record = self._written()
+        stamps: dict[str, Stamp] = {}
+        if record is not None:
+            record.prepare(files)
+        known = record.known if record is not None else None
+        written, unchanged = write_tree(self.out, files, known=known, stamps=stamps)
+        if record is not None:
+            record.save(files, stamps)
         if self.splice:
             self.splice.save(files, plan.offsets, plan.keys)
         return written, unchanged

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jobfeed._incremental.parallel import give_back_memory
 from jobfeed._incremental.plan import Incremental
@@ -31,6 +32,9 @@ from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedMeta, atom_and_rss_pieces, items_of, json_feed_pieces
 from jobfeed.publish.manifest import MANIFEST, Manifest, Outcome, adopt, read_manifest, settle
 from jobfeed.publish.stylesheet import STYLESHEET, feed_xsl, wanted
+
+if TYPE_CHECKING:
+    from jobfeed.publish.site import PageMaker
 
 
 @dataclasses.dataclass
@@ -114,7 +118,14 @@ def build(
         plan = speed.plan(catalog)
     pages: dict[str, str] = {}
     files, problems = site_files(
-        catalog, config, *plan.take(), offsets=plan.offsets, claims=claims, held=loaded.held, pages=pages
+        catalog,
+        config,
+        *plan.take(),
+        offsets=plan.offsets,
+        claims=claims,
+        held=loaded.held,
+        pages=pages,
+        make_page=speed.pages() if config.pages.enabled else None,
     )
     if config.feeds.history:  # the history feeds read back their log (issue 18)
         from jobfeed.publish.history import history_files, read_log
@@ -272,6 +283,7 @@ def site_files(
     claims: Claims | None = None,
     held: dict[str, str] | None = None,
     pages: dict[str, str] | None = None,
+    make_page: PageMaker | None = None,
 ) -> tuple[dict[str, Content], list[Problem]]:
     """Every file of the output folder (the three feeds as the pieces of their bytes, `Pieces`),
     and the problems found building them (facet names, page paths); `rendered` defaults to
@@ -280,7 +292,7 @@ def site_files(
     entries are freed once it is made. `offsets` is filled with where each entry is in those
     feeds, by entry id; `pages` with role id -> the path of its page. `claims`: what the last
     build published (its team and contract feeds keep their names); `held`: ids still held by files
-    that did not load (`Loaded.held`). What this build publishes is recorded in `published.json`
+    that did not load (`Loaded.held`); `make_page` makes the roles' pages (`site.PageMaker`). What this build publishes is recorded in `published.json`
     for the next one."""
     rendered = rendered if rendered is not None else render_published(catalog, config)
     reused = reused if reused is not None else {}
@@ -316,7 +328,9 @@ def site_files(
     )
 
     owners = claims.facets if claims else {}
-    extras = extra_files(catalog, config, rendered, taken=files, entries=entries, facet_owners=owners)
+    extras = extra_files(
+        catalog, config, rendered, taken=files, entries=entries, facet_owners=owners, make_page=make_page
+    )
     files[CLAIMS_FILE] = Claims(ids, extras.facet_names).to_json()
     if pages is not None:
         pages.update(extras.pages)

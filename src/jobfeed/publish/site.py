@@ -7,16 +7,17 @@ path is checked here to stay inside the output folder, and `output.write_tree` c
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping
 from urllib.parse import quote
 
 from jobfeed.config import Config
 from jobfeed.core.humandates import language_of
 from jobfeed.core.identity import link_of
-from jobfeed.core.lifecycle import Catalog
+from jobfeed.core.lifecycle import Catalog, Role
 from jobfeed.core.markup import Rendered, render
 from jobfeed.errors import Problem
-from jobfeed.output import is_safe_path
+from jobfeed.output import Content, is_safe_path
 from jobfeed.publish.calendar import cancelled_roles, deadlines_ics
 from jobfeed.publish.facets import Facet, all_facets, facet_files, public_roles
 from jobfeed.publish.feeds import items_of
@@ -27,10 +28,14 @@ INDEX = "index.html"
 OPML = "feeds.opml"
 CALENDAR = "deadlines.ics"
 
+#: What makes a role's page: `pages.posting_html`'s arguments, and the page's bytes (or the file
+#: that holds them already, from the speed machinery: `_incremental/pagecache.py`).
+PageMaker = Callable[[Role, Rendered, Config, str, dt.datetime, str, str], Content]
+
 
 @dataclasses.dataclass
 class Extras:
-    files: dict[str, bytes]
+    files: dict[str, Content]
     problems: list[Problem]
     pages: dict[str, str]  # role id -> path of its page
     facet_names: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)  # kind -> slug -> name
@@ -114,11 +119,13 @@ def extra_files(
     taken: Collection[str] = (),
     entries: dict[str, tuple[bytes, bytes]] | None = None,
     facet_owners: Mapping[str, Mapping[str, str]] | None = None,
+    make_page: PageMaker | None = None,
 ) -> Extras:
     """Every file of `[pages]`; `rendered` holds the open roles (closed ones are rendered here);
     `taken` are the paths already written by the main feeds, `entries` the Atom and RSS bytes of
     their entries (`feeds.atom_and_rss`), reused by the facet feeds; `facet_owners`: kind -> slug
-    -> the name whose feed it was at the last build (`facets.facets_of`)."""
+    -> the name whose feed it was at the last build (`facets.facets_of`); `make_page` makes the
+    roles' pages (default `pages.posting_html`)."""
     wants = config.pages.wants
     if not config.pages.enabled:
         return Extras({}, [], {})
@@ -129,7 +136,8 @@ def extra_files(
         if role.id not in everything:
             everything[role.id] = render(role.posting, link_of(role.posting, config), config.markdown)
     problems: list[Problem] = []
-    files: dict[str, bytes] = {}
+    files: dict[str, Content] = {}
+    make = make_page or posting_html
 
     facets: dict[str, list[Facet]] = {}
     if wants("facets"):
@@ -155,7 +163,7 @@ def extra_files(
         problems.extend(found)
         for role in roles:
             if role.id in pages:
-                files[pages[role.id]] = posting_html(
+                files[pages[role.id]] = make(
                     role, everything[role.id], config, pages[role.id], catalog.now, lang, index
                 )
     if index:

@@ -1,0 +1,109 @@
+"""A role's page made again only when what it is made from changed.
+
+A page (`publish.pages.posting_html`) is a pure function of the posting (its file's path and bytes,
+read with the configuration), its rendering, its state, its `validThrough` (the one thing the
+build clock decides, `jsonld.valid_through`), the configuration, the page's path, the language,
+the index's path, and jobfeed's version and templates. `page_key` hashes all of them. The record of
+what the last build wrote (`written.py`) keeps each page's key with its stamp; a page whose key is
+the same and whose file was not written since is given to `output.write_tree` as it is
+(`output.OnDisk`): neither made again nor read. A rebuild after one change, or on a later day on
+which no role changed state, makes only the pages whose roles changed.
+
+A page without a recorded key, of another key, or whose file changed is made as without the cache,
+so a build with the cache writes the same bytes as one without (tests/test_pages_incremental.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+from jobfeed._incremental.written import Written
+from jobfeed._version import __version__
+from jobfeed.config import Config
+from jobfeed.core.lifecycle import Role
+from jobfeed.core.markup import Rendered
+from jobfeed.output import Content
+from jobfeed.publish.jsonld import valid_through
+from jobfeed.publish.pages import posting_html
+
+#: Bump when what a page's key covers changes.
+PAGE_FORMAT = 1
+
+
+@functools.cache
+def _templates() -> str:
+    """sha256 of jobfeed's page templates: a page changes with them, version or not."""
+    digest = hashlib.sha256()
+    folder = resources.files("jobfeed.publish") / "templates"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def config_key(config: Config) -> str:
+    """sha256 of the configuration, without the chat channels (which no page shows)."""
+    return hashlib.sha256(repr(dataclasses.replace(config, channels=())).encode("utf-8")).hexdigest()
+
+
+def page_key(
+    role: Role, rendered: Rendered, configured: str, page: str, now: dt.datetime, lang: str, index: str
+) -> str:
+    """What the page of `role` is made from, hashed; "" when it cannot be told (a posting without
+    the digest of its file's bytes), which is never kept. `configured`: `config_key`."""
+    posting = role.posting
+    if not posting.digest:
+        return ""
+    until = valid_through(role, now)
+    parts = [
+        str(PAGE_FORMAT),
+        __version__,
+        _templates(),
+        configured,
+        page,
+        lang,
+        index,
+        posting.path,
+        posting.id,
+        posting.digest,
+        role.state.value,
+        until.isoformat() if until is not None else "",
+        rendered.content,
+        rendered.summary,
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class PageCache:
+    """`posting_html` for a build into `out`, keeping every page whose inputs did not change."""
+
+    def __init__(self, written: Written, out: Path, config: Config) -> None:
+        self.written, self.out = written, f"{out}/"
+        self.config, self.configured = config, config_key(config)
+        self.kept = 0
+
+    def make(
+        self,
+        role: Role,
+        rendered: Rendered,
+        config: Config,
+        page: str,
+        now: dt.datetime,
+        lang: str,
+        index: str = "index.html",
+    ) -> Content:
+        """The page, as `posting_html` makes it, or the file that already holds it."""
+        if config is not self.config:
+            self.config, self.configured = config, config_key(config)
+        key = page_key(role, rendered, self.configured, page, now, lang, index)
+        self.written.keys[page] = key
+        found = self.written.kept(page, key, self.out + page)
+        if found is not None:
+            self.kept += 1
+            return found
+        return posting_html(role, rendered, config, page, now, lang, index)
