@@ -800,3 +800,12 @@ def test_a_kind_moves_to_the_next_mattermost_post_with_its_heading_only_when_the
     first, second = posts
     assert not first.endswith("\n") and first.split("\n")[0] == "#### Nouveaux postes (15)"
     assert second.split("\n")[0] == "#### Poste fermé" and len(second.split("\n")) == 2
+
+
+def test_the_summary_line_names_each_kind_with_its_count_in_announcement_order() -> None:
+    from jobfeed.announce.messages import summary_line
+
+    events = many(1, "closed", reason="filled") + many(2) + many(1, "closing_soon")
+    assert summary_line(events, "fr") == "Nouveaux postes (2) · Clôture bientôt · Poste fermé"
+    assert summary_line(events[:2], "en") == "New role · Role closed"
+    assert summary_line([], "en") == ""

@@ -5,6 +5,7 @@ import pytest
 
 from jobfeed.announce.diff import (
     REMOVED,
+    Event,
     RoleSnapshot,
     diff,
     disappeared,
@@ -139,3 +140,49 @@ def test_removed_roles_do_not_count_as_known_for_the_guard() -> None:
     live = {f"l{n}": RoleSnapshot("open", f"L{n}") for n in range(8)}
     assert mass_disappearance({**gone, **live}, {f"l{n}": live[f"l{n}"] for n in range(3)})
     assert not mass_disappearance({**gone, **live}, {f"l{n}": live[f"l{n}"] for n in range(4)})
+
+
+def test_a_deadline_moved_into_the_window_is_also_closing_soon_once_with_the_days_left(
+    tmp_path: Path,
+) -> None:
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-04-30")
+    s1 = snap(tmp_path, DAY1)
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-03-01")  # brought forward to today: the last day
+    s2 = snap(tmp_path, DAY1)
+    events = diff(s1, s2, DAY1.date())
+    assert [(e.id, e.role, e.days_left) for e in events] == [
+        ("a:deadline_changed:2024-03-01", "a", None),
+        ("a:closing_soon:2024-03-01", "a", 0),
+    ]
+    assert diff(s2, snap(tmp_path, DAY1 + dt.timedelta(hours=1)), DAY1.date()) == []  # said once
+    # entering the window on its own, three days before: "closing soon", 3 days left
+    write_posting(tmp_path, "b", "B", poste_ferme="2024-03-11")
+    s3 = snap(tmp_path, DAY1)
+    d4 = DAY1 + dt.timedelta(days=7)
+    [soon] = [e for e in diff(s3, snap(tmp_path, d4), d4.date()) if e.role == "b"]
+    assert (soon.id, soon.days_left) == ("b:closing_soon:2024-03-11", 3)
+
+
+def test_a_role_in_several_teams_keeps_them_in_its_snapshot_and_events(tmp_path: Path) -> None:
+    import dataclasses
+
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-04-30")
+    write_posting(tmp_path, "b", "B", poste_ferme="2024-04-30")
+    loaded = load_postings(tmp_path, Config())
+    two = [
+        dataclasses.replace(p, teams=("DossierFacile", "SNU")) if p.id == "a" else p for p in loaded.postings
+    ]
+    current = snapshot_of(classify(two, DAY1), 7)
+    assert current["a"].teams == ("DossierFacile", "SNU") and current["b"].teams == ()
+    # one team is stored as before teams existed; several as a list, read back as a tuple
+    assert "teams" not in current["b"].as_dict()
+    assert current["a"].as_dict()["teams"] == ["DossierFacile", "SNU"]
+    assert RoleSnapshot.from_dict(current["a"].as_dict()) == current["a"]
+    assert RoleSnapshot.from_dict(current["b"].as_dict()) == current["b"]
+    [opened_a, opened_b] = diff({}, current, DAY1.date())
+    assert opened_a.teams == ("DossierFacile", "SNU") and opened_b.teams == ()
+    assert opened_a.as_dict()["teams"] == ["DossierFacile", "SNU"] and "teams" not in opened_b.as_dict()
+    assert Event.from_dict(opened_a.as_dict()) == opened_a and Event.from_dict(opened_b.as_dict()) == opened_b
+    # a posting whose single team is in `teams` too is a role in one team
+    one = [dataclasses.replace(p, teams=("SNU",)) for p in loaded.postings]
+    assert snapshot_of(classify(one, DAY1), 7)["a"].teams == ()

@@ -187,11 +187,11 @@ def diff(
 
 
 def _closing_soon(role_id: str, now: RoleSnapshot, today: dt.date) -> Event:
-    day = _day(now.closing_soon, today)
-    try:
-        left = max(0, (dt.date.fromisoformat(day) - today).days)
-    except ValueError:
-        left = None
+    """ "Closing soon" for the deadline `now.closing_soon` (set: the callers check it), with the
+    whole days left from `today` (0: it closes today; an open role's deadline is never past)."""
+    assert now.closing_soon is not None
+    day = now.closing_soon[:10]
+    left = max(0, (dt.date.fromisoformat(day) - today).days)
     return event_of(role_id, "closing_soon", day, now, days_left=left)
 
 

@@ -333,7 +333,7 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
     is the link to every role); a kind's heading always stays with its first role, and a kind cut
     in two goes on under a "(suite)" heading."""
     cards = len(events) <= CARDS_UP_TO
-    pages: list[tuple[list[dict[str, Any]], list[str]]] = []
+    pages: list[tuple[list[dict[str, Any]], list[str], list[str]]] = []  # blocks, event ids, headings
 
     def fits(blocks: list[dict[str, Any]]) -> bool:
         # The block count never binds before the characters do (at most 10 cards; in a compact
@@ -350,15 +350,16 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
             [(_slack_card(e, language), [e.id]) for e in group] if cards else _slack_sections(group, language)
         )
         for n, (block, ids) in enumerate(pieces):
-            blocks = [block] if n else [_slack_header(title), block]
-            if not pages or not fits(blocks):
-                pages.append(([], []))
-                if n:
-                    blocks.insert(0, _slack_header(_t(language, "continued", title=title)))
-            pages[-1][0].extend(blocks)
-            pages[-1][1].extend(ids)
+            heads = [] if n else [title]
+            if not pages or not fits([*map(_slack_header, heads), block]):
+                pages.append(([], [], []))
+                heads = heads or [_t(language, "continued", title=title)]
+            blocks, page_ids, page_heads = pages[-1]
+            blocks.extend([*map(_slack_header, heads), block])
+            page_ids.extend(ids)
+            page_heads.extend(heads)
     messages = []
-    for blocks, ids in pages:
+    for blocks, ids, titles in pages:
         if not cards and is_web_link(site_url):
             blocks = [
                 *blocks,
@@ -370,8 +371,7 @@ def slack_messages(events: Sequence[Event], language: str = "fr", site_url: str 
         announced = [e for e in events if e.id in set(ids)]
         # The notification text says what the headers of this message say (a continued message
         # says so too): never a count that the message's own header contradicts.
-        text = " · ".join(b["text"]["text"] for b in blocks if b["type"] == "header")
-        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        text = " · ".join(titles)
         if cards:
             text += "\n" + "\n".join(f"• {e.title}" for e in announced)
         payload = {"text": slack_escape(_clip(text, 3000)), "mrkdwn": False, "blocks": blocks}
