@@ -186,3 +186,10 @@ def test_a_role_in_several_teams_keeps_them_in_its_snapshot_and_events(tmp_path:
     # a posting whose single team is in `teams` too is a role in one team
     one = [dataclasses.replace(p, teams=("SNU",)) for p in loaded.postings]
     assert snapshot_of(classify(one, DAY1), 7)["a"].teams == ()
+
+
+def test_closing_soon_for_a_deadline_at_a_time_is_dated_by_its_day(tmp_path: Path) -> None:
+    write_posting(tmp_path, "a", "A", poste_ferme="2024-03-05T18:00:00+01:00")
+    s1 = snap(tmp_path, DAY1 - dt.timedelta(days=30))
+    [soon] = diff(s1, snap(tmp_path, DAY1), DAY1.date())
+    assert (soon.kind, soon.id, soon.days_left) == ("closing_soon", "a:closing_soon:2024-03-05", 4)

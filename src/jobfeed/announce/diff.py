@@ -53,7 +53,7 @@ class RoleSnapshot:
 def _without_teams(data: dict[str, Any]) -> dict[str, Any]:
     """`data` without an empty `teams`: a role in one team is stored as it was before teams existed."""
     if not data.get("teams"):
-        data.pop("teams", None)
+        del data["teams"]  # asdict gives every field
     else:
         data["teams"] = list(data["teams"])
     return data
