@@ -26,7 +26,10 @@ from test_browser import ARGS, DESKTOP, PHONE
 from test_publish import HOSTILE
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it",
+)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
