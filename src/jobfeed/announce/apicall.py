@@ -14,12 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import requests
-import tenacity
 
 from jobfeed.announce import webhooks
 from jobfeed.announce.redact import hide_in_logs, redact
-from jobfeed.announce.webhooks import USER_AGENT, RetryPolicy, _Attempt, _retry_after, _wait, describe
-from jobfeed.errors import DeliveryError
+from jobfeed.announce.webhooks import USER_AGENT, RetryPolicy, _Attempt, _retry_after, describe, with_retries
 
 #: (status, parsed JSON body or None, body text, headers) -> None when delivered, else the failure.
 Judge = Callable[[int, Any, str, Mapping[str, str]], "_Attempt | None"]
@@ -72,12 +70,9 @@ def call(
     hide_in_logs(hidden)
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
     sent = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **(headers or {})}
-    attempts = 0
     answer: list[Any] = [None]
 
     def attempt() -> None:
-        nonlocal attempts
-        attempts += 1
         try:
             response = session.request(
                 method,
@@ -108,16 +103,5 @@ def call(
             retry_after=min(found.retry_after, policy.budget),
         )
 
-    retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_before_delay(policy.budget),
-        wait=_wait(policy),
-        retry=tenacity.retry_if_exception(lambda e: isinstance(e, _Attempt) and e.transient),
-        sleep=sleep,
-        reraise=True,
-    )
-    try:
-        retrying(attempt)
-    except _Attempt as failed:
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        raise DeliveryError(f"{failed}{tries}", transient=failed.transient, status=failed.status) from None
+    with_retries(attempt, policy, sleep)
     return answer[0]

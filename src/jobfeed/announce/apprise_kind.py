@@ -39,7 +39,7 @@ from jobfeed.announce.messages import (
     neutralise_mentions,
     summary_line,
 )
-from jobfeed.announce.redact import hide_in_logs, redact, secrets_of
+from jobfeed.announce.redact import hide_in_logs, secrets_of
 from jobfeed.errors import DeliveryError
 
 APPRISE_MAX_BODY = 1_900
@@ -117,7 +117,6 @@ def send_apprise(
         raise DeliveryError(
             "the apprise library is not installed: pip install 'jobfeed[apprise]'", transient=True
         ) from None
-    import tenacity
 
     from jobfeed.announce import webhooks
 
@@ -130,11 +129,8 @@ def send_apprise(
             "the variable does not hold an Apprise URL that apprise knows (see its wiki for the schemes)",
             transient=False,
         )
-    attempts = 0
 
     def attempt() -> None:
-        nonlocal attempts
-        attempts += 1
         sent = notifier.notify(
             title=payload["title"], body=payload["body"], body_format=apprise.NotifyFormat.TEXT
         )
@@ -143,16 +139,4 @@ def send_apprise(
                 "the service did not take the message (apprise says not sent)", transient=True
             )
 
-    retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_before_delay(policy.budget),
-        wait=webhooks._wait(policy),
-        retry=tenacity.retry_if_exception(lambda e: isinstance(e, webhooks._Attempt)),
-        sleep=sleep,
-        reraise=True,
-    )
-    try:
-        retrying(attempt)
-    except webhooks._Attempt as failure:
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        raise DeliveryError(redact(f"{failure}{tries}", secrets), transient=True) from None
-    return attempts
+    return webhooks.with_retries(attempt, policy, sleep, secrets)

@@ -205,7 +205,6 @@ def send_email(
     warnings: list[str] | None = None,
 ) -> int:
     """Send one digest until the server takes it; returns the attempts. Raises DeliveryError (redacted)."""
-    import tenacity
 
     from jobfeed.announce import webhooks
 
@@ -214,11 +213,8 @@ def send_email(
     context = context or ssl.create_default_context()
     message = mime_of(payload)
     timeout = policy.connect_timeout + policy.read_timeout
-    attempts = 0
 
     def attempt() -> None:
-        nonlocal attempts
-        attempts += 1
         client: smtplib.SMTP | None = None
         try:
             if server.tls:
@@ -242,16 +238,4 @@ def send_email(
             lost = "; ".join(f"{rcpt}: {code} {_text(msg)}" for rcpt, (code, msg) in sorted(refused.items()))
             warnings.append(redact(f"delivered, but some recipients were refused: {lost}", server.secrets))
 
-    retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_before_delay(policy.budget),
-        wait=webhooks._wait(policy),
-        retry=tenacity.retry_if_exception(lambda e: isinstance(e, webhooks._Attempt) and e.transient),
-        sleep=sleep,
-        reraise=True,
-    )
-    try:
-        retrying(attempt)
-    except webhooks._Attempt as failure:
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        raise DeliveryError(f"{failure}{tries}", transient=failure.transient) from None
-    return attempts
+    return webhooks.with_retries(attempt, policy, sleep)

@@ -19,7 +19,7 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import requests
@@ -161,6 +161,39 @@ def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
     return wait
 
 
+def with_retries(
+    attempt: Callable[[], None],
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+    secrets: Sequence[str] = (),
+) -> int:
+    """Run `attempt` until it returns: a transient `_Attempt` is tried again after an exponential
+    backoff (or its Retry-After, when longer), within the policy's attempts and time budget. The
+    number of attempts; else DeliveryError with the last failure and that number, redacted. Every
+    kind's delivery retries through it."""
+    attempts = 0
+
+    def counted() -> None:
+        nonlocal attempts
+        attempts += 1
+        attempt()
+
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_before_delay(policy.budget),
+        wait=_wait(policy),
+        retry=tenacity.retry_if_exception(lambda e: isinstance(e, _Attempt) and e.transient),
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        retrying(counted)
+    except _Attempt as failure:
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        message = redact(f"{failure}{tries}", list(secrets))
+        raise DeliveryError(message, transient=failure.transient, status=failure.status) from None
+    return attempts
+
+
 def post_message(
     session: requests.Session,
     url: str,
@@ -182,11 +215,8 @@ def post_message(
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
     if sign is not None:
         headers.update(sign(data))
-    attempts = 0
 
     def attempt() -> None:
-        nonlocal attempts
-        attempts += 1
         try:
             response = session.post(
                 url,
@@ -213,19 +243,7 @@ def post_message(
             retry_after=failure.retry_after,
         )
 
-    retrying = tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_before_delay(policy.budget),
-        wait=_wait(policy),
-        retry=tenacity.retry_if_exception(lambda e: isinstance(e, _Attempt) and e.transient),
-        sleep=sleep,
-        reraise=True,
-    )
-    try:
-        retrying(attempt)
-    except _Attempt as failure:
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        raise DeliveryError(f"{failure}{tries}", transient=failure.transient, status=failure.status) from None
-    return attempts
+    return with_retries(attempt, policy, sleep)
 
 
 def new_session() -> requests.Session:
