@@ -34,3 +34,35 @@ def test_opml_urls_are_relative_without_a_site_url(tmp_path: Path) -> None:
     catalog = catalog_of(write_postings(tmp_path / "p"), config, NOW)
     parsed = listparser.parse(feed_files(catalog, config)["feeds.opml"].decode("utf-8"))
     assert {f.url for f in parsed.feeds} >= {"atom.xml", "equipes/aides-territoires.xml"}
+
+
+def test_the_history_feed_is_listed_in_the_opml_and_linked_from_the_index(tmp_path: Path) -> None:
+    """With `[feeds] history = true` (issue 18), a reader who imports the OPML, or reads the index,
+    finds the history feed too; every feed the OPML lists is a file of the build."""
+    from click.testing import CliRunner
+
+    from jobfeed.cli import cli
+
+    postes = write_postings(tmp_path / "p")
+    out = tmp_path / "out"
+    for history in (True, False):
+        config = tmp_path / f"jobfeed-{history}.toml"
+        config.write_text(
+            '[site]\ntitle = "Offres"\nurl = "https://jobs.example.org/"\n'
+            f"[feeds]\nhistory = {str(history).lower()}\n",
+            encoding="utf-8",
+        )
+        command = ["build", "--config", str(config), "--postes", str(postes), "--out", str(out)]
+        result = CliRunner().invoke(cli, [*command, "--now", NOW.isoformat(), "--no-cache"])
+        assert result.exit_code == 0, result.output
+        parsed = listparser.parse((out / "feeds.opml").read_text(encoding="utf-8"))
+        urls = [feed.url for feed in parsed.feeds]
+        index = (out / "index.html").read_text(encoding="utf-8")
+        if history:
+            assert urls[:2] == ["https://jobs.example.org/atom.xml", "https://jobs.example.org/history.xml"]
+            assert parsed.feeds[1].title == "Offres — Historique des postes"
+            assert '<li><a href="history.xml">Ce qui a changé' in index
+        else:
+            assert "https://jobs.example.org/history.xml" not in urls and "history.xml" not in index
+        for url in urls:
+            assert (out / url.removeprefix("https://jobs.example.org/")).is_file(), url

@@ -13,8 +13,20 @@ from jobfeed.config import Config
 from jobfeed.publish.facets import Facet
 
 FOLDER_TITLES = {
-    "fr": {"team": "Par équipe", "contract": "Par contrat", "all": "Tous les postes", "other": "Par {kind}"},
-    "en": {"team": "By team", "contract": "By contract", "all": "All roles", "other": "By {kind}"},
+    "fr": {
+        "team": "Par équipe",
+        "contract": "Par contrat",
+        "all": "Tous les postes",
+        "other": "Par {kind}",
+        "history": "Historique des postes",
+    },
+    "en": {
+        "team": "By team",
+        "contract": "By contract",
+        "all": "All roles",
+        "other": "By {kind}",
+        "history": "History of the roles",
+    },
 }
 
 
@@ -27,9 +39,14 @@ def _outline(parent: ET.Element, text: str, xml_url: str, html_url: str) -> None
 
 
 def opml(
-    facets: Mapping[str, Sequence[Facet]], config: Config, lang: str = "fr", index: str = "index.html"
+    facets: Mapping[str, Sequence[Facet]],
+    config: Config,
+    lang: str = "fr",
+    index: str = "index.html",
+    history: str = "",
 ) -> bytes:
-    """The OPML document; `index` is the page each outline points people to."""
+    """The OPML document; `index` is the page each outline points people to, `history` the history
+    feed (`[feeds] history`), listed after the feed of all roles."""
     words = FOLDER_TITLES[lang]
     base = config.site_url
     home = f"{base}{index}" if index else base or "./"
@@ -40,6 +57,8 @@ def opml(
         ET.SubElement(head, "ownerId").text = base
     body = ET.SubElement(root, "body")
     _outline(body, f"{config.title} — {words['all']}", f"{base}atom.xml", home)
+    if history:
+        _outline(body, f"{config.title} — {words['history']}", f"{base}{history}", home)
     for kind, found in facets.items():
         if not found:
             continue

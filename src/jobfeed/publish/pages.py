@@ -51,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "by_contract": "Par contrat",
         "opml": "Tous les flux, à importer dans un lecteur (OPML)",
         "calendar": "Les dates de clôture dans votre agenda (iCalendar)",
+        "history": "Ce qui a changé : postes ouverts, prolongés, pourvus, fermés (historique)",
         "back": "Tous les postes",
         "apply": "Postuler",
         "apply_form": "Remplir le formulaire de candidature",
@@ -91,6 +92,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "by_contract": "By contract",
         "opml": "Every feed, to import into a feed reader (OPML)",
         "calendar": "Closing dates in your calendar (iCalendar)",
+        "history": "What changed: roles opened, extended, filled, closed (history)",
         "back": "All roles",
         "apply": "Apply",
         "apply_form": "Fill in the application form",
@@ -299,6 +301,7 @@ def index_html(
         ],
         "opml": extras.get("opml", ""),
         "calendar": extras.get("calendar", ""),
+        "history": extras.get("history", ""),
     }
     return environment().get_template("index.html").render(context).encode("utf-8")
 

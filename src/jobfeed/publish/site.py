@@ -27,6 +27,7 @@ from jobfeed.publish.pages import index_html, page_path, posting_html
 INDEX = "index.html"
 OPML = "feeds.opml"
 CALENDAR = "deadlines.ics"
+HISTORY = "history.xml"
 
 #: What makes a role's page: `pages.posting_html`'s arguments, and the page's bytes (or the file
 #: that holds them already, from the speed machinery: `_incremental/pagecache.py`).
@@ -149,8 +150,10 @@ def extra_files(
 
     index = INDEX if wants("index") else ""
     extras: dict[str, str] = {}
+    if config.feeds.history:  # built by build.py (issue 18); listed with the other feeds
+        extras["history"] = HISTORY
     if wants("opml"):
-        files[OPML] = opml(facets, config, lang, index)
+        files[OPML] = opml(facets, config, lang, index, extras.get("history", ""))
         extras["opml"] = OPML
     if wants("calendar"):
         cancelled = cancelled_roles(catalog, config)
