@@ -409,3 +409,15 @@ def test_summarize_prints_the_summary_without_github(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("## jobfeed\n")
+
+
+def test_a_platform_s_warning_about_a_delivered_message_is_in_the_summary() -> None:
+    notify = {**NOTIFY, "channels": [dict(c) for c in NOTIFY["channels"]]}
+    notify["channels"][0]["warnings"] = ["unexpected answer from slack: 200 *ok_with_warnings*"]
+    reports = Reports(check=CHECK, build=BUILD, notify=notify, notify_status="1", changed=True)
+    text = summary_markdown(reports)
+    assert (
+        "Warnings from the chat platforms:\n\n"
+        "- recrutement: unexpected answer from slack: 200 \\*ok\\_with\\_warnings\\*\n"
+    ) in text
+    assert "Warnings from the chat platforms" not in summary_markdown(full())

@@ -302,7 +302,15 @@ def _channels_section(reports: Reports) -> list[str]:
         ]
         for c in channels
     ]
-    return lines + _table(["Channel", "Kind", "Result", "Messages", "Delivered", "Pending", "Error"], rows)
+    table = _table(["Channel", "Kind", "Result", "Messages", "Delivered", "Pending", "Error"], rows)
+    # what a platform said of a delivered message that jobfeed did not expect (already redacted)
+    said = [
+        f"- {cell(c.get('name', ''))}: {cell(w)}"
+        for c in channels
+        for w in c.get("warnings") or []
+        if isinstance(w, str)
+    ]
+    return lines + table + (["Warnings from the chat platforms:", "", *said, ""] if said else [])
 
 
 def _problems_section(reports: Reports, source_url: str) -> list[str]:
