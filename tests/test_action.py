@@ -10,21 +10,23 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from jobfeed.github_action import (
+from jobfeed.action_summary import (
     Reports,
     cell,
-    cli,
     day,
+    link,
+    notify_failure,
+    outputs,
+    stale_warning,
+    summary_markdown,
+)
+from jobfeed.github_action import (
+    cli,
     feeds_changed,
     github_output,
     hide_secrets,
     last_error,
-    link,
-    notify_failure,
-    outputs,
     read_report,
-    stale_warning,
-    summary_markdown,
     webhook_secrets,
 )
 
