@@ -85,7 +85,11 @@ def test_push_and_schedule_publish_and_pull_requests_only_look(generated: Path) 
     assert publish["permissions"] == {"contents": "write"}
     checkout, action, upload = publish["steps"]
     assert checkout["uses"].startswith("actions/checkout@") and "with" not in checkout  # pushes back
-    assert set(action["env"]) == {"SLACK_WEBHOOK_URL", "MATTERMOST_WEBHOOK_URL"} and "with" not in action
+    # every channel kind's default variable, each from the secret of its name (issue 21's kinds too)
+    from jobfeed.config import CHANNEL_ENV
+
+    variables = {*CHANNEL_ENV.values(), "JOBFEED_WEBHOOK_SECRET"}
+    assert action["env"] == {v: f"${{{{ secrets.{v} }}}}" for v in variables} and "with" not in action
     answers = VARIANTS["default" if "offres/**" not in str(on) else "other folders"]
     assert upload["with"] == {"path": answers.out}
     assert on["push"]["branches"] == [answers.branch]
