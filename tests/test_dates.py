@@ -81,3 +81,24 @@ def test_now_is_judged_in_utc_whatever_the_machine_zone(monkeypatch: pytest.Monk
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("written", "zone", "shown"),
+    [
+        ("2024-03-31T02:30:00", "Europe/Paris", "2024-03-31T03:30:00+02:00"),  # the clocks skip 02:00-03:00
+        (dt.datetime(2024, 3, 31, 2, 30), "Europe/Paris", "2024-03-31T03:30:00+02:00"),
+        (dt.date(2024, 3, 10), "America/Havana", "2024-03-10T01:00:00-04:00"),  # no midnight that day
+        ("2024-10-27T02:30:00", "Europe/Paris", "2024-10-27T02:30:00+02:00"),  # repeated: the first
+        ("2024-06-01T09:00:00", "Europe/Paris", "2024-06-01T09:00:00+02:00"),
+    ],
+)
+def test_a_time_the_clocks_skip_is_the_time_they_show_as_the_load_cache_reads_it_back(
+    written: object, zone: str, shown: str
+) -> None:
+    from jobfeed._incremental.loadcache import _encode_moment, _moment
+
+    moment = to_moment(written, ZoneInfo(zone))
+    assert moment is not None and moment.at.isoformat() == shown
+    at, all_day = _encode_moment(moment)
+    assert _moment(at, all_day, zone) == moment  # what a build with the cache reads

@@ -96,6 +96,21 @@ class Moment:
         return self.day.isoformat() if self.all_day else self.at.isoformat()
 
 
+def _existing(local: dt.datetime) -> dt.datetime:
+    """`local` as the clocks of its zone show that instant: a time the clocks skip (02:30 on the
+    night they go forward) becomes the one they show then (03:30), as it reads back from the load
+    cache (`_incremental/loadcache.py`), so a build with and without it writes the same dates."""
+    return local.astimezone(dt.UTC).astimezone(local.tzinfo)
+
+
+def days_after(day: dt.date, days: int) -> dt.date:
+    """`day` + `days`, or the last day there is (`[pages] tombstone_days` has no upper bound)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
 def to_moment(value: object, tz: ZoneInfo) -> Moment | None:
     """A date, datetime or text as YAML gives it -> Moment; None when it is not a date.
     Raises DateOutOfRange for a date before FIRST_YEAR or after LAST_YEAR (in `tz` or as written)."""
@@ -117,10 +132,10 @@ def _moment_of(value: dt.date | str, tz: ZoneInfo) -> Moment | None:
         except OverflowError:  # pragma: no cover - the year check leaves a margin of a century
             raise DateOutOfRange(value.isoformat()) from None
         _check_year(local)
-        return Moment(local, all_day=local.time() == dt.time(0))
+        return Moment(_existing(local), all_day=local.time() == dt.time(0))
     if isinstance(value, dt.date):
         _check_year(value)
-        return Moment(dt.datetime.combine(value, dt.time(0), tz), all_day=True)
+        return Moment(_existing(dt.datetime.combine(value, dt.time(0), tz)), all_day=True)
     if isinstance(value, str):
         text = value.strip()
         match = _DAY_FIRST.match(text)
