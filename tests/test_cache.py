@@ -180,6 +180,7 @@ def test_cache_is_written_without_leftover_temporary_files(postes: Path, tmp_pat
         "feeds.json",
         "load.jsonl",
         "render.jsonl",
+        "settled.json",
         "written.json",
     ]
 

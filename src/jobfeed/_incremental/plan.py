@@ -9,6 +9,8 @@ one process, writes the same files (tests/test_cache.py, test_splice.py, test_pa
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +20,7 @@ from jobfeed._incremental.loading import load_all
 from jobfeed._incremental.parallel import Pool, Progress, give_back_memory
 from jobfeed._incremental.rendercache import RenderCache
 from jobfeed._incremental.rendering import render_all
+from jobfeed._incremental.settled import Replay, Settled
 from jobfeed._incremental.splice import Entries, Offsets, Splice, Stamps, keys_of
 from jobfeed._incremental.written import Written
 from jobfeed.config import Config
@@ -26,7 +29,7 @@ from jobfeed.core.identity import entry_id
 from jobfeed.core.lifecycle import Catalog
 from jobfeed.core.markup import Rendered
 from jobfeed.core.postings import Loaded
-from jobfeed.output import Content, Stamp, write_tree
+from jobfeed.output import Content, Stamp, stamp_of, write_tree
 
 if TYPE_CHECKING:
     from jobfeed.publish.site import PageMaker
@@ -71,6 +74,9 @@ class Incremental:
         self.splice: Splice | None = None
         #: what the last build wrote, read once `write` or `pages` needs it
         self.written: Written | None = None
+        #: the stamps of the files `write` left in the output folder
+        self.stamps: dict[str, Stamp] = {}
+        self.settled: Settled | None = None
 
     def __enter__(self) -> Incremental:
         self.pool.__enter__()
@@ -80,6 +86,38 @@ class Incremental:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.pool.__exit__(kind, error, trace)
+
+    def replay(self, postes: Path, now: dt.datetime, strict: bool) -> Replay | None:
+        """What the last build reported, when its inputs are this build's and `now` is within the
+        span over which they give the same output (`settled.py`): then nothing is to be done.
+        Else None, and the record is forgotten until this build has written its files."""
+        if self.cache is None:
+            return None
+        self.settled = Settled(self.cache, postes, self.out, self.config)
+        found = self.settled.replay(now, strict)
+        if found is None:
+            self.settled.forget()
+        return found
+
+    def remember(
+        self,
+        span: tuple[dt.datetime | None, dt.datetime | None],
+        loaded: Loaded,
+        manifest: Path,
+        replay: Replay,
+    ) -> None:
+        """Record this build for the next one (`settled.py`): its files, as `write` left them, and
+        the `manifest` written after them."""
+        if self.settled is None:
+            return
+        outputs = dict(self.stamps)
+        try:
+            outputs[manifest.name] = stamp_of(os.lstat(manifest))
+        except OSError:
+            return
+        if set(replay.files) - set(outputs):
+            return  # a file whose stamp is not known: nothing to stand for it
+        self.settled.remember(span, loaded.postings, outputs, replay)
 
     @staticmethod
     def load_only(
@@ -156,7 +194,7 @@ class Incremental:
         if self.splice:
             self.splice.digest_files(files)  # hashed in a thread while they are written
         record = self._written()
-        stamps: dict[str, Stamp] = {}
+        stamps = self.stamps
         if record is not None:
             record.prepare(files)
         known = record.known if record is not None else None

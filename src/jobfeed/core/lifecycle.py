@@ -29,6 +29,18 @@ def state_of(posting: Posting, now: dt.datetime) -> State:
     return _state(posting, now.astimezone(dt.UTC))
 
 
+def state_changes(posting: Posting) -> list[dt.datetime]:
+    """The instants at which the posting's state can change (`state_of` compares `now` with these
+    and with nothing else): its opening, and the end of its deadline. Between two of them, every
+    role keeps its state (`publish/span.py`)."""
+    found = []
+    if posting.opened is not None:
+        found.append(posting.opened.utc)
+    if posting.deadline is not None:
+        found.append(posting.deadline.end_utc)
+    return found
+
+
 def _state(posting: Posting, now: dt.datetime) -> State:
     """`state_of` with `now` in UTC: instants compared in UTC, as Python compares aware datetimes
     of different zones, without converting each posting's dates again (10,000 postings)."""

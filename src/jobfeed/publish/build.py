@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jobfeed._incremental.parallel import give_back_memory
 from jobfeed._incremental.plan import Incremental
+from jobfeed._incremental.settled import Replay
 from jobfeed._incremental.splice import FEEDS, Entries, Offsets
 from jobfeed.config import Config, config_problems
 from jobfeed.core.claims import FILE_NAME as CLAIMS_FILE
@@ -39,21 +41,31 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass
 class BuildReport:
-    catalog: Catalog
+    now: dt.datetime
+    counts: tuple[int, int, int]  # open, closed, scheduled
     problems: list[Problem]
     skipped: int
     written: list[str]
     unchanged: list[str]
     #: files the previous build wrote and this one no longer produces, removed
     removed: list[str] = dataclasses.field(default_factory=list)
+    #: the roles at `now`; a build that had nothing to do (`replayed`) classifies them when asked
+    classified: Callable[[], Catalog] = dataclasses.field(default=lambda: classify((), EPOCH), repr=False)
+    #: True when the output folder already held this build's files, as the last build left them
+    #: with the same inputs (`_incremental/settled.py`): nothing was read, made or written
+    replayed: bool = False
+
+    @functools.cached_property
+    def catalog(self) -> Catalog:
+        return self.classified()
 
     def as_dict(self) -> dict[str, object]:
-        c = self.catalog
+        opened, closed, scheduled = self.counts
         return {
-            "now": c.now.isoformat(),
-            "open": len(c.open),
-            "closed": len(c.closed),
-            "scheduled": len(c.scheduled),
+            "now": self.now.isoformat(),
+            "open": opened,
+            "closed": closed,
+            "scheduled": scheduled,
             "skipped": self.skipped,
             "written": self.written,
             "unchanged": self.unchanged,
@@ -62,10 +74,10 @@ class BuildReport:
         }
 
     def summary(self) -> str:
-        c = self.catalog
-        parts = [f"{len(c.open)} open", f"{len(c.closed)} closed"]
-        if c.scheduled:
-            parts.append(f"{len(c.scheduled)} scheduled")
+        opened, closed, scheduled = self.counts
+        parts = [f"{opened} open", f"{closed} closed"]
+        if scheduled:
+            parts.append(f"{scheduled} scheduled")
         parts.append(f"{self.skipped} skipped")
         files = f"; {len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
         if self.removed:
@@ -101,12 +113,15 @@ def build(
     """
     folder_of_postings = postings_folder(postes or config.postes)
     out = Path(out or config.out)
-    previous = recorded = read_manifest(out)
-    claims = read_claims(out)  # who published each id and facet feed (`published.json`)
     folder = cache or config.cache  # `[build] cache = ""` turns it off
     with Incremental(
         config, out, Path(folder) if use_cache and folder else None, jobs=jobs, progress=progress
     ) as speed:
+        replay = speed.replay(folder_of_postings, now, strict)
+        if replay is not None:
+            return replayed(replay, config, now, folder_of_postings, claims_of=lambda: read_claims(out))
+        previous = recorded = read_manifest(out)
+        claims = read_claims(out)  # who published each id and facet feed (`published.json`)
         loaded = speed.load(folder_of_postings, claims)
         if strict and loaded.errors:
             raise PostingError(loaded.problems)
@@ -133,12 +148,35 @@ def build(
         log, damaged = read_log(out)
         files.update(history_files(catalog, config, log))
         problems += damaged
+    before = len(problems)
     outcome = settle_output(out, files, problems, catalog, config, loaded, pages, previous, recorded)
     written, unchanged = speed.write(files, plan)
     removed = tidy_output(out, outcome, problems)
     found = loaded.problems + config_problems(config) + problems
-    report = BuildReport(catalog, found, skipped_files(loaded), written, unchanged)
-    report.removed = removed
+    counts = (len(catalog.open), len(catalog.closed), len(catalog.scheduled))
+    report = BuildReport(now, counts, found, skipped_files(loaded), written, unchanged, removed)
+    report.catalog = catalog
+    if len(problems) == before:  # none with the output folder itself (a foreign file, a removal)
+        from jobfeed.publish.span import quiet_span
+
+        files_made = sorted({*written, *unchanged})
+        replay = Replay(counts, report.skipped, files_made, found)
+        speed.remember(quiet_span(catalog, config, outcome.manifest), loaded, out / MANIFEST, replay)
+    return report
+
+
+def replayed(
+    replay: Replay, config: Config, now: dt.datetime, postes: Path, claims_of: Callable[[], Claims]
+) -> BuildReport:
+    """The report of a build that had nothing to do: the last one's (its problems, the
+    configuration's among them, are a function of the same inputs), at `now`; its catalog is
+    classified only if asked for (by the API: the command line does not)."""
+
+    def classified() -> Catalog:
+        return classify(Incremental.load_only(postes, config, claims=claims_of()).postings, now)
+
+    report = BuildReport(now, replay.counts, replay.problems, replay.skipped, [], list(replay.files))
+    report.classified, report.replayed = classified, True
     return report
 
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 
 from jobfeed._version import __version__
 from jobfeed.config import Config
-from jobfeed.core.dates import Moment
+from jobfeed.core.dates import Moment, days_after
 from jobfeed.core.humandates import long_date
 from jobfeed.core.identity import entry_id, link_of, updated_at
 from jobfeed.core.lifecycle import Catalog, Role, State
@@ -52,17 +52,19 @@ def cancelled_roles(catalog: Catalog, config: Config) -> list[Role]:
     `[pages] tombstone_days` days after the later of the deadline's day and the posting's own
     last date (`jobfeed close` does not date its edit; the deadline bounds it), in the site's
     time zone. A pure function of the catalog: its `now` decides."""
-    days = config.pages.tombstone_days
     today = catalog.now.astimezone(config.tz).date()
-    kept = []
-    for role in catalog.roles:
-        deadline = role.posting.deadline
-        if role.state not in (State.FILLED, State.CLOSED) or deadline is None:
-            continue
-        since = max(deadline.day, updated_at(role.posting).astimezone(config.tz).date())
-        if (today - since).days < days:
-            kept.append(role)
-    return kept
+    return [role for role in catalog.roles if (until := cancelled_until(role, config)) and today < until]
+
+
+def cancelled_until(role: Role, config: Config) -> dt.date | None:
+    """The first day on which the deadline event of a filled or closed role is no longer given
+    (`cancelled_roles`), in the site's time zone; None for a role of another state or without a
+    deadline."""
+    deadline = role.posting.deadline
+    if role.state not in (State.FILLED, State.CLOSED) or deadline is None:
+        return None
+    since = max(deadline.day, updated_at(role.posting).astimezone(config.tz).date())
+    return days_after(since, config.pages.tombstone_days)
 
 
 @dataclasses.dataclass(frozen=True)

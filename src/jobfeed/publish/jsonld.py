@@ -95,6 +95,21 @@ def valid_through(role: Role, now: dt.datetime) -> dt.datetime | None:
     return max(past, default=None)
 
 
+def valid_through_changes(role: Role) -> list[dt.datetime]:
+    """The instants just after which `valid_through(role, now)` can change for a role that keeps
+    its state: it compares `now` with these dates only (`x < now` turns true one microsecond after
+    `x`, the clock's resolution)."""
+    posting, tick = role.posting, dt.timedelta(microseconds=1)
+    deadline = posting.deadline
+    found = [m.at for m in (posting.updated, posting.opened) if m is not None]
+    if deadline is not None:
+        found.append(deadline.end - dt.timedelta(seconds=1 if deadline.all_day else 0))
+    named = name_date(posting)
+    if named is not None:
+        found.append(named)
+    return [at + tick for at in found]
+
+
 def job_posting(role: Role, rendered: Rendered, config: Config, now: dt.datetime) -> dict[str, Any] | None:
     """The JobPosting dict; only properties jobfeed knows are present. None for a role that has
     ended without any date to put in validThrough: search engines are to drop it."""

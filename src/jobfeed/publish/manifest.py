@@ -21,6 +21,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from jobfeed.core.dates import days_after
 from jobfeed.errors import OutputError
 from jobfeed.output import is_safe_path
 
@@ -130,6 +131,17 @@ class Outcome:
     manifest: Manifest
 
 
+def tombstones_end(manifest: Manifest, tombstone_days: int) -> list[dt.date]:
+    """The days on which the tombstones of `manifest` go (`settle` removes them then)."""
+    found = []
+    for since in manifest.tombstones.values():
+        try:
+            found.append(days_after(dt.date.fromisoformat(since), tombstone_days))
+        except ValueError:
+            continue  # settle dates it to the build's day: kept until then, never stored as is
+    return found
+
+
 def settle(
     previous: Manifest | None,
     produced: Collection[str],
@@ -169,7 +181,7 @@ def settle(
                 day = dt.date.fromisoformat(since)
             except ValueError:
                 day = today
-            if (today - day).days < tombstone_days:
+            if today < days_after(day, tombstone_days):
                 kept[page] = before.tombstones.get(page, since)
     files = {*produced, *kept}
     stale = tuple(sorted(f for f in before.files if f not in files and f != MANIFEST))
