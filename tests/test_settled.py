@@ -27,6 +27,7 @@ from jobfeed.cli import cli
 from jobfeed.config import FeedsConfig, PagesConfig
 from jobfeed.core.lifecycle import classify
 from jobfeed.core.postings import load_postings
+from jobfeed.output import stamp_of
 from jobfeed.publish.manifest import Manifest
 from jobfeed.publish.span import quiet_span
 
@@ -214,7 +215,7 @@ def test_any_change_of_input_or_output_builds_again(
         (out / "index.html").unlink()
     elif change == "edit the manifest":
         manifest = out / ".jobfeed-manifest.json"
-        manifest.write_bytes(manifest.read_bytes())
+        manifest.write_bytes(manifest.read_bytes() + b" ")  # the same JSON, other bytes
     elif change == "damage the record":
         (cache / "settled.json").write_bytes(b'{"format": 1, "key": ')
     elif change == "another configuration":
@@ -318,11 +319,42 @@ def test_the_command_line_says_the_same_when_replayed(tmp_path: Path) -> None:
     assert "0 file(s) written" in first.output and first.output == second.output
 
 
-def test_the_code_and_its_templates_are_part_of_the_key() -> None:
-    stamps = {entry[0] for entry in settled_module._package_stamps()}
-    assert os.path.join("publish", "templates", "posting.html") in stamps
-    assert os.path.join("publish", "pages.py") in stamps and "nh3" in stamps and "cmarkgfm" in stamps
-    assert not any("__pycache__" in s for s in stamps)
+def test_the_code_its_templates_and_the_libraries_versions_are_part_of_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    versions = settled_module.library_versions()
+    assert any(v.startswith("nh3: nh3-") and v.endswith(".dist-info") for v in versions), versions
+    assert any((v.startswith("yaml: ") and "PyYAML-" in v) or "pyyaml-" in v for v in versions), versions
+    key = settled_module.inputs_key(CONFIG, Path("postes"), Path("out"))
+    assert settled_module.inputs_key(CONFIG, Path("postes"), Path("out")) == key
+    monkeypatch.setattr(settled_module, "_package_digest", lambda: "another jobfeed")
+    assert settled_module.inputs_key(CONFIG, Path("postes"), Path("out")) != key
+    monkeypatch.setattr(settled_module, "library_versions", lambda: ["nh3: nh3-9.9.dist-info"])
+    assert settled_module.inputs_key(CONFIG, Path("postes"), Path("out")) != key
+
+
+def test_a_fresh_checkout_of_the_same_files_is_replayed_after_hashing_them(tmp_path: Path) -> None:
+    postes, out, cache = first_build(tmp_path)
+    # as `git clone` (or actions/checkout) leaves them: the same bytes, every stamp new
+    for folder in (postes, out):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                path.unlink()
+                path.write_bytes(data)
+    report = rebuild(postes, out, cache)
+    assert report.replayed and report.written == []
+    stamps = record(cache)  # recorded again with the new stamps, so the next build hashes nothing
+    for name, recorded in stamps["postings"].items():
+        assert recorded[:4] == list(stamp_of(os.stat(postes / name)))
+    for relative, recorded in stamps["outputs"].items():
+        assert recorded[:4] == list(stamp_of(os.stat(out / relative)))
+    assert rebuild(postes, out, cache).replayed
+    assert record(cache) == stamps
+    page = sorted((out / "postes").iterdir())[0]
+    page.unlink()
+    page.write_bytes(b"<p>another page, the same name</p>")
+    assert not rebuild(postes, out, cache).replayed
 
 
 def test_the_span_is_where_no_state_changes(tmp_path: Path) -> None:

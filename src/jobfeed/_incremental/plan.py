@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -108,16 +109,18 @@ class Incremental:
     ) -> None:
         """Record this build for the next one (`settled.py`): its files, as `write` left them, and
         the `manifest` written after them."""
-        if self.settled is None:
+        if self.settled is None or self.written is None:
             return
         outputs = dict(self.stamps)
+        digests = {relative: record[4] for relative, record in self.written.records.items()}
         try:
             outputs[manifest.name] = stamp_of(os.lstat(manifest))
+            digests[manifest.name] = hashlib.sha256(manifest.read_bytes()).hexdigest()
         except OSError:
             return
         if set(replay.files) - set(outputs):
             return  # a file whose stamp is not known: nothing to stand for it
-        self.settled.remember(span, loaded.postings, outputs, replay)
+        self.settled.remember(span, loaded.postings, outputs, digests, replay)
 
     @staticmethod
     def load_only(

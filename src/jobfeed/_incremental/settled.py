@@ -5,20 +5,20 @@ A build's files are a pure function of its inputs (the posting files, the config
 folder as the last build left it, jobfeed's code and the libraries it renders with) and of `now`,
 which changes them only at the instants `publish/span.py` lists (a role opening or closing, a
 day on which a tombstone or a cancelled event goes). After a build, `settled.json` in the cache
-folder records all of that: a key of the configuration, the folders and the code; the stamp of
-every posting file (`output.Stamp`); the stamp of every file it left in the output folder; the
-span of instants around its `now` with the same output; and what it reported. The next build
-first stats the posting files and the output files (~40 ms at 10,000 postings): when every stamp
-is the recorded one and `now` is in the span, the output folder already holds exactly the files
-this build would write, and it reports what the last one did (the scheduled run of the Action on
-a day on which no role changed, a rebuild with nothing changed).
+folder records all of that: a key of the configuration, the folders, jobfeed's own files (their
+bytes) and the libraries' installed versions; the stamp (`output.Stamp`) and sha256 of every
+posting file and of every file the build left in the output folder; the span of instants around its
+`now` with the same output; and what it reported. The next build first stats the posting files and
+the output files (~40 ms at 10,000 postings): when each has its recorded stamp, or else the
+recorded bytes (a fresh checkout, as in CI, gives every file a new stamp: those files are read and
+hashed), and `now` is in the span, the output folder already holds exactly the files this build
+would write, and it reports what the last one did.
 
-Nothing is trusted beyond that. A posting whose last change is too recent for its stamp to stand
-for its bytes (`loadcache.RACY_NS`: a change in the same tick of a coarse clock) is recorded with
-the sha256 of the bytes the build read (`Posting.digest`), and read and hashed again before
-anything is replayed. The record is removed before a build writes anything, and written after
-it finished; a build that met a problem with the output folder itself (a file it may not
-overwrite, a file it could not remove) records nothing. With the cache off, nothing of this runs.
+Nothing is trusted beyond that. A posting whose last change was too recent for its stamp to stand
+for its bytes (`loadcache.RACY_NS`: a change in the same tick of a coarse clock) is read and hashed
+every time. The record is removed before a build writes anything, and written after it finished; a
+build that met a problem with the output folder itself (a file it may not overwrite, a file it
+could not remove) records nothing. With the cache off, nothing of this runs.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import os
+import re
 import stat
 import sys
 import time
@@ -49,9 +50,19 @@ from jobfeed.output import Stamp, replace_file, stamp_of
 SETTLED_FORMAT = 1
 FILE_NAME = "settled.json"
 
-#: The libraries whose output ends up in the files (rendering, sanitizing, templates, YAML, dates):
-#: an upgrade rewrites their files, whose stamps are part of the key.
-LIBRARIES = ("cmarkgfm", "nh3", "markdown", "jinja2", "markupsafe", "yaml", "slugify", "orjson", "tzdata")
+#: The libraries whose output ends up in the files (rendering, sanitizing, templates, YAML, dates),
+#: by module and distribution: their installed versions are part of the key.
+LIBRARIES = (
+    ("cmarkgfm", "cmarkgfm"),
+    ("nh3", "nh3"),
+    ("markdown", "Markdown"),
+    ("jinja2", "Jinja2"),
+    ("markupsafe", "MarkupSafe"),
+    ("yaml", "PyYAML"),
+    ("slugify", "python-slugify"),
+    ("orjson", "orjson"),
+    ("tzdata", "tzdata"),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,34 +75,55 @@ class Replay:
     problems: list[Problem]
 
 
-def _package_stamps() -> list[Any]:
-    """The stamp of every file of jobfeed itself (code, templates, schemas) and of the libraries'
-    entry files: a change of code changes the output without changing jobfeed's version."""
-    found: list[Any] = []
+def _package_digest() -> str:
+    """sha256 of every file of jobfeed itself (code, templates, schemas), by path and bytes: a
+    change of code changes the output without changing jobfeed's version (~100 files, 2 ms)."""
+    digest = hashlib.sha256()
     root = Path(__file__).resolve().parent.parent
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             path = os.path.join(folder, name)
-            found.append([os.path.relpath(path, root), *_stamp(path)])
-    for library in LIBRARIES:
-        spec = importlib.util.find_spec(library)
-        origin = spec.origin if spec is not None else None
-        found.append([library, *(_stamp(origin) if origin else ())])
+            digest.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(_sha256_of(Path(path)).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def library_versions() -> list[str]:
+    """Each library of `LIBRARIES` as installed: the names of its metadata folders next to it
+    (`nh3-0.2.18.dist-info`, `PyYAML-6.0.egg-info`: they carry the version), without importing it."""
+    found: list[str] = []
+    listed: dict[Path, list[str]] = {}
+    for module, distribution in LIBRARIES:
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.origin:
+            found.append(f"{module}: absent")
+            continue
+        origin = Path(spec.origin)
+        folder = origin.parent.parent if spec.submodule_search_locations else origin.parent
+        if folder not in listed:
+            try:
+                listed[folder] = sorted(os.listdir(folder))
+            except OSError:
+                listed[folder] = []
+        meta = [
+            name
+            for name in listed[folder]
+            if name.endswith((".dist-info", ".egg-info"))
+            and _normal(name.split("-")[0]) == _normal(distribution)
+        ]
+        found.append(f"{module}: {' '.join(meta) or _sha256_of(origin)}")
     return found
-
-
-def _stamp(path: str) -> Stamp | tuple[()]:
-    try:
-        return stamp_of(os.stat(path))
-    except OSError:
-        return ()
 
 
 def inputs_key(config: Config, postes: Path, out: Path) -> str:
     """sha256 of what, besides the posting files and `now`, decides the output: the configuration
-    (without the chat channels, which no file shows), the folders, jobfeed and its libraries."""
-    tz = Path("/usr/share/zoneinfo") / config.timezone  # the system's rules come before tzdata's
+    (without the chat channels, which no file shows), the folders, jobfeed and its libraries, and
+    the system's rules of the site's time zone (which come before tzdata's)."""
     parts = [
         str(SETTLED_FORMAT),
         __version__,
@@ -99,8 +131,9 @@ def inputs_key(config: Config, postes: Path, out: Path) -> str:
         repr(dataclasses.replace(config, channels=())),
         str(postes.resolve()),
         str(out.resolve()),
-        repr(_package_stamps()),
-        repr(_stamp(str(tz))),
+        _package_digest(),
+        *library_versions(),
+        _sha256_of(Path("/usr/share/zoneinfo") / config.timezone),
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -128,6 +161,16 @@ def _sha256_of(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def _same(path: str, stamp: Stamp | None, recorded: list[Any]) -> bool:
+    """Whether the file at `path`, of stamp `stamp`, holds what the record says: [size, modified,
+    changed, inode, sha256, recent]. Its stamp stands for its bytes unless the file had changed too
+    recently when they were recorded (`recent`); else its bytes are hashed."""
+    size, modified, changed, inode, digest, recent = recorded
+    if stamp == (size, modified, changed, inode) and not recent:
+        return True
+    return bool(digest) and stamp is not None and stamp[0] == size and _sha256_of(Path(path)) == digest
 
 
 class Settled:
@@ -167,18 +210,29 @@ class Settled:
         postings = raw["postings"]
         if set(postings) != set(self.postings):
             return None
-        for name, (size, modified, changed, inode, digest) in postings.items():
-            if self.postings[name] != (size, modified, changed, inode):
+        moved = False  # a file with the same bytes and another stamp (a fresh checkout)
+        postes, out = f"{self.postes}/", f"{self.out}/"  # (10,000 pathlib paths: 0.1 s)
+        for name, recorded in postings.items():
+            if not _same(postes + name, self.postings[name], recorded):
                 return None
-            if digest and _sha256_of(self.postes / name) != digest:
-                return None
+            moved = moved or self.postings[name] != tuple(recorded[:4])
+        outputs: dict[str, Stamp] = {}
         for relative, recorded in raw["outputs"].items():
             try:
-                info = os.lstat(self.out / relative)
+                info = os.lstat(out + relative)
             except OSError:
                 return None
-            if not stat.S_ISREG(info.st_mode) or list(stamp_of(info)) != recorded:
+            outputs[relative] = stamp_of(info)
+            if not stat.S_ISREG(info.st_mode) or not _same(out + relative, outputs[relative], recorded):
                 return None
+            moved = moved or outputs[relative] != tuple(recorded[:4])
+        if moved:  # the same bytes under new stamps: recorded with them, for the next build
+            self._write(
+                raw,
+                {n: r[4] for n, r in postings.items()},
+                outputs,
+                {o: r[4] for o, r in raw["outputs"].items()},
+            )
         opened, closed, scheduled = report["counts"]
         return Replay((opened, closed, scheduled), report["skipped"], report["files"], problems)
 
@@ -192,31 +246,19 @@ class Settled:
         span: tuple[dt.datetime | None, dt.datetime | None],
         postings: Iterable[Posting],
         outputs: Mapping[str, Stamp],
+        digests: Mapping[str, str],
         replay: Replay,
     ) -> None:
         """Record this build: `outputs` are the stamps of the files it left in the output folder
-        (by path relative to it), `replay` what it reported. Nothing is recorded when a posting
-        changed too recently for its stamp to be trusted and no digest of its bytes is known (a
-        file that did not load), or when a posting is not a plain file."""
-        digests = {os.path.basename(p.path): p.digest for p in postings}
-        recorded: dict[str, list[Any]] = {}
-        for name, stamp in self.postings.items():
-            if stamp is None:
-                return
-            digest = ""
-            if not 0 < stamp[2] < self.checked - RACY_NS:
-                digest = digests.get(name, "")
-                if not digest:
-                    return
-            recorded[name] = [*stamp, digest]
-        start, end = span
+        (by path relative to it), `digests` their sha256, `replay` what it reported. Nothing is
+        recorded when a posting is not a plain file, or changed too recently for its stamp to be
+        trusted and its bytes' sha256 is not known (a file that did not load)."""
+        read = {os.path.basename(p.path): p.digest for p in postings}
         raw = {
             "format": SETTLED_FORMAT,
             "version": __version__,
             "key": self.key,
-            "span": [start.isoformat() if start else None, end.isoformat() if end else None],
-            "postings": recorded,
-            "outputs": {relative: list(stamp) for relative, stamp in sorted(outputs.items())},
+            "span": [t.isoformat() if t else None for t in span],
             "report": {
                 "counts": list(replay.counts),
                 "skipped": replay.skipped,
@@ -225,4 +267,27 @@ class Settled:
                 "errors": any(p.is_error for p in replay.problems),
             },
         }
-        replace_file(self.path, orjson.dumps(raw))
+        self._write(raw, read, outputs, digests)
+
+    def _write(
+        self,
+        raw: dict[str, Any],
+        read: Mapping[str, str],
+        outputs: Mapping[str, Stamp],
+        digests: Mapping[str, str],
+    ) -> None:
+        """Write the record `raw` with the postings' and the outputs' stamps and sha256 (`read`,
+        `digests`: by name, by relative path)."""
+        postings: dict[str, list[Any]] = {}
+        for name, stamp in self.postings.items():
+            digest = read.get(name, "")
+            if stamp is None:
+                return
+            recent = not 0 < stamp[2] < self.checked - RACY_NS
+            if recent and not digest:
+                return
+            postings[name] = [*stamp, digest, recent]
+        written: dict[str, list[Any]] = {}
+        for relative, stamp in sorted(outputs.items()):
+            written[relative] = [*stamp, digests.get(relative, ""), False]
+        replace_file(self.path, orjson.dumps({**raw, "postings": postings, "outputs": written}))

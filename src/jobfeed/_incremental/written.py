@@ -134,5 +134,6 @@ class Written:
                 records[relative] = [*stamp, found, self.keys.get(relative, "")]
         if records == self.records:
             return
+        self.records = records  # as this build left the files (`settled.py` takes their sha256)
         raw = {"format": WRITTEN_FORMAT, "version": __version__, "out": self.where, "files": records}
         replace_file(self.path, orjson.dumps(raw))
