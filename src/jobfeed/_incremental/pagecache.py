@@ -19,15 +19,20 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
+from jobfeed._incremental.rendercache import render_key
+from jobfeed._incremental.splice import entry_key
 from jobfeed._incremental.written import Written
 from jobfeed._version import __version__
 from jobfeed.config import Config
+from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered
 from jobfeed.output import Content
+from jobfeed.publish.feeds import FeedItem
 from jobfeed.publish.jsonld import valid_through
 from jobfeed.publish.pages import posting_html
 
@@ -52,13 +57,25 @@ def config_key(config: Config) -> str:
 
 
 def page_key(
-    role: Role, rendered: Rendered, configured: str, page: str, now: dt.datetime, lang: str, index: str
+    role: Role,
+    rendered: Rendered,
+    config: Config,
+    configured: str,
+    page: str,
+    now: dt.datetime,
+    lang: str,
+    index: str,
 ) -> str:
     """What the page of `role` is made from, hashed; "" when it cannot be told (a posting without
-    the digest of its file's bytes), which is never kept. `configured`: `config_key`."""
+    the digest of its file's bytes), which is never kept. `configured`: `config_key(config)`. The
+    rendering is known by its render key (`rendercache.render_key`: what it is made from), not by
+    its text: a page kept needs its rendering neither read nor hashed."""
     posting = role.posting
     if not posting.digest:
         return ""
+    made_from = getattr(rendered, "key", None) or render_key(
+        posting, link_of(posting, config), config.markdown
+    )
     until = valid_through(role, now)
     parts = [
         str(PAGE_FORMAT),
@@ -73,19 +90,29 @@ def page_key(
         posting.digest,
         role.state.value,
         until.isoformat() if until is not None else "",
-        rendered.content,
-        rendered.summary,
+        made_from,
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class PageCache:
-    """`posting_html` for a build into `out`, keeping every page whose inputs did not change."""
+def file_key(configured: str, path: str, inputs: str) -> str:
+    """What the file at `path` is made from (`keeping.Keeper.kept`), hashed with the configuration
+    (`configured`), jobfeed's version and templates."""
+    parts = [str(PAGE_FORMAT), __version__, _templates(), configured, path, inputs]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
-    def __init__(self, written: Written, out: Path, config: Config) -> None:
+
+class PageCache:
+    """`posting_html` for a build into `out`, keeping every page whose inputs did not change; and
+    the `keeping.Keeper` of the facet feeds, the calendar and the index. `entry_keys`: entry id ->
+    `splice.entry_key` of the open roles, as the build worked them out (`Plan.keys`)."""
+
+    def __init__(
+        self, written: Written, out: Path, config: Config, entry_keys: Mapping[str, str] | None = None
+    ) -> None:
         self.written, self.out = written, f"{out}/"
         self.config, self.configured = config, config_key(config)
-        self.kept = 0
+        self.entry_keys = entry_keys or {}
 
     def make(
         self,
@@ -100,10 +127,19 @@ class PageCache:
         """The page, as `posting_html` makes it, or the file that already holds it."""
         if config is not self.config:
             self.config, self.configured = config, config_key(config)
-        key = page_key(role, rendered, self.configured, page, now, lang, index)
+        key = page_key(role, rendered, config, self.configured, page, now, lang, index)
         self.written.keys[page] = key
         found = self.written.kept(page, key, self.out + page)
         if found is not None:
-            self.kept += 1
             return found
         return posting_html(role, rendered, config, page, now, lang, index)
+
+    def kept(self, path: str, inputs: str) -> Content | None:
+        """`keeping.Keeper.kept`, for the build's configuration."""
+        key = self.written.keys[path] = file_key(self.configured, path, inputs)
+        found = self.written.kept(path, key, self.out + path)
+        return found
+
+    def entry(self, item: FeedItem) -> str:
+        """`keeping.Keeper.entry`: the key the build worked out, else worked out here."""
+        return self.entry_keys.get(item.id) or entry_key(item.role, self.config)

@@ -29,7 +29,7 @@ from jobfeed.core.postings import Loaded
 from jobfeed.output import Content, Stamp, write_tree
 
 if TYPE_CHECKING:
-    from jobfeed.publish.site import PageMaker
+    from jobfeed._incremental.pagecache import PageCache
 
 
 @dataclasses.dataclass
@@ -115,7 +115,7 @@ class Incremental:
         rendered = render_all(
             catalog,
             config,
-            RenderCache(self.cache) if self.cache is not None else None,
+            RenderCache(self.cache, lazy=True) if self.cache is not None else None,
             self.pool,
             self.bars,
             reused=skip,
@@ -140,15 +140,16 @@ class Incremental:
             self.written = Written(self.cache, self.out)
         return self.written
 
-    def pages(self) -> PageMaker | None:
-        """What makes the roles' pages: one that keeps every page whose inputs did not change
-        (`pagecache.py`), or None (no cache) for `publish.pages.posting_html` itself."""
+    def keeper(self, plan: Plan) -> PageCache | None:
+        """What makes the roles' pages and keeps the facet feeds, calendar and index: one that
+        keeps every file whose inputs did not change (`pagecache.py`), or None (no cache) for
+        `publish.pages.posting_html` itself and every file made."""
         written = self._written()
         if written is None:
             return None
         from jobfeed._incremental.pagecache import PageCache  # imports the page templates' module
 
-        return PageCache(written, self.out, self.config).make
+        return PageCache(written, self.out, self.config, plan.keys)
 
     def write(self, files: Mapping[str, Content], plan: Plan) -> tuple[list[str], list[str]]:
         """Write `files` to the output folder (only those whose bytes changed), and record where

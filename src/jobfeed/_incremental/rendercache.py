@@ -23,8 +23,9 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -86,10 +87,14 @@ def _checksum(key: str, content: str, summary: str) -> str:
 
 
 class RenderCache:
-    """Rendered postings in `folder/render.jsonl`, one self-validating entry a line."""
+    """Rendered postings in `folder/render.jsonl`, one self-validating entry a line. `lazy`: each
+    line is kept as it is read, known by the key it starts with, and decoded only when used
+    (`get_lazy`): a rebuild after one change uses the renderings of the roles shown in the index
+    and the calendar, not of the ~9,000 pages kept as they are (`pagecache.py`)."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, *, lazy: bool = False) -> None:
         self.folder = Path(folder)
+        self.lazy = lazy
         self.path = self.folder / FILE_NAME
         self.hits = 0
         self.rejected = 0  # lines found but corrupt or not matching their key
@@ -117,6 +122,11 @@ class RenderCache:
         for line in raw.splitlines():
             if not line.strip():
                 continue
+            key = _key_of(line) if self.lazy else None
+            if key is not None:  # checked when decoded (`LazyRendered`)
+                self.repeated += key in entries
+                entries[key] = line
+                continue
             found = _decode(line)
             if found is None:
                 self.rejected += 1
@@ -134,6 +144,26 @@ class RenderCache:
         if rendered is not None:
             self.hits += 1
         return rendered
+
+    def get_lazy(self, key: str, fallback: Callable[[], Rendered]) -> Rendered | None:
+        """The entry for `key`, as `get` gives it, but a line not decoded yet is decoded when its
+        rendering is first used; a line found unsound then gives `fallback()` (the rendering made
+        afresh), and the sound line is appended for the next build. None when there is no entry."""
+        rendered = self.entries.get(key)
+        if isinstance(rendered, bytes):
+            self.hits += 1
+            return LazyRendered(self, key, rendered, fallback)
+        return self.get(key)
+
+    def repair(self, key: str, rendered: Rendered) -> None:
+        """Append the entry of a line found unsound once the build had saved the cache (a later
+        line wins over an earlier one with the same key). Only costs speed when it cannot."""
+        self.rejected += 1
+        try:
+            with open(self.path, "ab") as f:
+                f.write(_encode(key, rendered))
+        except OSError:
+            pass
 
     def put(self, key: str, rendered: Rendered | bytes) -> None:
         """Add an entry: a rendering, or the line `line` made of it (where it was rendered); the
@@ -177,6 +207,57 @@ class RenderCache:
         replace_file(self.path, Pieces([_encode(key, self.entries[key]) for key in keys]))
 
 
+#: How a line starts, as `line` (orjson) and `_encode` (json) write it: the key follows.
+_STARTS = (b'{"key":"', b'{"key": "')
+_HEX = frozenset(b"0123456789abcdef")
+
+
+def _key_of(line: bytes) -> str | None:
+    """The key a line starts with (64 hex digits), not checked yet; None for another start."""
+    for start in _STARTS:
+        if line.startswith(start):
+            key = line[len(start) : len(start) + 64]
+            if len(key) == 64 and line[len(start) + 64 : len(start) + 65] == b'"' and _HEX.issuperset(key):
+                return key.decode("ascii")
+    return None
+
+
+class LazyRendered(Rendered):
+    """A rendering read from a line of the cache, decoded and checked (`_decode`) on first use of
+    its content or summary; `key` is its render key (`render_key`), known without decoding."""
+
+    def __init__(self, cache: RenderCache, key: str, line: bytes, fallback: Callable[[], Rendered]) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "_source", (cache, line, fallback))
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("content", "summary"):
+            raise AttributeError(name)
+        cache, line, fallback = self.__dict__.pop("_source")
+        found = _decode(line)
+        if found is not None and found[0] == self.key:
+            rendered = found[1]
+        else:
+            rendered = fallback()
+            cache.repair(self.key, rendered)
+        object.__setattr__(self, "content", rendered.content)
+        object.__setattr__(self, "summary", rendered.summary)
+        return getattr(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Rendered):
+            return NotImplemented
+        return (self.content, self.summary) == (other.content, other.summary)
+
+    __hash__ = Rendered.__hash__
+
+    def __repr__(self) -> str:
+        return f"Rendered(content={self.content!r}, summary={self.summary!r})"
+
+    def __reduce__(self) -> tuple[type[Rendered], tuple[str, str]]:
+        return Rendered, (self.content, self.summary)
+
+
 def line(key: str, rendered: Rendered) -> bytes:
     """The line of the entry `key` -> `rendered`, encoded by orjson: for the worker processes that
     render, whose renderings do not stay (see `_encode`); the parent then only writes it."""
@@ -187,8 +268,8 @@ def line(key: str, rendered: Rendered) -> bytes:
 
 
 def _encode(key: str, rendered: Rendered | bytes) -> bytes:
-    if isinstance(rendered, bytes):
-        return rendered
+    if isinstance(rendered, bytes):  # a line as read (`lazy`: without its end) or as `line` made it
+        return rendered if rendered.endswith(b"\n") else rendered + b"\n"
     # json, not orjson: orjson reads a str's UTF-8 through CPython, which keeps that UTF-8 in the
     # str for as long as it lives: 40 MiB more at 10,000 postings, whose renderings stay in use.
     return json.dumps(_entry(key, rendered), ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
