@@ -241,3 +241,18 @@ def test_opening_date_of_a_closed_role_alone_in_its_team(site: Any) -> None:
     assert tree(out) == plain(postes, tmp_path / "plain")
     assert {"equipes/equipe-fermee.xml", "equipes/equipe-fermee.rss.xml"} <= set(written)
     assert made.last[1] == ["equipes/equipe-fermee"]
+
+
+def test_a_damaged_content_read_lazily_is_made_again(site: Any) -> None:
+    """A line whose summary is sound but whose content is not: the index takes the summary alone;
+    a page made again (here: every page, the configuration changed) gets the content made afresh."""
+    postes, out, fast, _, tmp_path = site
+    path = tmp_path / "cache" / RENDER_CACHE
+    lines = path.read_bytes().splitlines()
+    victim = next(i for i, line in enumerate(lines) if b"<li>autre point</li>" in line)
+    lines[victim] = lines[victim].replace(b"<li>autre point</li>", b"<li>autre pXint</li>", 1)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    config = dataclasses.replace(CONFIG, title="Autre titre")
+    fast(config)
+    assert tree(out) == plain(postes, tmp_path / "plain", config)
+    assert not any(b"pXint" in data for data in tree(out).values())

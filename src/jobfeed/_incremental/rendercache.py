@@ -35,7 +35,8 @@ from jobfeed.core.postings import Posting
 from jobfeed.output import Pieces, replace_file
 
 #: Bump when the layout of an entry or what a key covers changes: every old entry becomes a miss.
-CACHE_FORMAT = 2
+#: 3: the summary, with a checksum of its own, before the content (`LazyRendered` reads it alone).
+CACHE_FORMAT = 3
 FILE_NAME = "render.jsonl"
 
 
@@ -84,6 +85,10 @@ def render_key(posting: Posting, link: str, renderer: str) -> str:
 
 def _checksum(key: str, content: str, summary: str) -> str:
     return hashlib.sha256("\0".join((key, content, summary)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _summary_checksum(key: str, summary: str) -> str:
+    return hashlib.sha256(f"{key}\0summary\0{summary}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class RenderCache:
@@ -233,6 +238,11 @@ class LazyRendered(Rendered):
     def __getattr__(self, name: str) -> Any:
         if name not in ("content", "summary"):
             raise AttributeError(name)
+        if name == "summary":  # the index and the calendar show it: read alone, not the content
+            summary = _summary_of(self.key, self.__dict__["_source"][1])
+            if summary is not None:
+                object.__setattr__(self, "summary", summary)
+                return summary
         cache, line, fallback = self.__dict__.pop("_source")
         found = _decode(line)
         if found is not None and found[0] == self.key:
@@ -276,13 +286,40 @@ def _encode(key: str, rendered: Rendered | bytes) -> bytes:
 
 
 def _entry(key: str, rendered: Rendered) -> dict[str, object]:
-    return {
+    return {  # in this order: `_summary_of` reads what comes before the content
         "key": key,
         "format": CACHE_FORMAT,
-        "content": rendered.content,
         "summary": rendered.summary,
+        "summary_sha256": _summary_checksum(key, rendered.summary),
+        "content": rendered.content,
         "sha256": _checksum(key, rendered.content, rendered.summary),
     }
+
+
+#: Where the content starts in a line, as orjson (`line`) and json (`_encode`) write it. Inside a
+#: JSON string a quote is always escaped, so the first of these is where the summary's part ends.
+_CONTENT = (b',"content":', b', "content": ')
+
+
+def _summary_of(key: str, line: bytes) -> str | None:
+    """The summary of the entry `key` from the part of its line before the content, checked
+    against its own checksum; None when it cannot be told so (then the whole line is decoded)."""
+    for mark in _CONTENT:
+        end = line.find(mark)
+        if end >= 0:
+            break
+    else:
+        return None
+    try:
+        head = orjson.loads(line[:end] + b"}")
+    except ValueError:
+        return None
+    if not isinstance(head, dict) or head.get("key") != key or head.get("format") != CACHE_FORMAT:
+        return None
+    summary = head.get("summary")
+    if not isinstance(summary, str) or head.get("summary_sha256") != _summary_checksum(key, summary):
+        return None
+    return summary
 
 
 def _decode(line: bytes) -> tuple[str, Rendered] | None:
