@@ -256,3 +256,17 @@ def test_a_damaged_content_read_lazily_is_made_again(site: Any) -> None:
     fast(config)
     assert tree(out) == plain(postes, tmp_path / "plain", config)
     assert not any(b"pXint" in data for data in tree(out).values())
+
+
+def test_an_edit_that_keeps_every_size(site: Any) -> None:
+    """One letter of an open role's body changed for another: the feeds keep their size, so only
+    their sha256 (worked out once, in the splice's thread, and shared) tells them changed."""
+    postes, out, fast, _, tmp_path = site
+    before = {name: len(data) for name, data in tree(out).items()}
+    replace(postes / VICTIM, "- autre point\n", "- autre poinT\n")
+    written = fast()
+    assert tree(out) == plain(postes, tmp_path / "plain")
+    assert {"atom.xml", "rss.xml", "feed.json"} <= set(written)
+    assert all(
+        len((out / name).read_bytes()) == before[name] for name in ("atom.xml", "rss.xml", "feed.json")
+    )

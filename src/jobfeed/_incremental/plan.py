@@ -160,6 +160,8 @@ class Incremental:
         stamps: dict[str, Stamp] = {}
         if record is not None:
             record.prepare(files)
+            if self.splice:  # the feeds are hashed once, in the splice's thread
+                record.shared = self.splice.digest
         known = record.known if record is not None else None
         written, unchanged = write_tree(self.out, files, known=known, stamps=stamps)
         if record is not None:
