@@ -15,11 +15,14 @@ from typing import Any
 
 import pytest
 
+import jobfeed._incremental.rendercache
+import jobfeed.core.markup
 import jobfeed.publish.facets
 import jobfeed.publish.site
 from jobfeed import Config, build
 from jobfeed._incremental.rendercache import FILE_NAME as RENDER_CACHE
 from jobfeed._incremental.rendercache import LazyRendered, RenderCache
+from jobfeed.config import DEFAULT_RENDERER
 from jobfeed.core.lifecycle import classify
 from jobfeed.core.markup import Rendered
 from jobfeed.core.postings import load_postings
@@ -270,3 +273,23 @@ def test_an_edit_that_keeps_every_size(site: Any) -> None:
     assert all(
         len((out / name).read_bytes()) == before[name] for name in ("atom.xml", "rss.xml", "feed.json")
     )
+
+
+def test_another_version_of_the_markdown_library(site: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renderings change with the library that makes them, the postings do not: the pages are
+    made again, as their key covers the rendering (by its render key)."""
+    postes, out, fast, _, tmp_path = site
+    upgraded = jobfeed.core.markup.markdown_to_html
+
+    def markdown_to_html(text: str, renderer: str = DEFAULT_RENDERER) -> str:
+        return upgraded(text, renderer).replace("autre point", "autre point (v99)")
+
+    monkeypatch.setattr(jobfeed.core.markup, "markdown_to_html", markdown_to_html)
+    monkeypatch.setattr(jobfeed._incremental.rendercache, "_cmark_version", lambda: "99.0.0")
+    jobfeed._incremental.rendercache.renderer_id.cache_clear()
+    try:
+        fast()
+        assert tree(out) == plain(postes, tmp_path / "plain")
+        assert b"autre point (v99)" in (out / "postes/variation-004-e.html").read_bytes()
+    finally:
+        jobfeed._incremental.rendercache.renderer_id.cache_clear()

@@ -1,16 +1,22 @@
-"""A role's page made again only when what it is made from changed.
+"""A role's page, a facet feed, the calendar or the index made again only when what it is made
+from changed.
 
 A page (`publish.pages.posting_html`) is a pure function of the posting (its file's path and bytes,
-read with the configuration), its rendering, its state, its `validThrough` (the one thing the
-build clock decides, `jsonld.valid_through`), the configuration, the page's path, the language,
-the index's path, and jobfeed's version and templates. `page_key` hashes all of them. The record of
-what the last build wrote (`written.py`) keeps each page's key with its stamp; a page whose key is
-the same and whose file was not written since is given to `output.write_tree` as it is
-(`output.OnDisk`): neither made again nor read. A rebuild after one change, or on a later day on
-which no role changed state, makes only the pages whose roles changed.
+read with the configuration), its rendering (known by its render key, `rendercache.render_key`:
+what the rendering is made from), its state, its `validThrough` (the one thing the build clock
+decides, `jsonld.valid_through`), the configuration, the page's path, the language, the index's
+path, and jobfeed's version, templates and libraries. `page_key` hashes all of them. The facet
+feeds, the calendar and the index say what they are made from themselves (`publish/keeping.py`:
+the entry keys of a feed's entries, the calendar's events, the index template's values), hashed
+with the same (`file_key`). The record of what the last build wrote (`written.py`) keeps each
+file's key with its stamp; a file whose key is the same and which was not written since is given
+to `output.write_tree` as it is (`output.OnDisk`): neither made again nor read. A rebuild after
+one change, or on a later day on which no role changed state, makes only what changed, and needs
+the renderings of the kept pages neither decoded nor hashed (`rendercache.LazyRendered`).
 
-A page without a recorded key, of another key, or whose file changed is made as without the cache,
-so a build with the cache writes the same bytes as one without (tests/test_pages_incremental.py).
+A file without a recorded key, of another key, or which changed is made as without the cache,
+so a build with the cache writes the same bytes as one without (tests/test_pages_incremental.py,
+tests/test_keep_incremental.py).
 """
 
 from __future__ import annotations
@@ -36,8 +42,9 @@ from jobfeed.publish.feeds import FeedItem
 from jobfeed.publish.jsonld import valid_through
 from jobfeed.publish.pages import posting_html
 
-#: Bump when what a page's key covers changes.
-PAGE_FORMAT = 1
+#: Bump when what a page's key covers changes. 2: the rendering known by its render key, and the
+#: versions of the libraries that write pages and feeds (`_libraries`).
+PAGE_FORMAT = 2
 
 
 @functools.cache
@@ -49,6 +56,17 @@ def _templates() -> str:
         if entry.is_file():
             digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+@functools.cache
+def _libraries() -> str:
+    """The versions of the libraries whose output is in the pages (Jinja) and in the feeds' heads
+    (feedgen, lxml): a file kept as it is was made by the same ones. Imported already."""
+    import jinja2
+    from feedgen.version import version_str
+    from lxml.etree import LXML_VERSION
+
+    return f"jinja2={jinja2.__version__} feedgen={version_str} lxml={LXML_VERSION}"
 
 
 def config_key(config: Config) -> str:
@@ -81,6 +99,7 @@ def page_key(
         str(PAGE_FORMAT),
         __version__,
         _templates(),
+        _libraries(),
         configured,
         page,
         lang,
@@ -97,8 +116,8 @@ def page_key(
 
 def file_key(configured: str, path: str, inputs: str) -> str:
     """What the file at `path` is made from (`keeping.Keeper.kept`), hashed with the configuration
-    (`configured`), jobfeed's version and templates."""
-    parts = [str(PAGE_FORMAT), __version__, _templates(), configured, path, inputs]
+    (`configured`), jobfeed's version and templates and the libraries' versions."""
+    parts = [str(PAGE_FORMAT), __version__, _templates(), _libraries(), configured, path, inputs]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
