@@ -293,3 +293,24 @@ def test_another_version_of_the_markdown_library(site: Any, monkeypatch: pytest.
         assert b"autre point (v99)" in (out / "postes/variation-004-e.html").read_bytes()
     finally:
         jobfeed._incremental.rendercache.renderer_id.cache_clear()
+
+
+def test_a_lazy_read_finds_an_append_cut_short(tmp_path: Path) -> None:
+    """The last line of the render cache, cut short by a build killed while appending, is checked
+    when read even lazily: the file is rewritten, and a repair appends a line of its own."""
+    cache = RenderCache(tmp_path)
+    for key in ("a" * 64, "b" * 64):
+        cache.put(key, Rendered(content=f"<p>{key}</p>", summary=key))
+    cache.save(["a" * 64, "b" * 64])
+    path = tmp_path / RENDER_CACHE
+    path.write_bytes(path.read_bytes()[:-20])  # the second line cut short, no end of line
+    lazy = RenderCache(tmp_path, lazy=True)
+    assert lazy.get_lazy("b" * 64, lambda: Rendered(content="", summary="")) is None
+    assert lazy.rejected == 1
+    lazy.repair("b" * 64, Rendered(content="<p>b</p>", summary="b"))
+    again = RenderCache(tmp_path, lazy=True)
+    found = again.get_lazy("b" * 64, lambda: Rendered(content="wrong", summary="wrong"))
+    assert found == Rendered(content="<p>b</p>", summary="b")
+    assert again.get_lazy("a" * 64, lambda: Rendered(content="wrong", summary="wrong")) == Rendered(
+        content=f"<p>{'a' * 64}</p>", summary="a" * 64
+    )

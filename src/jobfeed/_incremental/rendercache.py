@@ -132,7 +132,8 @@ class RenderCache:
         while start < size:  # line by line, without copying them (`splitlines` copied ~45 MB)
             end = raw.find(b"\n", start)
             end = size if end < 0 else end
-            key = _key_at(raw, start, end) if self.lazy else None
+            # a last line without its end (an append cut short) is checked now: it is rewritten
+            key = _key_at(raw, start, end) if self.lazy and end < size else None
             if key is not None:  # checked when decoded (`LazyRendered`)
                 self.repeated += key in entries
                 entries[key] = view[start:end]
@@ -171,8 +172,11 @@ class RenderCache:
         line wins over an earlier one with the same key). Only costs speed when it cannot."""
         self.rejected += 1
         try:
-            with open(self.path, "ab") as f:
-                f.write(_encode(key, rendered))
+            with open(self.path, "ab+") as f:
+                line, end = _encode(key, rendered), f.seek(0, os.SEEK_END)
+                if end and f.seek(end - 1) >= 0 and f.read(1) != b"\n":
+                    line = b"\n" + line  # after a line an append left cut short: a line of its own
+                f.write(line)
         except OSError:
             pass
 
