@@ -54,3 +54,7 @@ _.trusted
 # announce/jsonhook.py: webhook_schema() loads the published payload schema for a receiver written
 # in Python (the README shows it) and for tests/test_jsonhook.py.
 _.webhook_schema
+# jobfeed/__init__.py: the module's __getattr__ and __dir__ (PEP 562), which Python calls for the
+# public names imported on first use.
+_.__getattr__
+_.__dir__

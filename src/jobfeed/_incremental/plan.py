@@ -33,7 +33,7 @@ from jobfeed.core.postings import Loaded
 from jobfeed.output import Content, Stamp, stamp_of, write_tree
 
 if TYPE_CHECKING:
-    from jobfeed.publish.site import PageMaker
+    from jobfeed._incremental.pagecache import PageCache
 
 
 @dataclasses.dataclass
@@ -156,7 +156,7 @@ class Incremental:
         rendered = render_all(
             catalog,
             config,
-            RenderCache(self.cache) if self.cache is not None else None,
+            RenderCache(self.cache, lazy=True) if self.cache is not None else None,
             self.pool,
             self.bars,
             reused=skip,
@@ -181,15 +181,16 @@ class Incremental:
             self.written = Written(self.cache, self.out)
         return self.written
 
-    def pages(self) -> PageMaker | None:
-        """What makes the roles' pages: one that keeps every page whose inputs did not change
-        (`pagecache.py`), or None (no cache) for `publish.pages.posting_html` itself."""
+    def keeper(self, plan: Plan) -> PageCache | None:
+        """What makes the roles' pages and keeps the facet feeds, calendar and index: one that
+        keeps every file whose inputs did not change (`pagecache.py`), or None (no cache) for
+        `publish.pages.posting_html` itself and every file made."""
         written = self._written()
         if written is None:
             return None
         from jobfeed._incremental.pagecache import PageCache  # imports the page templates' module
 
-        return PageCache(written, self.out, self.config).make
+        return PageCache(written, self.out, self.config, plan.keys)
 
     def write(self, files: Mapping[str, Content], plan: Plan) -> tuple[list[str], list[str]]:
         """Write `files` to the output folder (only those whose bytes changed), and record where
@@ -200,6 +201,8 @@ class Incremental:
         stamps = self.stamps
         if record is not None:
             record.prepare(files)
+            if self.splice:  # the feeds are hashed once, in the splice's thread
+                record.shared = self.splice.digest
         known = record.known if record is not None else None
         written, unchanged = write_tree(self.out, files, known=known, stamps=stamps)
         if record is not None:

@@ -75,7 +75,9 @@ def render_all(
     found: list[Rendered | None] = [None] * len(roles)
     if cache and read and not late:
         for i in wanted:
-            found[i] = cache.get(keys[i])
+            # decoded when used: the pages kept as they are need none (`RenderCache.get_lazy`)
+            fallback = functools.partial(render, roles[i].posting, links[i], config.markdown)
+            found[i] = cache.get_lazy(keys[i], fallback)
     missing = [i for i in wanted if found[i] is None]
     with (progress or Progress(False)).bar(len(missing), "Rendering") as update:
         work = [

@@ -199,6 +199,14 @@ class Splice:
     def _digest_files(self, files: Mapping[str, Content]) -> None:
         self._written = {name: _digest_content(files[name]) for name in FEEDS}
 
+    def digest(self, name: str) -> str | None:
+        """The sha256 of the feed `name` being written (`digest_files`), once worked out; None for
+        another file, or when it is not hashed."""
+        if name not in FEEDS:
+            return None
+        self._join()
+        return self._written.get(name)
+
     def _join(self) -> None:
         if self._thread is not None:
             self._thread.join()

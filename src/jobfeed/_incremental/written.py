@@ -26,7 +26,7 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ class Written:
         self.digests: dict[str, str] = {}
         #: file -> the key of what it was made from, when the maker gives one (`pagecache.py`)
         self.keys: dict[str, str] = {}
+        #: the sha256 of a file's new bytes when another part worked it out (`splice.Splice.digest`)
+        self.shared: Callable[[str], str | None] = lambda relative: None
         self._thread: threading.Thread | None = None
 
     def _read(self) -> dict[str, list[Any]]:
@@ -100,10 +102,14 @@ class Written:
         record = self.records.get(relative)
         if record is None or (record[0], record[1], record[2], record[3]) != stamp:
             return False
-        found = self.digests.get(relative)
+        return bool(self._digest(relative, data) == record[4])
+
+    def _digest(self, relative: str, data: Content) -> str:
+        found = self.digests.get(relative) or self.shared(relative)
         if found is None:
-            found = self.digests[relative] = digest_of(data)
-        return bool(found == record[4])
+            found = digest_of(data)
+        self.digests[relative] = found
+        return found
 
     def kept(self, relative: str, key: str, path: str) -> OnDisk | None:
         """The file at `relative` (`path`) as it is, when the last build made it from the inputs of
@@ -130,8 +136,7 @@ class Written:
         for relative, data in files.items():
             stamp = stamps.get(relative)
             if stamp is not None:
-                found = self.digests.get(relative) or digest_of(data)
-                records[relative] = [*stamp, found, self.keys.get(relative, "")]
+                records[relative] = [*stamp, self._digest(relative, data), self.keys.get(relative, "")]
         if records == self.records:
             return
         self.records = records  # as this build left the files (`settled.py` takes their sha256)

@@ -36,6 +36,7 @@ from jobfeed.publish.manifest import MANIFEST, Manifest, Outcome, adopt, read_ma
 from jobfeed.publish.stylesheet import STYLESHEET, feed_xsl, wanted
 
 if TYPE_CHECKING:
+    from jobfeed.publish.keeping import Keeper
     from jobfeed.publish.site import PageMaker
 
 
@@ -132,6 +133,7 @@ def build(
         catalog = classify(loaded.postings, now)
         plan = speed.plan(catalog)
     pages: dict[str, str] = {}
+    keep = speed.keeper(plan) if config.pages.enabled else None
     files, problems = site_files(
         catalog,
         config,
@@ -140,7 +142,8 @@ def build(
         claims=claims,
         held=loaded.held,
         pages=pages,
-        make_page=speed.pages() if config.pages.enabled else None,
+        make_page=keep.make if keep else None,
+        keep=keep,
     )
     if config.feeds.history:  # the history feeds read back their log (issue 18)
         from jobfeed.publish.history import history_files, read_log
@@ -322,6 +325,7 @@ def site_files(
     held: dict[str, str] | None = None,
     pages: dict[str, str] | None = None,
     make_page: PageMaker | None = None,
+    keep: Keeper | None = None,
 ) -> tuple[dict[str, Content], list[Problem]]:
     """Every file of the output folder (the three feeds as the pieces of their bytes, `Pieces`),
     and the problems found building them (facet names, page paths); `rendered` defaults to
@@ -330,7 +334,8 @@ def site_files(
     entries are freed once it is made. `offsets` is filled with where each entry is in those
     feeds, by entry id; `pages` with role id -> the path of its page. `claims`: what the last
     build published (its team and contract feeds keep their names); `held`: ids still held by files
-    that did not load (`Loaded.held`); `make_page` makes the roles' pages (`site.PageMaker`). What this build publishes is recorded in `published.json`
+    that did not load (`Loaded.held`); `make_page` makes the roles' pages (`site.PageMaker`), `keep`
+    keeps the files of `[pages]` whose inputs did not change (`keeping.Keeper`). What this build publishes is recorded in `published.json`
     for the next one."""
     rendered = rendered if rendered is not None else render_published(catalog, config)
     reused = reused if reused is not None else {}
@@ -367,7 +372,14 @@ def site_files(
 
     owners = claims.facets if claims else {}
     extras = extra_files(
-        catalog, config, rendered, taken=files, entries=entries, facet_owners=owners, make_page=make_page
+        catalog,
+        config,
+        rendered,
+        taken=files,
+        entries=entries,
+        facet_owners=owners,
+        make_page=make_page,
+        keep=keep,
     )
     files[CLAIMS_FILE] = Claims(ids, extras.facet_names).to_json()
     if pages is not None:

@@ -124,21 +124,12 @@ def deadline_events(
     return events
 
 
-def deadlines_ics(
-    roles: Sequence[Role],
-    rendered: Mapping[str, Rendered],
-    config: Config,
-    lang: str = "fr",
-    links: Mapping[str, str] | None = None,
-    cancelled: Sequence[Role] = (),
-) -> bytes:
-    """The calendar of the deadlines of `roles` (the open ones with a deadline) and of `cancelled`
-    (`cancelled_roles`, marked so), soonest first.
-
-    `links` overrides the link of a role (by id), e.g. the page written for it.
-    """
-    events = deadline_events(roles, rendered, config, lang, links, cancelled)
-    return calendar_text(events, config, lang)
+def calendar_inputs(events: Sequence[CalendarEvent], config: Config, lang: str = "fr") -> str:
+    """What `calendar_text(events, config, lang)` is made from, as a text that says all of it: the
+    events, the settings it reads, and the time zone as the system and icalendar give it."""
+    days = [event.start.day for event in events]
+    zone = _timezone(config, min(days), max(days)) if days else b""
+    return repr((__version__, events, config.description, config.title, config.timezone, lang, zone))
 
 
 def calendar_text(events: Sequence[CalendarEvent], config: Config, lang: str = "fr") -> bytes:

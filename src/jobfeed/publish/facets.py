@@ -19,7 +19,9 @@ from jobfeed.core.identity import EPOCH
 from jobfeed.core.lifecycle import Catalog, Role, State
 from jobfeed.core.text import clean_text
 from jobfeed.errors import Problem
+from jobfeed.output import Content
 from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss
+from jobfeed.publish.keeping import Keeper
 
 FACET_SLUG_MAX = 60
 KINDS = DEFAULT_FACETS
@@ -178,18 +180,28 @@ def facet_files(
     items: Mapping[str, FeedItem],
     config: Config,
     entries: dict[str, tuple[bytes, bytes]] | None = None,
-) -> dict[str, bytes]:
+    keep: Keeper | None = None,
+) -> dict[str, Content]:
     """Relative path -> bytes of the Atom and RSS feed of every facet; `items` are the open roles' by id.
 
     Each entry is written once and its bytes reused by every feed that holds it (`entries`, which
-    the caller may share with the main feed's `atom_and_rss`)."""
+    the caller may share with the main feed's `atom_and_rss`). With `keep`, a facet's two feeds
+    made from the same entries as at the last build are kept as they are (`keeping.py`)."""
     entries = {} if entries is None else entries
-    files: dict[str, bytes] = {}
+    files: dict[str, Content] = {}
     for kind in facets:
         for facet in facets[kind]:
             chosen = [items[r.id] for r in facet.open_roles if r.id in items]
             fallback = max((r.posting.opened.at for r in facet.roles if r.posting.opened), default=EPOCH)
-            atom, rss = atom_and_rss(chosen, facet_meta(facet, config), config, fallback, entries=entries)
+            meta = facet_meta(facet, config)
+            if keep is not None:
+                # the feeds' bytes: their meta, the fallback date, and each entry's in order
+                inputs = repr((meta, fallback, [(item.id, keep.entry(item)) for item in chosen]))
+                atom_kept, rss_kept = keep.kept(facet.atom, inputs), keep.kept(facet.rss, inputs)
+                if atom_kept is not None and rss_kept is not None:
+                    files[facet.atom], files[facet.rss] = atom_kept, rss_kept
+                    continue
+            atom, rss = atom_and_rss(chosen, meta, config, fallback, entries=entries)
             files[facet.atom] = atom
             files[facet.rss] = rss
     return files

@@ -230,7 +230,12 @@ def _slug_in(name: str, facets: Sequence[Facet]) -> str:
     return next((f.slug for f in facets if f.name == name), "")
 
 
-def index_html(
+def render_index(context: Mapping[str, object]) -> bytes:
+    """`index.html` from its `index_context`: the template's bytes depend on nothing else."""
+    return environment().get_template("index.html").render(context).encode("utf-8")
+
+
+def index_context(
     open_roles: Sequence[Role],
     config: Config,
     rendered: Mapping[str, Rendered],
@@ -238,8 +243,8 @@ def index_html(
     facets: Mapping[str, Sequence[Facet]],
     lang: str,
     extras: Mapping[str, str],
-) -> bytes:
-    """`index.html`; `links` maps role ids to their href from the index; `extras` the OPML/ICS paths."""
+) -> dict[str, object]:
+    """What the template of `index.html` is given (plain values: their `repr` says all of them)."""
     t = TEXTS[lang]
     teams, contracts = facets.get("team", ()), facets.get("contract", ())
     groups: dict[str, list[RoleView]] = {}
@@ -303,7 +308,7 @@ def index_html(
         "calendar": extras.get("calendar", ""),
         "history": extras.get("history", ""),
     }
-    return environment().get_template("index.html").render(context).encode("utf-8")
+    return context
 
 
 def _form_url(posting: Posting, config: Config) -> str:

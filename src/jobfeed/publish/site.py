@@ -18,11 +18,12 @@ from jobfeed.core.lifecycle import Catalog, Role
 from jobfeed.core.markup import Rendered, render
 from jobfeed.errors import Problem
 from jobfeed.output import Content, is_safe_path
-from jobfeed.publish.calendar import cancelled_roles, deadlines_ics
+from jobfeed.publish.calendar import calendar_inputs, calendar_text, cancelled_roles, deadline_events
 from jobfeed.publish.facets import Facet, all_facets, facet_files, public_roles
 from jobfeed.publish.feeds import items_of
+from jobfeed.publish.keeping import Keeper
 from jobfeed.publish.opml import opml
-from jobfeed.publish.pages import index_html, page_path, posting_html
+from jobfeed.publish.pages import index_context, page_path, posting_html, render_index
 
 INDEX = "index.html"
 OPML = "feeds.opml"
@@ -121,12 +122,14 @@ def extra_files(
     entries: dict[str, tuple[bytes, bytes]] | None = None,
     facet_owners: Mapping[str, Mapping[str, str]] | None = None,
     make_page: PageMaker | None = None,
+    keep: Keeper | None = None,
 ) -> Extras:
     """Every file of `[pages]`; `rendered` holds the open roles (closed ones are rendered here);
     `taken` are the paths already written by the main feeds, `entries` the Atom and RSS bytes of
     their entries (`feeds.atom_and_rss`), reused by the facet feeds; `facet_owners`: kind -> slug
     -> the name whose feed it was at the last build (`facets.facets_of`); `make_page` makes the
-    roles' pages (default `pages.posting_html`)."""
+    roles' pages (default `pages.posting_html`); `keep` keeps the facet feeds, the calendar and
+    the index made from the same inputs as at the last build as they are (`keeping.py`)."""
     wants = config.pages.wants
     if not config.pages.enabled:
         return Extras({}, [], {})
@@ -145,7 +148,7 @@ def extra_files(
         facets, found = all_facets(catalog, facet_owners or {}, config.facets)
         problems.extend(found)
         items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
-        files.update(facet_files(facets, items, config, entries))
+        files.update(facet_files(facets, items, config, entries, keep))
     reserved = _reserved(facets, config, taken)
 
     index = INDEX if wants("index") else ""
@@ -157,7 +160,9 @@ def extra_files(
         extras["opml"] = OPML
     if wants("calendar"):
         cancelled = cancelled_roles(catalog, config)
-        files[CALENDAR] = deadlines_ics(catalog.open, everything, config, lang, cancelled=cancelled)
+        events = deadline_events(catalog.open, everything, config, lang, cancelled=cancelled)
+        calendar = keep.kept(CALENDAR, calendar_inputs(events, config, lang)) if keep else None
+        files[CALENDAR] = calendar if calendar is not None else calendar_text(events, config, lang)
         extras["calendar"] = CALENDAR
 
     pages: dict[str, str] = {}
@@ -173,6 +178,8 @@ def extra_files(
         links = {
             r.id: quote(pages[r.id]) if r.id in pages else link_of(r.posting, config) for r in catalog.open
         }
-        files[INDEX] = index_html(catalog.open, config, everything, links, facets, lang, extras)
+        context = index_context(catalog.open, config, everything, links, facets, lang, extras)
+        kept = keep.kept(INDEX, repr(context)) if keep else None
+        files[INDEX] = kept if kept is not None else render_index(context)
     names = {kind: {f.slug: f.name for f in found_facets} for kind, found_facets in facets.items()}
     return Extras(files, problems, pages, names)
