@@ -279,15 +279,15 @@ class Settled:
         """Write the record `raw` with the postings' and the outputs' stamps and sha256 (`read`,
         `digests`: by name, by relative path)."""
         postings: dict[str, list[Any]] = {}
+        trusted = self.checked - RACY_NS
         for name, stamp in self.postings.items():
-            digest = read.get(name, "")
             if stamp is None:
                 return
-            recent = not 0 < stamp[2] < self.checked - RACY_NS
+            digest = read.get(name, "")
+            recent = not 0 < stamp[2] < trusted
             if recent and not digest:
                 return
             postings[name] = [*stamp, digest, recent]
-        written: dict[str, list[Any]] = {}
-        for relative, stamp in sorted(outputs.items()):
-            written[relative] = [*stamp, digests.get(relative, ""), False]
-        replace_file(self.path, orjson.dumps({**raw, "postings": postings, "outputs": written}))
+        written = {relative: [*stamp, digests.get(relative, ""), False] for relative, stamp in outputs.items()}
+        data = {**raw, "postings": postings, "outputs": written}
+        replace_file(self.path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))

@@ -7,6 +7,7 @@ has one id and one address everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import string
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
@@ -107,7 +108,13 @@ def updated_at(posting: Posting) -> dt.datetime:
 
 def name_date(posting: Posting) -> dt.datetime | None:
     """The day the posting's file name starts with (`2024-02-15-…`), at midnight UTC; None without one."""
-    found = NAME_DAY.match(posting.path.replace("\\", "/").rpartition("/")[2])
+    return _name_date(posting.path)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_date(path: str) -> dt.datetime | None:
+    """`name_date`, once per file: a build asks it of each posting several times."""
+    found = NAME_DAY.match(path.replace("\\", "/").rpartition("/")[2])
     if found is None:
         return None
     year, month, day = (int(part) for part in found.groups())

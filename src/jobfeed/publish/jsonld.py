@@ -95,19 +95,23 @@ def valid_through(role: Role, now: dt.datetime) -> dt.datetime | None:
     return max(past, default=None)
 
 
+_TICK = dt.timedelta(microseconds=1)
+_SECOND = dt.timedelta(seconds=1)
+
+
 def valid_through_changes(role: Role) -> list[dt.datetime]:
-    """The instants just after which `valid_through(role, now)` can change for a role that keeps
-    its state: it compares `now` with these dates only (`x < now` turns true one microsecond after
-    `x`, the clock's resolution)."""
-    posting, tick = role.posting, dt.timedelta(microseconds=1)
+    """The instants (in UTC) just after which `valid_through(role, now)` can change for a role
+    that keeps its state: it compares `now` with these dates only (`x < now` turns true one
+    microsecond after `x`, the clock's resolution)."""
+    posting = role.posting
     deadline = posting.deadline
-    found = [m.at for m in (posting.updated, posting.opened) if m is not None]
+    found = [m.utc + _TICK for m in (posting.updated, posting.opened) if m is not None]
     if deadline is not None:
-        found.append(deadline.end - dt.timedelta(seconds=1 if deadline.all_day else 0))
+        found.append(deadline.end_utc - _SECOND + _TICK if deadline.all_day else deadline.end_utc + _TICK)
     named = name_date(posting)
     if named is not None:
-        found.append(named)
-    return [at + tick for at in found]
+        found.append(named + _TICK)
+    return found
 
 
 def job_posting(role: Role, rendered: Rendered, config: Config, now: dt.datetime) -> dict[str, Any] | None:

@@ -43,9 +43,9 @@ def quiet_span(catalog: Catalog, config: Config, manifest: Manifest) -> Span:
     days.extend(tombstones_end(manifest, config.pages.tombstone_days))
     for day in set(days):
         instants.extend(_midnights(day, config.tz))
-    now = catalog.now
-    start = max((at for at in instants if at <= now), default=None)
-    end = min((at for at in instants if at > now), default=None)
+    now = catalog.now.astimezone(dt.UTC)  # instants of one zone compare without its rules
+    start = max([at for at in instants if at <= now], default=None)
+    end = min([at for at in instants if at > now], default=None)
     return start, end
 
 
@@ -55,4 +55,4 @@ def _midnights(day: dt.date, tz: ZoneInfo) -> list[dt.datetime]:
     instant of the change itself, the day's first."""
     if day >= _LAST_DAY:
         return []
-    return [dt.datetime.combine(day, dt.time(0), tz)]
+    return [dt.datetime.combine(day, dt.time(0), tz).astimezone(dt.UTC)]
