@@ -288,6 +288,8 @@ class Settled:
             if recent and not digest:
                 return
             postings[name] = [*stamp, digest, recent]
-        written = {relative: [*stamp, digests.get(relative, ""), False] for relative, stamp in outputs.items()}
+        written = {
+            relative: [*stamp, digests.get(relative, ""), False] for relative, stamp in outputs.items()
+        }
         data = {**raw, "postings": postings, "outputs": written}
         replace_file(self.path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
