@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import hashlib
 import itertools
 import os
 import re
@@ -12,7 +14,7 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from jobfeed.core.claims import FILE_NAME as CLAIMS_FILE
@@ -64,8 +66,24 @@ class OnDisk:
         return self.size
 
 
-#: What `write_tree` writes: bytes, the pieces they are made of, or the file as it is.
-Content = bytes | Pieces | OnDisk
+class Staged:
+    """A file's bytes already written, by whatever process made them, to a temporary file next to
+    its target (`stage_file`): `write_tree` renames it into place with the others, or removes it
+    when the target already holds these bytes. The bytes never travel back to, nor stay in, the
+    process that writes the tree; `digest` is their sha256."""
+
+    __slots__ = ("digest", "size", "tmp")
+
+    def __init__(self, tmp: str, size: int, digest: str) -> None:
+        self.tmp, self.size, self.digest = tmp, size, digest
+
+    def __len__(self) -> int:
+        return self.size
+
+
+#: What `write_tree` writes: bytes, the pieces they are made of, the file as it is, or a
+#: temporary file that holds them already.
+Content = bytes | Pieces | OnDisk | Staged
 
 
 def is_safe_path(relative: str) -> bool:
@@ -121,11 +139,12 @@ def _locate(folder: Path, relatives: Iterable[str]) -> dict[str, tuple[str, os.s
 _STAGED = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
 
 
-def remove_stale(targets: Iterable[str]) -> list[Path]:
+def remove_stale(targets: Iterable[str], keep: Collection[str] = ()) -> list[Path]:
     """Delete the temporary files a killed run left next to `targets`; returns them.
 
     Only files named as `_stage` names them, for one of `targets`, are touched: one listing of
-    each folder, whatever the number of files.
+    each folder, whatever the number of files. `keep`: the temporary files of this build
+    (`Staged`), left alone.
     """
     names: dict[str, set[str]] = {}
     for target in targets:
@@ -139,7 +158,12 @@ def remove_stale(targets: Iterable[str]) -> list[Path]:
             continue
         for entry in entries:
             found = _STAGED.fullmatch(entry.name) if entry.name.startswith(".") else None
-            if found and found["name"] in wanted and entry.is_file(follow_symlinks=False):
+            if (
+                found
+                and found["name"] in wanted
+                and entry.path not in keep
+                and entry.is_file(follow_symlinks=False)
+            ):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
@@ -161,7 +185,7 @@ def stamp_of(info: os.stat_result) -> Stamp:
 Known = Callable[[str, Stamp, "Content"], bool]
 
 
-def _unchanged(path: str, info: os.stat_result | None, data: bytes | Pieces) -> bool:
+def _unchanged(path: str, info: os.stat_result | None, data: bytes | Pieces | Staged) -> bool:
     if info is None or not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
         return False
     try:
@@ -169,6 +193,8 @@ def _unchanged(path: str, info: os.stat_result | None, data: bytes | Pieces) -> 
             found = f.read()
     except OSError:
         return False
+    if isinstance(data, Staged):
+        return hashlib.sha256(found).hexdigest() == data.digest
     return data.matches(found) if isinstance(data, Pieces) else found == data
 
 
@@ -336,6 +362,73 @@ def _stage_all(jobs: list[tuple[str, str, bytes | Pieces]], namer: _Namer) -> di
     return staged
 
 
+@functools.lru_cache(maxsize=256)
+def _staging_folder(folder: str, head: str, build: str) -> str:
+    """The folder `head` of the output folder `folder`, resolved and made: where the temporary files
+    of its files go (`stage_file`). Once per folder, build (a token of the caller's) and process,
+    where `_locate` resolves it at every call."""
+    root = Path(folder).resolve()
+    parent = str((root / head).resolve()) if head else str(root)
+    if parent != str(root) and not parent.startswith(str(root).rstrip("/") + "/"):
+        raise OutputError(f"refusing to write in {head!r}: it is outside {folder}")
+    os.makedirs(parent, exist_ok=True)
+    return parent
+
+
+#: This process's `_Namer`, by process id: a forked worker process draws its own.
+_NAMERS: dict[int, _Namer] = {}
+
+
+def stage_file(folder: str, relative: str, data: bytes, build: str) -> Staged:
+    """Write `data`, the new bytes of the file `relative` of the output folder `folder`, to a
+    temporary file next to it, for `write_tree` to rename into place (or remove) with the others:
+    any process may call it, and only the name and the sha256 need to reach the one that writes
+    the tree. Not synced here: `write_tree` syncs it with the others before any rename. Refuses a
+    path that would leave `folder` (OutputError). `build`: a token of the build, the same for all
+    its files (each folder is resolved once per build)."""
+    if not is_safe_path(relative):
+        raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
+    head, _, name = relative.rpartition("/")
+    try:
+        parent = _staging_folder(folder, head, build)
+    except OSError as e:
+        raise OutputError(f"cannot write in {folder}/{head}: {e.strerror or e}") from e
+    namer = _NAMERS.get(os.getpid())
+    if namer is None:
+        namer = _NAMERS[os.getpid()] = _Namer()
+    target = f"{parent}/{name}" if parent != "/" else f"/{name}"
+    try:
+        tmp = _stage(target, data, namer, sync=False)
+    except OSError as e:
+        raise OutputError(f"cannot write {target}: {e.strerror or e}; the previous file is intact") from e
+    return Staged(tmp, len(data), hashlib.sha256(data).hexdigest())
+
+
+def discard(files: Iterable[Content]) -> None:
+    """Remove the temporary files of the `Staged` among `files` that are still there (a build
+    that stops before writing, or files it dropped)."""
+    for data in files:
+        if isinstance(data, Staged):
+            with contextlib.suppress(OSError):
+                os.unlink(data.tmp)
+
+
+def _sync_staged(tmps: Sequence[str]) -> None:
+    """The temporary files `tmps` that other processes wrote (`stage_file`) to disk: one syncfs per
+    file system, else one fsync each. Raises the OSError of one that failed."""
+    if not tmps:
+        return
+    if _syncfs is not None:
+        _sync_folders(dict.fromkeys(tmp.rpartition("/")[0] or "/" for tmp in tmps))
+        return
+    for tmp in tmps:  # pragma: no cover - a system without syncfs
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            _sync_file(fd, tmp)
+        finally:
+            os.close(fd)
+
+
 def replace_file(path: Path, data: bytes | Pieces) -> bool:
     """Write a cache file: a temporary file renamed over `path`, so it is whole or absent, but not
     synced (a cache lost in a crash only costs speed). False when it cannot be written."""
@@ -393,7 +486,8 @@ def write_tree(
                 located[relative] = (target, os.lstat(target))
             except OSError:
                 located[relative] = (target, None)
-    remove_stale(target for target, _ in located.values())
+    ready = {relative: data.tmp for relative, data in files.items() if isinstance(data, Staged)}
+    remove_stale((target for target, _ in located.values()), keep=set(ready.values()))
     changed: list[str] = []
     for relative, (target, info) in located.items():
         data = files[relative]
@@ -430,20 +524,24 @@ def write_tree(
                 made.add(parent)
             data = files[current]
             assert not isinstance(data, OnDisk)  # left alone above
-            jobs.append((current, target, data))
+            if not isinstance(data, Staged):  # a staged file is on disk already
+                jobs.append((current, target, data))
         try:
             staged = _stage_all(jobs, _Namer())
+            _sync_staged([ready[relative] for relative in changed if relative in ready])
         except OSError as e:
             current = str(e.filename)
             raise
         for relative in changed:
             current = relative
-            os.replace(staged.pop(relative), located[relative][0])
+            os.replace(
+                staged.pop(relative) if relative in staged else ready.pop(relative), located[relative][0]
+            )
     except OSError as e:
         where = located[current][0] if current in located else str(folder / current)
         raise OutputError(f"cannot write {where}: {e.strerror or e}; the previous file is intact") from e
     finally:
-        for tmp in staged.values():
+        for tmp in [*staged.values(), *ready.values()]:  # and the staged files not needed
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     if stamps is not None:  # as the files are now, renamed (a rename sets the change time)

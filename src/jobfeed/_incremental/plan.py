@@ -9,6 +9,7 @@ one process, writes the same files (tests/test_cache.py, test_splice.py, test_pa
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,7 @@ from jobfeed.core.postings import Loaded
 from jobfeed.output import Content, Stamp, write_tree
 
 if TYPE_CHECKING:
+    from jobfeed._incremental.pagework import PageSpec, StagedPage, StagedPages
     from jobfeed.publish.site import PageMaker
 
 
@@ -71,6 +73,10 @@ class Incremental:
         self.splice: Splice | None = None
         #: what the last build wrote, read once `write` or `pages` needs it
         self.written: Written | None = None
+        #: the pages the render jobs made and staged (`pagework.py`), and what they were made for
+        self.staged: dict[str, StagedPage] = {}
+        self.spec: PageSpec | None = None
+        self._maker: StagedPages | None = None
 
     def __enter__(self) -> Incremental:
         self.pool.__enter__()
@@ -112,6 +118,7 @@ class Incremental:
         skip = set() if config.pages.enabled else {r for r, e in ids.items() if e in reused}
         entries: Entries = {}
         stamps: Stamps = {}
+        self.spec = self._page_spec(catalog)
         rendered = render_all(
             catalog,
             config,
@@ -121,6 +128,8 @@ class Incremental:
             reused=skip,
             entries=entries,
             stamps=stamps if splice else None,
+            pages=self.spec,
+            staged=self.staged,
         )
         if splice:
             for entry, (key, digests) in stamps.items():
@@ -140,15 +149,52 @@ class Incremental:
             self.written = Written(self.cache, self.out)
         return self.written
 
-    def pages(self) -> PageMaker | None:
-        """What makes the roles' pages: one that keeps every page whose inputs did not change
-        (`pagecache.py`), or None (no cache) for `publish.pages.posting_html` itself."""
-        written = self._written()
-        if written is None:
+    def _page_spec(self, catalog: Catalog) -> PageSpec | None:
+        """What the render jobs need to make the roles' pages and stage them (`pagework.py`):
+        only when every page must be made (no record of the last build's pages keeps any)."""
+        config = self.config
+        if not (config.pages.enabled and config.pages.wants("postings")):
             return None
-        from jobfeed._incremental.pagecache import PageCache  # imports the page templates' module
+        written = self._written()
+        if written is not None and written.records:
+            return None  # pagecache.py keeps the unchanged pages; the others are made here
+        from jobfeed._incremental.pagecache import config_key
+        from jobfeed._incremental.pagework import PageSpec
+        from jobfeed.core.humandates import language_of
+        from jobfeed.publish.site import INDEX
 
-        return PageCache(written, self.out, self.config).make
+        index = INDEX if config.pages.wants("index") else ""
+        configured = config_key(config) if written is not None else ""
+        token = secrets.token_hex(8)
+        return PageSpec(str(self.out), catalog.now, language_of(config.language), index, configured, token)
+
+    def pages(self) -> PageMaker | None:
+        """What makes the roles' pages: the pages the render jobs staged (`pagework.py`), and one
+        that keeps every page whose inputs did not change (`pagecache.py`), or None (no cache) for
+        `publish.pages.posting_html` itself."""
+        written = self._written()
+        inner: PageMaker | None = None
+        if written is not None:
+            from jobfeed._incremental.pagecache import PageCache  # imports the page templates' module
+
+            inner = PageCache(written, self.out, self.config).make
+        if self.spec is None:
+            return inner
+        from jobfeed._incremental.pagework import StagedPages
+
+        self._maker = StagedPages(self.spec, self.staged, self.config, written, inner)
+        self.staged = {}
+        return self._maker.make
+
+    def discard(self) -> None:
+        """Remove the temporary files of the pages staged and not written (a build that stopped,
+        or pages it did not write after all); safe to call more than once."""
+        from jobfeed.output import discard
+
+        discard(found.staged for found in self.staged.values())
+        self.staged = {}
+        if self._maker is not None:
+            self._maker.discard()
 
     def write(self, files: Mapping[str, Content], plan: Plan) -> tuple[list[str], list[str]]:
         """Write `files` to the output folder (only those whose bytes changed), and record where
@@ -160,6 +206,8 @@ class Incremental:
         if record is not None:
             record.prepare(files)
         known = record.known if record is not None else None
+        if self._maker is not None:  # staged pages not taken (a path taken, a file not jobfeed's)
+            self._maker.discard()
         written, unchanged = write_tree(self.out, files, known=known, stamps=stamps)
         if record is not None:
             record.save(files, stamps)

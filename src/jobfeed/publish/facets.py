@@ -19,7 +19,8 @@ from jobfeed.core.identity import EPOCH
 from jobfeed.core.lifecycle import Catalog, Role, State
 from jobfeed.core.text import clean_text
 from jobfeed.errors import Problem
-from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss
+from jobfeed.output import Pieces
+from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss, atom_and_rss_pieces
 
 FACET_SLUG_MAX = 60
 KINDS = DEFAULT_FACETS
@@ -178,18 +179,23 @@ def facet_files(
     items: Mapping[str, FeedItem],
     config: Config,
     entries: dict[str, tuple[bytes, bytes]] | None = None,
-) -> dict[str, bytes]:
+    *,
+    pieces: bool = False,
+) -> dict[str, bytes | Pieces]:
     """Relative path -> bytes of the Atom and RSS feed of every facet; `items` are the open roles' by id.
 
     Each entry is written once and its bytes reused by every feed that holds it (`entries`, which
-    the caller may share with the main feed's `atom_and_rss`)."""
+    the caller may share with the main feed's `atom_and_rss`). With `pieces`, each feed is given
+    as the pieces of its bytes (`output.Pieces`), the entries' bytes shared, not copied: at 10,000
+    postings the facet feeds hold each open role twice more, 84 MB when joined."""
     entries = {} if entries is None else entries
-    files: dict[str, bytes] = {}
+    make = atom_and_rss_pieces if pieces else atom_and_rss
+    files: dict[str, bytes | Pieces] = {}
     for kind in facets:
         for facet in facets[kind]:
             chosen = [items[r.id] for r in facet.open_roles if r.id in items]
             fallback = max((r.posting.opened.at for r in facet.roles if r.posting.opened), default=EPOCH)
-            atom, rss = atom_and_rss(chosen, facet_meta(facet, config), config, fallback, entries=entries)
+            atom, rss = make(chosen, facet_meta(facet, config), config, fallback, entries=entries)
             files[facet.atom] = atom
             files[facet.rss] = rss
     return files
