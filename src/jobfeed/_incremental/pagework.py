@@ -1,16 +1,18 @@
-"""Roles' pages made where their postings are rendered, and written there to temporary files.
+"""Roles' pages made where their postings are rendered, and spooled there.
 
 In a first build every page must be made: each render job (`rendering.py`, in a worker process
 when the build is big) makes its role's page with `publish.pages.posting_html` right after
-rendering it, and writes it to a temporary file next to where it goes (`output.stage_file`). Only
-the file's name, size and sha256 travel back: the process that builds the site neither makes the
-pages (~2 s of Jinja and JSON-LD at 10,000 postings, one after the other while the workers waited)
-nor holds their bytes (130 MB at 10,000). `output.write_tree` renames them into place with the
-other files, after syncing them, or removes them when the file already holds those bytes; a page
-the build does not write after all (its path taken, a file jobfeed did not write) is removed
-(`StagedPages.discard`), and a killed build leaves temporary files only, which the next one removes.
+rendering it, and appends it to its process's spool in the output folder (`output.Spool`). Only
+where it is, its size and its sha256 travel back: the process that builds the site neither makes
+the pages (~2 s of Jinja and JSON-LD at 10,000 postings, one after the other while the workers
+waited) nor holds their bytes (130 MB at 10,000). `output.write_tree` copies each page from the
+spool into its temporary file with the other files, within the system, and renames them all into
+place as before (or leaves a file alone when it holds those bytes already); a page the build does
+not write after all (its path taken, a file jobfeed did not write) is simply not copied. The
+spools are removed once the tree is written or the build stops (`remove_pages`); a killed build
+leaves temporary files only, which the next one removes (`output.remove_stale`).
 
-Pages are staged only when the record of what the last build wrote keeps none of them (a first
+Pages are spooled only when the record of what the last build wrote keeps none of them (a first
 build, or a lost record): otherwise `pagecache.py` decides which pages to make, in this process.
 The page is the same function of the same inputs wherever it is made, so the bytes are the same.
 """
@@ -18,7 +20,7 @@ The page is the same function of the same inputs wherever it is made, so the byt
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from jobfeed._incremental.pagecache import page_key
@@ -27,7 +29,7 @@ from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered, render
-from jobfeed.output import Content, Staged, discard, is_safe_path, stage_file
+from jobfeed.output import Content, Spool, Staged, is_safe_path, remove_spools
 from jobfeed.publish.pages import page_path, posting_html
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ class PageSpec(NamedTuple):
     lang: str
     home: str  # the index's path, or ""
     configured: str  # `pagecache.config_key`, when the page's key is recorded; else ""
-    build: str  # a token of this build (`output.stage_file`)
+    build: str  # a token of this build (`output.Spool`)
 
 
 class StagedPage(NamedTuple):
@@ -62,7 +64,7 @@ def stage_page(spec: PageSpec, role: Role, rendered: Rendered, config: Config) -
     key = ""
     if spec.configured:
         key = page_key(role, rendered, spec.configured, page, spec.now, spec.lang, spec.home)
-    return StagedPage(page, stage_file(spec.out, page, data, spec.build), key)
+    return StagedPage(page, Spool.put(spec.out, spec.build, data), key)
 
 
 class StagedPages:
@@ -98,11 +100,11 @@ class StagedPages:
                 self.written.keys[page] = found.key
             return found.staged
         if found is not None:  # made for other arguments: made again, from the posting (the
-            discard([found.staged])  # rendering kept here may lack the body: rendering.py)
+            # rendering kept here may lack the body: rendering.py)
             rendered = render(role.posting, link_of(role.posting, config), config.markdown)
         return self.inner(role, rendered, config, page, now, lang, index)
 
-    def discard(self) -> None:
-        """Remove the pages staged and not taken."""
-        discard(found.staged for found in self.staged.values())
-        self.staged.clear()
+
+def remove_pages(staged: Iterable[StagedPage]) -> None:
+    """Remove the spools of the pages `staged`: once written, or when the build stops."""
+    remove_spools(found.staged for found in staged)

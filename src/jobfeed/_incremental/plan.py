@@ -30,7 +30,7 @@ from jobfeed.core.postings import Loaded
 from jobfeed.output import Content, Stamp, write_tree
 
 if TYPE_CHECKING:
-    from jobfeed._incremental.pagework import PageSpec, StagedPage, StagedPages
+    from jobfeed._incremental.pagework import PageSpec, StagedPage
     from jobfeed.publish.site import PageMaker
 
 
@@ -76,7 +76,6 @@ class Incremental:
         #: the pages the render jobs made and staged (`pagework.py`), and what they were made for
         self.staged: dict[str, StagedPage] = {}
         self.spec: PageSpec | None = None
-        self._maker: StagedPages | None = None
 
     def __enter__(self) -> Incremental:
         self.pool.__enter__()
@@ -182,19 +181,16 @@ class Incremental:
             return inner
         from jobfeed._incremental.pagework import StagedPages
 
-        self._maker = StagedPages(self.spec, self.staged, self.config, written, inner)
-        self.staged = {}
-        return self._maker.make
+        return StagedPages(self.spec, self.staged, self.config, written, inner).make
 
     def discard(self) -> None:
-        """Remove the temporary files of the pages staged and not written (a build that stopped,
-        or pages it did not write after all); safe to call more than once."""
-        from jobfeed.output import discard
+        """Remove the spools of the pages the render jobs staged, once written or when the build
+        stops (`pagework.remove_pages`); safe to call more than once."""
+        if self.staged:
+            from jobfeed._incremental.pagework import remove_pages
 
-        discard(found.staged for found in self.staged.values())
-        self.staged = {}
-        if self._maker is not None:
-            self._maker.discard()
+            remove_pages(self.staged.values())
+            self.staged = {}
 
     def write(self, files: Mapping[str, Content], plan: Plan) -> tuple[list[str], list[str]]:
         """Write `files` to the output folder (only those whose bytes changed), and record where
@@ -206,8 +202,6 @@ class Incremental:
         if record is not None:
             record.prepare(files)
         known = record.known if record is not None else None
-        if self._maker is not None:  # staged pages not taken (a path taken, a file not jobfeed's)
-            self._maker.discard()
         written, unchanged = write_tree(self.out, files, known=known, stamps=stamps)
         if record is not None:
             record.save(files, stamps)
