@@ -417,12 +417,16 @@ class Spool:
     the next `write_tree` into the folder; the caller removes its own (`remove_spools`)."""
 
     _open: ClassVar[dict[tuple[int, str], tuple[str, int, list[int]]]] = {}
+    _failed: ClassVar[dict[tuple[int, str], str]] = {}  # the spools that could not be made, and why
 
     @classmethod
     def put(cls, folder: str, build: str, data: bytes) -> Staged:
-        """Append `data` to this process's spool of `build` in `folder`."""
+        """Append `data` to this process's spool of `build` in `folder`; OutputError when it
+        cannot be (asked once per process and build)."""
         key = (os.getpid(), build)
         found = cls._open.get(key)
+        if key in cls._failed:
+            raise OutputError(cls._failed[key])
         if found is None:
             for old in [k for k in cls._open if k[0] == key[0]]:  # an earlier build's: done with
                 with contextlib.suppress(OSError):
@@ -432,7 +436,8 @@ class Spool:
                 path = f"{Path(folder).resolve()}/.jobfeed-spool.{secrets.token_hex(4)}.tmp"
                 fd = os.open(path, _CREATE, 0o600)
             except OSError as e:
-                raise OutputError(f"cannot write in {folder}: {e.strerror or e}") from e
+                cls._failed[key] = f"cannot write in {folder}: {e.strerror or e}"
+                raise OutputError(cls._failed[key]) from e
             found = cls._open[key] = (path, fd, [0])
         path, fd, end = found
         at = end[0]

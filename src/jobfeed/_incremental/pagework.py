@@ -29,6 +29,7 @@ from jobfeed.config import Config
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered, render
+from jobfeed.errors import OutputError
 from jobfeed.output import Content, Spool, Staged, is_safe_path, remove_spools
 from jobfeed.publish.pages import page_path, posting_html
 
@@ -55,8 +56,9 @@ class StagedPage(NamedTuple):
 
 
 def stage_page(spec: PageSpec, role: Role, rendered: Rendered, config: Config) -> StagedPage | None:
-    """The page of `role`, made and written to a temporary file in the output folder; None when
-    the role has no page of its own in it."""
+    """The page of `role`, made and spooled in the output folder; None when the role has no page
+    of its own in it, or when the spool cannot be written (the page is then made where the other
+    files are written, and `output.write_tree` reports what stops it, by name)."""
     page = page_path(role.posting, config)
     if page is None or not is_safe_path(page):
         return None  # no page, or one the build reports as a problem
@@ -64,7 +66,10 @@ def stage_page(spec: PageSpec, role: Role, rendered: Rendered, config: Config) -
     key = ""
     if spec.configured:
         key = page_key(role, rendered, spec.configured, page, spec.now, spec.lang, spec.home)
-    return StagedPage(page, Spool.put(spec.out, spec.build, data), key)
+    try:
+        return StagedPage(page, Spool.put(spec.out, spec.build, data), key)
+    except OutputError:
+        return None
 
 
 class StagedPages:

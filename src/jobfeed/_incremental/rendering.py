@@ -135,7 +135,7 @@ def _render_one(config: Config, job: RenderJob) -> RenderResult:
         from jobfeed._incremental.pagework import stage_page
 
         page = stage_page(job.page, role, rendered, config)
-        if (texts or not role.is_open) and (line is not None or not job.cached):
+        if page is not None and (texts or not role.is_open) and (line is not None or not job.cached):
             # its page, entries and cache line are made: the parent needs only the summary
             # (index, calendar), not the body (~50 MB at 10,000 postings); `pagework` renders
             # it again in the unlikely case it makes the page itself after all
