@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from jobfeed import Config, build
-from jobfeed.output import _STAGED
+from jobfeed.output import _SPOOL, _STAGED
 from test_parallel import many_postings
 
 CONFIG = Config(site_url="https://example.org/jobs/")
@@ -32,7 +32,7 @@ import jobfeed.output as output
 from jobfeed import Config, build
 
 point, n, postes, out, cache = sys.argv[1], int(sys.argv[2]), *map(Path, sys.argv[3:6])
-calls = [0]
+calls, jobs = [0], 1
 
 def due():
     calls[0] += 1
@@ -60,6 +60,16 @@ elif point == "sync":  # one fsync per file, or one syncfs for many files
             die()
         real_folders(folders)
     output._sync_file, output._sync_folders = sync, sync_folders
+elif point == "spool":  # a render worker dies after spooling its nth page, killing the build
+    import jobfeed._incremental.parallel as parallel
+    parallel.PARALLEL_MIN, parallel.HELP_MAX, jobs = 1, 0, 2  # two workers do it all
+    real_put = output.Spool.put.__func__
+    def put(cls, folder, build, data):
+        staged = real_put(cls, folder, build, data)
+        if parallel.in_worker() and due():
+            os.killpg(0, signal.SIGKILL)  # the build and every worker (a session of its own)
+        return staged
+    output.Spool.put = classmethod(put)
 else:
     real_replace = os.replace
     def replace(src, dst):
@@ -68,7 +78,7 @@ else:
         real_replace(src, dst)
     os.replace = replace
 config = Config(site_url="https://example.org/jobs/")
-build(config, dt.datetime(2025, 3, 2, 12, tzinfo=dt.UTC), postes=postes, out=out, cache=cache, jobs=1)
+build(config, dt.datetime(2025, 3, 2, 12, tzinfo=dt.UTC), postes=postes, out=out, cache=cache, jobs=jobs)
 """
 
 
@@ -145,3 +155,30 @@ def test_a_first_build_killed_while_writing_leaves_no_half_file(
     build(CONFIG, LATER, postes=postes, out=out, cache=cache, jobs=1)
     assert tree(out) == new
     assert os.listdir(out)
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_a_build_killed_while_its_workers_spool_pages_leaves_the_previous_files(
+    tmp_path: Path, site: tuple[Path, dict[str, bytes], dict[str, bytes], Path], n: int
+) -> None:
+    """Without a record of the pages it wrote (here: a new cache folder), a build has its render
+    workers make the pages and spool them (`_incremental/pagework.py`). Killed then (the build
+    and its workers, as a cancelled job is), it leaves every file as the previous build wrote
+    it, and the next build removes the spools."""
+    postes, old, new, before = site
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(before, out)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, "spool", str(n), str(postes), str(out), str(cache)],
+        capture_output=True,
+        timeout=120,
+        start_new_session=True,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+    found = tree(out)
+    spools = [name for name in found if _SPOOL.fullmatch(name)]
+    assert spools  # killed while the pages were being spooled
+    assert {name: data for name, data in found.items() if name not in spools} == old
+    build(CONFIG, LATER, postes=postes, out=out, cache=cache, jobs=2)
+    assert tree(out) == new
+    assert not any(_SPOOL.fullmatch(p.name) or _STAGED.fullmatch(p.name) for p in out.rglob("*"))

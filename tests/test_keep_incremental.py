@@ -49,7 +49,7 @@ class Made:
         self.facets: list[str] = []
         self.last: tuple[Counter[str], list[str]] = (Counter(), [])
         for module, name in (
-            (jobfeed.publish.facets, "atom_and_rss"),
+            (jobfeed.publish.facets, "atom_and_rss_pieces"),  # what site.py has facet_files use
             (jobfeed.publish.site, "calendar_text"),
             (jobfeed.publish.site, "render_index"),
         ):
@@ -58,7 +58,7 @@ class Made:
     def _counted(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls[name] += 1
-            if name == "atom_and_rss":
+            if name == "atom_and_rss_pieces":
                 self.facets.append(args[1].path)
             return function(*args, **kwargs)
 

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,8 @@ from jobfeed.output import Content, Stamp, stamp_of, write_tree
 
 if TYPE_CHECKING:
     from jobfeed._incremental.pagecache import PageCache
+    from jobfeed._incremental.pagework import PageSpec, StagedPage
+    from jobfeed.publish.site import PageMaker
 
 
 @dataclasses.dataclass
@@ -78,6 +81,9 @@ class Incremental:
         #: the stamps of the files `write` left in the output folder
         self.stamps: dict[str, Stamp] = {}
         self.settled: Settled | None = None
+        #: the pages the render jobs made and staged (`pagework.py`), and what they were made for
+        self.staged: dict[str, StagedPage] = {}
+        self.spec: PageSpec | None = None
 
     def __enter__(self) -> Incremental:
         self.pool.__enter__()
@@ -153,6 +159,7 @@ class Incremental:
         skip = set() if config.pages.enabled else {r for r, e in ids.items() if e in reused}
         entries: Entries = {}
         stamps: Stamps = {}
+        self.spec = self._page_spec(catalog)
         rendered = render_all(
             catalog,
             config,
@@ -162,6 +169,8 @@ class Incremental:
             reused=skip,
             entries=entries,
             stamps=stamps if splice else None,
+            pages=self.spec,
+            staged=self.staged,
         )
         if splice:
             for entry, (key, digests) in stamps.items():
@@ -182,15 +191,53 @@ class Incremental:
         return self.written
 
     def keeper(self, plan: Plan) -> PageCache | None:
-        """What makes the roles' pages and keeps the facet feeds, calendar and index: one that
-        keeps every file whose inputs did not change (`pagecache.py`), or None (no cache) for
-        `publish.pages.posting_html` itself and every file made."""
+        """What keeps the pages, facet feeds, calendar and index whose inputs did not change
+        (`pagecache.py`), or None (no cache: every file made)."""
         written = self._written()
         if written is None:
             return None
         from jobfeed._incremental.pagecache import PageCache  # imports the page templates' module
 
         return PageCache(written, self.out, self.config, plan.keys)
+
+    def _page_spec(self, catalog: Catalog) -> PageSpec | None:
+        """What the render jobs need to make the roles' pages and stage them (`pagework.py`):
+        only when every page must be made (no record of the last build's pages keeps any)."""
+        config = self.config
+        if not (config.pages.enabled and config.pages.wants("postings")):
+            return None
+        written = self._written()
+        if written is not None and written.records:
+            return None  # pagecache.py keeps the unchanged pages; the others are made here
+        from jobfeed._incremental.pagecache import config_key
+        from jobfeed._incremental.pagework import PageSpec
+        from jobfeed.core.humandates import language_of
+        from jobfeed.publish.site import INDEX
+
+        index = INDEX if config.pages.wants("index") else ""
+        configured = config_key(config) if written is not None else ""
+        token = secrets.token_hex(8)
+        return PageSpec(str(self.out), catalog.now, language_of(config.language), index, configured, token)
+
+    def pages(self, keep: PageCache | None) -> PageMaker | None:
+        """What makes the roles' pages: the pages the render jobs staged (`pagework.py`), and
+        `keep`'s, which keeps every page whose inputs did not change (`pagecache.py`), or None (no
+        cache) for `publish.pages.posting_html` itself."""
+        inner = keep.make if keep is not None else None
+        if self.spec is None:
+            return inner
+        from jobfeed._incremental.pagework import StagedPages
+
+        return StagedPages(self.spec, self.staged, self.config, self._written(), inner).make
+
+    def discard(self) -> None:
+        """Remove the spools of the pages the render jobs staged, once written or when the build
+        stops (`pagework.remove_pages`); safe to call more than once."""
+        if self.staged:
+            from jobfeed._incremental.pagework import remove_pages
+
+            remove_pages(self.staged.values())
+            self.staged = {}
 
     def write(self, files: Mapping[str, Content], plan: Plan) -> tuple[list[str], list[str]]:
         """Write `files` to the output folder (only those whose bytes changed), and record where

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Container, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from jobfeed._incremental.parallel import Pool, Progress
 from jobfeed._incremental.rendercache import RenderCache, render_key
@@ -17,6 +17,9 @@ from jobfeed.core.lifecycle import Catalog, Role
 from jobfeed.core.markup import Rendered, render
 from jobfeed.publish.facets import public_roles
 from jobfeed.publish.feeds import FeedItem, entry_texts
+
+if TYPE_CHECKING:  # the page templates are imported only when pages are made (`pagework.py`)
+    from jobfeed._incremental.pagework import PageSpec, StagedPage
 
 #: A rebuild that has this many times fewer postings to render than the render cache holds renders
 #: them instead of reading the cache: reading an entry costs ~0.04 ms, rendering a posting ~0.7 ms.
@@ -32,6 +35,7 @@ class RenderJob(NamedTuple):
     key: str | None  # its render-cache key when known
     cached: bool  # the render cache wants its line (and its key, worked out here when not known)
     stamped: bool  # the feeds index wants the entries' stamp
+    page: PageSpec | None  # make its page too, and stage it in the output folder (`pagework.py`)
 
 
 class RenderResult(NamedTuple):
@@ -40,6 +44,7 @@ class RenderResult(NamedTuple):
     line: bytes | None  # its render-cache line
     stamp: Stamp | None  # what the feeds index records of its entries
     key: str | None  # its render-cache key
+    page: StagedPage | None  # its page, staged
 
 
 def render_all(
@@ -51,6 +56,8 @@ def render_all(
     reused: Container[str] = (),
     entries: Entries | None = None,
     stamps: Stamps | None = None,
+    pages: PageSpec | None = None,
+    staged: dict[str, StagedPage] | None = None,
 ) -> dict[str, Rendered]:
     """Every role that is published (open roles, and ended ones when they keep a page) rendered:
     from `cache` when it holds them, else across `pool`'s processes. Roles whose id is in `reused`
@@ -61,7 +68,9 @@ def render_all(
     id -> their bytes in the three feeds), written in the process that rendered them: the feeds
     then only put them together, and a cold build escapes and encodes them on every core.
     `stamps`, when given too, is filled with what the feeds index records of those entries
-    (`splice.stamp_of`), computed there as well."""
+    (`splice.stamp_of`), computed there as well. With `pages`, each role rendered here gets its
+    page made and staged in the output folder there too (`pagework.py`), recorded in `staged`
+    (role id ->)."""
     roles = public_roles(catalog) if config.pages.enabled else catalog.open
     links = [link_of(role.posting, config) for role in roles]
     wanted = [i for i, role in enumerate(roles) if role.id not in reused]
@@ -88,12 +97,15 @@ def render_all(
                 key=keys.get(i),
                 cached=cache is not None,
                 stamped=stamps is not None,
+                page=pages,
             )
             for i in missing
         ]
         fresh = (pool or Pool(1)).map(functools.partial(_render_one, config), work, update)
-    for i, (rendered, texts, line, stamp, key) in zip(missing, fresh, strict=True):
+    for i, (rendered, texts, line, stamp, key, page) in zip(missing, fresh, strict=True):
         found[i] = rendered
+        if page is not None and staged is not None:
+            staged[roles[i].id] = page
         if cache and key is not None:
             keys[i] = key
             cache.put(key, line or rendered)  # type: ignore[arg-type]  # one of them is there
@@ -120,6 +132,16 @@ def _render_one(config: Config, job: RenderJob) -> RenderResult:
     if job.with_entries:
         texts = entry_texts(FeedItem(role, rendered, link, entry_id(role.posting, config)), config)
         stamp = stamp_of(role, config, texts) if job.stamped else None
+    page = None
+    if job.page is not None:
+        from jobfeed._incremental.pagework import stage_page
+
+        page = stage_page(job.page, role, rendered, config)
+        if page is not None and (texts or not role.is_open) and (line is not None or not job.cached):
+            # its page, entries and cache line are made: the parent needs only the summary
+            # (index, calendar), not the body (~50 MB at 10,000 postings); `pagework` renders
+            # it again in the unlikely case it makes the page itself after all
+            rendered = Rendered("", rendered.summary)
     if texts and not config.pages.enabled and line is not None:
-        return RenderResult(None, texts, line, stamp, key)
-    return RenderResult(rendered, texts, line, stamp, key)
+        return RenderResult(None, texts, line, stamp, key, page)
+    return RenderResult(rendered, texts, line, stamp, key, page)

@@ -35,7 +35,7 @@ from jobfeed.config import Config
 from jobfeed.core.dates import Moment
 from jobfeed.core.identity import entry_id, link_of, name_date
 from jobfeed.core.lifecycle import Role
-from jobfeed.output import Content, OnDisk, Pieces, replace_file
+from jobfeed.output import Content, OnDisk, Pieces, Staged, replace_file
 
 #: Bump when what an entry's bytes depend on, or the layout of the index, changes.
 SPLICE_FORMAT = 4
@@ -101,7 +101,7 @@ def _digest_content(data: Content) -> str:
     """sha256 of `data`. Pieces are hashed in batches of about a megabyte: hashlib lets go of the
     interpreter for each call, and a thread that took it back 11,000 times in a few milliseconds
     (one call per entry) kept the thread writing the feeds waiting for it (~0.2 s at 10,000)."""
-    if isinstance(data, OnDisk):  # the feeds are always made (never kept as they are)
+    if isinstance(data, OnDisk | Staged):  # the feeds are always made (never kept as they are)
         return data.digest
     if not isinstance(data, Pieces):
         return _digest(data)
@@ -259,7 +259,7 @@ class Splice:
         feeds: dict[str, dict[str, list[object]]] = {}
         for name in FEEDS:
             data, where = files.get(name), offsets.get(name, {})
-            if data is None or isinstance(data, OnDisk):
+            if data is None or isinstance(data, OnDisk | Staged):
                 return
             known = self.digests.get(name, {})
             view: memoryview | None = None  # the feed's bytes, joined if an entry is not known

@@ -33,7 +33,7 @@ from typing import Any
 import orjson
 
 from jobfeed._version import __version__
-from jobfeed.output import Content, OnDisk, Pieces, Stamp, replace_file, stamp_of
+from jobfeed.output import Content, OnDisk, Pieces, Staged, Stamp, replace_file, stamp_of
 
 #: Bump when the layout of the record changes.
 WRITTEN_FORMAT = 1
@@ -42,7 +42,7 @@ FILE_NAME = "written.json"
 
 def digest_of(data: Content) -> str:
     """sha256 of the bytes, taken from their pieces as they are."""
-    if isinstance(data, OnDisk):
+    if isinstance(data, OnDisk | Staged):
         return data.digest
     h = hashlib.sha256()
     for piece in data.pieces if isinstance(data, Pieces) else (data,):

@@ -131,29 +131,36 @@ def build(
         if previous is None:  # a folder an older jobfeed built: its own files, by their mark
             previous = adopt(out)
         catalog = classify(loaded.postings, now)
-        plan = speed.plan(catalog)
-    pages: dict[str, str] = {}
-    keep = speed.keeper(plan) if config.pages.enabled else None
-    files, problems = site_files(
-        catalog,
-        config,
-        *plan.take(),
-        offsets=plan.offsets,
-        claims=claims,
-        held=loaded.held,
-        pages=pages,
-        make_page=keep.make if keep else None,
-        keep=keep,
-    )
-    if config.feeds.history:  # the history feeds read back their log (issue 18)
-        from jobfeed.publish.history import history_files, read_log
+        try:
+            plan = speed.plan(catalog)
+        except BaseException:
+            speed.discard()  # the pages the render jobs staged
+            raise
+    try:
+        pages: dict[str, str] = {}
+        keep = speed.keeper(plan) if config.pages.enabled else None
+        files, problems = site_files(
+            catalog,
+            config,
+            *plan.take(),
+            offsets=plan.offsets,
+            claims=claims,
+            held=loaded.held,
+            pages=pages,
+            make_page=speed.pages(keep) if config.pages.enabled else None,
+            keep=keep,
+        )
+        if config.feeds.history:  # the history feeds read back their log (issue 18)
+            from jobfeed.publish.history import history_files, read_log
 
-        log, damaged = read_log(out)
-        files.update(history_files(catalog, config, log))
-        problems += damaged
-    before = len(problems)
-    outcome = settle_output(out, files, problems, catalog, config, loaded, pages, previous, recorded)
-    written, unchanged = speed.write(files, plan)
+            log, damaged = read_log(out)
+            files.update(history_files(catalog, config, log))
+            problems += damaged
+        before = len(problems)
+        outcome = settle_output(out, files, problems, catalog, config, loaded, pages, previous, recorded)
+        written, unchanged = speed.write(files, plan)
+    finally:
+        speed.discard()  # staged pages not written: a build that failed, or pages it dropped
     removed = tidy_output(out, outcome, problems)
     found = loaded.problems + config_problems(config) + problems
     counts = (len(catalog.open), len(catalog.closed), len(catalog.scheduled))

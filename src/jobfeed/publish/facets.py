@@ -20,7 +20,7 @@ from jobfeed.core.lifecycle import Catalog, Role, State
 from jobfeed.core.text import clean_text
 from jobfeed.errors import Problem
 from jobfeed.output import Content
-from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss
+from jobfeed.publish.feeds import FeedItem, FeedMeta, atom_and_rss, atom_and_rss_pieces
 from jobfeed.publish.keeping import Keeper
 
 FACET_SLUG_MAX = 60
@@ -181,13 +181,19 @@ def facet_files(
     config: Config,
     entries: dict[str, tuple[bytes, bytes]] | None = None,
     keep: Keeper | None = None,
+    *,
+    pieces: bool = False,
 ) -> dict[str, Content]:
     """Relative path -> bytes of the Atom and RSS feed of every facet; `items` are the open roles' by id.
 
     Each entry is written once and its bytes reused by every feed that holds it (`entries`, which
     the caller may share with the main feed's `atom_and_rss`). With `keep`, a facet's two feeds
-    made from the same entries as at the last build are kept as they are (`keeping.py`)."""
+    made from the same entries as at the last build are kept as they are (`keeping.py`). With
+    `pieces`, each feed is given as the pieces of its bytes (`output.Pieces`), the entries' bytes
+    shared, not copied: at 10,000 postings the facet feeds hold each open role twice more, 84 MB
+    when joined."""
     entries = {} if entries is None else entries
+    make = atom_and_rss_pieces if pieces else atom_and_rss
     files: dict[str, Content] = {}
     for kind in facets:
         for facet in facets[kind]:
@@ -201,7 +207,7 @@ def facet_files(
                 if atom_kept is not None and rss_kept is not None:
                     files[facet.atom], files[facet.rss] = atom_kept, rss_kept
                     continue
-            atom, rss = atom_and_rss(chosen, meta, config, fallback, entries=entries)
+            atom, rss = make(chosen, meta, config, fallback, entries=entries)
             files[facet.atom] = atom
             files[facet.rss] = rss
     return files

@@ -148,7 +148,7 @@ def extra_files(
         facets, found = all_facets(catalog, facet_owners or {}, config.facets)
         problems.extend(found)
         items = {item.role.id: item for item in items_of(catalog.open, everything, config)}
-        files.update(facet_files(facets, items, config, entries, keep))
+        files.update(facet_files(facets, items, config, entries, keep, pieces=True))
     reserved = _reserved(facets, config, taken)
 
     index = INDEX if wants("index") else ""
