@@ -364,3 +364,27 @@ def test_the_span_is_where_no_state_changes(tmp_path: Path) -> None:
     states = {r.id: r.state for r in classify(postings, T0).roles}
     for now in (start, T0, end - dt.timedelta(microseconds=1)):
         assert {r.id: r.state for r in classify(postings, now).roles} == states
+
+
+def test_a_team_renamed_in_the_teams_folder_builds_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[teams] source` is read with the configuration, whose key covers the names it gives."""
+    from jobfeed.config import config_from_dict
+
+    monkeypatch.chdir(tmp_path)
+    postes, teams = tmp_path / "postes", tmp_path / "teams"
+    postes.mkdir()
+    teams.mkdir()
+    (postes / "dev.md").write_text("---\nrole: Dev\nequipe: alpha\nposte_ouvert: 2024-03-01\n---\n\nCorps.\n")
+    (teams / "alpha.md").write_text("---\ntitle: Équipe Alpha\n---\n", encoding="utf-8")
+
+    def config() -> Config:  # as each command reads jobfeed.toml
+        return config_from_dict({"site": {"url": "https://example.org/jobs/"}, "teams": {"source": "teams"}})
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(config(), T0, postes=postes, out=out, cache=cache)
+    assert build(config(), T0, postes=postes, out=out, cache=cache).replayed
+    (teams / "alpha.md").write_text("---\ntitle: Équipe Bêta\n---\n", encoding="utf-8")
+    report = build(config(), T0, postes=postes, out=out, cache=cache)
+    assert not report.replayed and "Équipe Bêta" in (out / "index.html").read_text(encoding="utf-8")
