@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import hashlib
 import string
 import tomllib
 import zoneinfo
@@ -717,3 +718,10 @@ def config_problems(config: Config) -> list[Problem]:
             )
         )
     return problems
+
+
+def config_key(config: Config) -> str:
+    """sha256 of the configuration as the files a build writes see it: without the chat channels
+    (which no file shows). Keys the pages kept (`_incremental/pagecache.py`) and the build with
+    nothing to do (`_incremental/settled.py`)."""
+    return hashlib.sha256(repr(dataclasses.replace(config, channels=())).encode("utf-8")).hexdigest()

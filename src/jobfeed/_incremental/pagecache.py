@@ -21,7 +21,6 @@ tests/test_keep_incremental.py).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -33,7 +32,7 @@ from jobfeed._incremental.rendercache import render_key
 from jobfeed._incremental.splice import entry_key
 from jobfeed._incremental.written import Written
 from jobfeed._version import __version__
-from jobfeed.config import Config
+from jobfeed.config import Config, config_key
 from jobfeed.core.identity import link_of
 from jobfeed.core.lifecycle import Role
 from jobfeed.core.markup import Rendered
@@ -69,11 +68,6 @@ def _libraries() -> str:
     return f"jinja2={jinja2.__version__} feedgen={version_str} lxml={LXML_VERSION}"
 
 
-def config_key(config: Config) -> str:
-    """sha256 of the configuration, without the chat channels (which no page shows)."""
-    return hashlib.sha256(repr(dataclasses.replace(config, channels=())).encode("utf-8")).hexdigest()
-
-
 def page_key(
     role: Role,
     rendered: Rendered,
@@ -85,7 +79,7 @@ def page_key(
     index: str,
 ) -> str:
     """What the page of `role` is made from, hashed; "" when it cannot be told (a posting without
-    the digest of its file's bytes), which is never kept. `configured`: `config_key(config)`. The
+    the digest of its file's bytes), which is never kept. `configured`: `config.config_key(config)`. The
     rendering is known by its render key (`rendercache.render_key`: what it is made from), not by
     its text: a page kept needs its rendering neither read nor hashed."""
     posting = role.posting

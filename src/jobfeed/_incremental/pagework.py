@@ -45,7 +45,7 @@ class PageSpec(NamedTuple):
     now: dt.datetime
     lang: str
     home: str  # the index's path, or ""
-    configured: str  # `pagecache.config_key`, when the page's key is recorded; else ""
+    configured: str  # `config.config_key`, when the page's key is recorded; else ""
     build: str  # a token of this build (`output.Spool`)
 
 

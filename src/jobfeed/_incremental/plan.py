@@ -25,7 +25,7 @@ from jobfeed._incremental.rendering import render_all
 from jobfeed._incremental.settled import Replay, Settled
 from jobfeed._incremental.splice import Entries, Offsets, Splice, Stamps, keys_of
 from jobfeed._incremental.written import Written
-from jobfeed.config import Config
+from jobfeed.config import Config, config_key
 from jobfeed.core.claims import Claims
 from jobfeed.core.identity import entry_id
 from jobfeed.core.lifecycle import Catalog
@@ -209,7 +209,6 @@ class Incremental:
         written = self._written()
         if written is not None and written.records:
             return None  # pagecache.py keeps the unchanged pages; the others are made here
-        from jobfeed._incremental.pagecache import config_key
         from jobfeed._incremental.pagework import PageSpec
         from jobfeed.core.humandates import language_of
         from jobfeed.publish.site import INDEX

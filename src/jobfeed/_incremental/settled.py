@@ -41,8 +41,8 @@ import orjson
 
 from jobfeed._incremental.loadcache import RACY_NS
 from jobfeed._version import __version__
-from jobfeed.config import Config
-from jobfeed.core.postings import SUFFIXES, Posting
+from jobfeed.config import Config, config_key
+from jobfeed.core.postings import Posting, is_posting_name
 from jobfeed.errors import Problem
 from jobfeed.output import Stamp, replace_file, stamp_of
 
@@ -128,7 +128,7 @@ def inputs_key(config: Config, postes: Path, out: Path) -> str:
         str(SETTLED_FORMAT),
         __version__,
         sys.version,
-        repr(dataclasses.replace(config, channels=())),
+        config_key(config),
         str(postes.resolve()),
         str(out.resolve()),
         _package_digest(),
@@ -145,7 +145,7 @@ def posting_stamps(folder: Path) -> dict[str, Stamp | None]:
     with os.scandir(folder) as entries:
         for entry in entries:
             name = entry.name
-            if not name.lower().endswith(SUFFIXES) or name.startswith("."):
+            if not is_posting_name(name):
                 continue
             try:
                 info = entry.stat(follow_symlinks=False)

@@ -118,11 +118,16 @@ def postings_folder(folder: str | Path) -> Path:
     )
 
 
+def is_posting_name(name: str) -> bool:
+    """Whether a file of that name in the postings folder is a posting."""
+    return name.lower().endswith(SUFFIXES) and not name.startswith(".")
+
+
 def posting_files(folder: Path) -> list[Path]:
     """The posting files of `folder`, in a stable order."""
     # iterdir makes each path from its name without parsing it again, as `folder / name` does:
     # ~15 ms less at 10,000 files.
-    found = [p for p in folder.iterdir() if p.name.lower().endswith(SUFFIXES) and not p.name.startswith(".")]
+    found = [p for p in folder.iterdir() if is_posting_name(p.name)]
     found.sort(key=lambda p: p.name)
     return found
 

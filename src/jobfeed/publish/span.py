@@ -41,18 +41,14 @@ def quiet_span(catalog: Catalog, config: Config, manifest: Manifest) -> Span:
         if until is not None:
             days.append(until)
     days.extend(tombstones_end(manifest, config.pages.tombstone_days))
-    for day in set(days):
-        instants.extend(_midnights(day, config.tz))
+    instants.extend(_midnight(day, config.tz) for day in set(days) if day < _LAST_DAY)
     now = catalog.now.astimezone(dt.UTC)  # instants of one zone compare without its rules
     start = max([at for at in instants if at <= now], default=None)
     end = min([at for at in instants if at > now], default=None)
     return start, end
 
 
-def _midnights(day: dt.date, tz: ZoneInfo) -> list[dt.datetime]:
-    """The first instant of `day` in `tz` (none past the last day a posting can hold). On a day
-    whose midnight the clocks skip, zoneinfo reads 00:00 with the offset before the change: the
-    instant of the change itself, the day's first."""
-    if day >= _LAST_DAY:
-        return []
-    return [dt.datetime.combine(day, dt.time(0), tz).astimezone(dt.UTC)]
+def _midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    """The first instant of `day` in `tz`, in UTC. On a day whose midnight the clocks skip,
+    zoneinfo reads 00:00 with the offset before the change: the instant of the change itself."""
+    return dt.datetime.combine(day, dt.time(0), tz).astimezone(dt.UTC)
